@@ -1,0 +1,32 @@
+package io.tes4j.model;
+
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One file a task uploaded ({@code tesOutputFileLog}). Directory and wildcard outputs are flattened
+ * into one entry per file.
+ *
+ * <p>The spec codes {@code size_bytes} as a string (JSON has no int64); it is written as a string
+ * and read from either a string or a number.
+ *
+ * @param url where the file was stored
+ * @param path the absolute container path it came from
+ * @param sizeBytes its size in bytes
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record OutputFileLog(
+    @JsonProperty("url") String url,
+    @JsonProperty("path") String path,
+    @JsonProperty("size_bytes") @JsonAlias("sizeBytes") @JsonFormat(shape = JsonFormat.Shape.STRING)
+        Long sizeBytes) {
+
+  /** The log of one uploaded file. */
+  public static OutputFileLog of(String url, String path, long sizeBytes) {
+    return new OutputFileLog(url, path, sizeBytes);
+  }
+}

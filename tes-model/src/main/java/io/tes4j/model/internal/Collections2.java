@@ -1,0 +1,52 @@
+package io.tes4j.model.internal;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Defensive copies for the model records. Not part of the API.
+ *
+ * <p>Servers in the wild send {@code null} where a list or map is expected, and even {@code null}
+ * elements inside lists (TESK once answered {@code "system_logs": [null]}). The records read such
+ * documents instead of failing, so {@code null} collections become empty and {@code null} elements
+ * are dropped. Maps keep their insertion order, so tags and env print the way they were written.
+ */
+public final class Collections2 {
+  private Collections2() {}
+
+  /** An unmodifiable copy without {@code null} elements; empty for {@code null}. */
+  public static <T> List<T> list(List<T> source) {
+    if (source == null || source.isEmpty()) {
+      return List.of();
+    }
+    List<T> copy = new ArrayList<>(source.size());
+    for (T element : source) {
+      if (element != null) {
+        copy.add(element);
+      }
+    }
+    return Collections.unmodifiableList(copy);
+  }
+
+  /**
+   * An unmodifiable, insertion-ordered copy without {@code null} keys; {@code null} values become
+   * empty strings (TES maps are string to string, and a tag with an empty value is meaningful).
+   */
+  public static Map<String, String> stringMap(Map<String, String> source) {
+    if (source == null || source.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> copy = new LinkedHashMap<>();
+    source.forEach(
+        (key, value) -> {
+          if (key != null) {
+            copy.put(key, Objects.requireNonNullElse(value, ""));
+          }
+        });
+    return Collections.unmodifiableMap(copy);
+  }
+}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tes4j.model.internal.Collections2;
+import io.tes4j.model.internal.Redact;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,6 +48,14 @@ public record Executor(
   public Executor {
     command = Collections2.list(command);
     env = Collections2.stringMap(env);
+  }
+
+  /** Environment values are masked: they routinely hold keys and tokens. */
+  @Override
+  public String toString() {
+    return "Executor[image=" + image + ", command=" + command + ", workdir=" + workdir
+        + ", stdin=" + stdin + ", stdout=" + stdout + ", stderr=" + stderr
+        + ", env=" + Redact.values(env) + ", ignoreError=" + ignoreError + "]";
   }
 
   /** An executor that runs {@code command} in {@code image}. */

@@ -3,6 +3,7 @@ package io.tes4j.model;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tes4j.model.internal.Redact;
 
 /**
  * A file or directory placed in the containers before the first executor runs ({@code tesInput}).
@@ -33,6 +34,18 @@ public record Input(
     @JsonProperty("type") FileType type,
     @JsonProperty("content") String content,
     @JsonProperty("streamable") Boolean streamable) {
+
+  /**
+   * The URL's password and credential-like query values are masked, and the content is shown by
+   * its length only (it may be large, or a secret file).
+   */
+  @Override
+  public String toString() {
+    return "Input[name=" + name + ", description=" + description + ", url=" + Redact.url(url)
+        + ", path=" + path + ", type=" + type
+        + ", content=" + (content == null ? null : "(" + content.length() + " chars)")
+        + ", streamable=" + streamable + "]";
+  }
 
   /** An input fetched from {@code url} to the container path {@code path}. */
   public static Input ofUrl(String url, String path) {

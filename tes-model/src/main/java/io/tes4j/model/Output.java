@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tes4j.model.internal.Redact;
 
 /**
  * A file, directory or set of files copied out of the containers after the executors ran
@@ -36,6 +37,13 @@ public record Output(
     @JsonProperty("path") String path,
     @JsonProperty("path_prefix") @JsonAlias("pathPrefix") String pathPrefix,
     @JsonProperty("type") FileType type) {
+
+  /** The URL's password and credential-like query values are masked. */
+  @Override
+  public String toString() {
+    return "Output[name=" + name + ", description=" + description + ", url=" + Redact.url(url)
+        + ", path=" + path + ", pathPrefix=" + pathPrefix + ", type=" + type + "]";
+  }
 
   /** An output copied from the container path {@code path} to {@code url}. */
   public static Output of(String path, String url) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tes4j.model.internal.Redact;
 
 /**
  * One file a task uploaded ({@code tesOutputFileLog}). Directory and wildcard outputs are flattened
@@ -24,6 +25,12 @@ public record OutputFileLog(
     @JsonProperty("path") String path,
     @JsonProperty("size_bytes") @JsonAlias("sizeBytes") @JsonFormat(shape = JsonFormat.Shape.STRING)
         Long sizeBytes) {
+
+  /** The URL's password and credential-like query values are masked. */
+  @Override
+  public String toString() {
+    return "OutputFileLog[url=" + Redact.url(url) + ", path=" + path + ", sizeBytes=" + sizeBytes + "]";
+  }
 
   /** The log of one uploaded file. */
   public static OutputFileLog of(String url, String path, long sizeBytes) {

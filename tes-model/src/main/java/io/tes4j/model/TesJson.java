@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.tes4j.model.internal.JsonPaths;
+import io.tes4j.model.internal.SingleElementLongDeserializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,9 +23,9 @@ import java.io.UncheckedIOException;
  *
  * <p>How it reads: unknown fields are ignored (newer servers add fields); an unknown state reads as
  * {@link State#UNKNOWN} and an unknown file type as absent; {@code size_bytes} reads from a string
- * or a number; times stay the strings the server wrote; camelCase aliases that Funnel and old
- * examples use ({@code cpuCores}, {@code creationTime}) are accepted; anything after the document
- * is an error. How it writes: the spec's snake_case names; absent fields and empty lists stay out.
+ * or a number (or the one-element list {@code ["1024"]} the spec's own example shows); times stay
+ * the strings the server wrote; camelCase aliases that Funnel and old examples use
+ * ({@code cpuCores}, {@code creationTime}) are accepted; anything after the document is an error. How it writes: the spec's snake_case names; absent fields and empty lists stay out.
  *
  * <pre>{@code
  * Task task = TesJson.read(json, Task.class);   // TesJsonException with line and column
@@ -53,6 +55,9 @@ public final class TesJson {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .addModule(
+            new SimpleModule("tes4j")
+                .addDeserializer(Long.class, new SingleElementLongDeserializer()))
         .build();
   }
 

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** JSON paths in the form {@code executors[0].env["1X"]} and plain Jackson messages. Internal. */
@@ -14,6 +18,16 @@ public final class JsonPaths {
   public static final String ROOT = "$";
 
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern UNCLOSED =
+      Pattern.compile(
+          "expected close marker for (Object|Array) \\(start marker at .*line: (\\d+), column: (\\d+)\\]\\)",
+          Pattern.DOTALL);
+  private static final Pattern FOUND =
+      Pattern.compile(
+          "from (Array|Object|String|Boolean|Integer|Floating-point|Number) value"
+              + "(?: \\('(.*)'\\)| \\(([^)]*)\\))?",
+          Pattern.CASE_INSENSITIVE);
+  private static final Pattern CHARACTER_CODE = Pattern.compile(" \\(code -?\\d+\\)");
 
   private JsonPaths() {}
 
@@ -52,21 +66,68 @@ public final class JsonPaths {
     return (ROOT.equals(parent) ? "" : parent) + "[" + index + "]";
   }
 
-  /** Jackson's message, without the location and source excerpt it appends. */
+  /**
+   * Jackson's message in plain words, without the location, the source excerpt and the Java class
+   * names it appends: {@code expected an array, found a string ("echo")}, {@code the document ends
+   * before the object opened at line 1, column 1 is closed}.
+   */
   public static String describe(JsonProcessingException e) {
     String message = e.getOriginalMessage();
     if (message == null) {
       message = e.getClass().getSimpleName();
     }
+    String first = message.lines().findFirst().orElse(message);
     if (e instanceof InvalidFormatException invalid) {
       return "cannot read " + quote(invalid.getValue()) + " as " + typeName(invalid.getTargetType());
     }
-    if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null
-        && !(e instanceof JsonParseException)) {
-      String first = message.lines().findFirst().orElse(message);
-      return first.replaceAll("\\s*\\(through reference chain:.*$", "");
+    if (first.startsWith("No content to map due to end-of-input")) {
+      return "the document is empty";
     }
-    return message.lines().findFirst().orElse(message);
+    if (first.startsWith("Trailing token")) {
+      return "unexpected content after the end of the JSON document; only one document is allowed";
+    }
+    // The start marker quotes the source, which may span lines: match the whole message.
+    Matcher unclosed = UNCLOSED.matcher(message);
+    if (unclosed.find()) {
+      return "the document ends before the "
+          + unclosed.group(1).toLowerCase(Locale.ROOT)
+          + " opened at line "
+          + unclosed.group(2)
+          + ", column "
+          + unclosed.group(3)
+          + " is closed";
+    }
+    if (e instanceof MismatchedInputException mismatched
+        && mismatched.getTargetType() != null
+        && !(e instanceof JsonParseException)) {
+      Matcher found = FOUND.matcher(first);
+      if (found.find()) {
+        // A map is where environment variables live: a value given in its place is not quoted.
+        boolean showValue = !Map.class.isAssignableFrom(mismatched.getTargetType());
+        return "expected " + typeName(mismatched.getTargetType()) + ", found " + found(found, showValue);
+      }
+      first = first.replaceAll("\\s*\\(through reference chain:.*$", "");
+    }
+    // "Unexpected character ('}' (code 125))": the code adds nothing for people.
+    return CHARACTER_CODE.matcher(first).replaceAll("");
+  }
+
+  /**
+   * {@code a string ("echo")}, {@code an array}... from Jackson's "from String value ('echo')";
+   * without the value when {@code showValue} is false, and with URL credentials masked.
+   */
+  private static String found(Matcher found, boolean showValue) {
+    String shape = found.group(1).toLowerCase(Locale.ROOT);
+    String value = showValue ? (found.group(2) != null ? found.group(2) : found.group(3)) : null;
+    return switch (shape) {
+      case "array" -> "an array";
+      case "object" -> "an object";
+      case "string" ->
+          value == null ? "a string" : "a string (" + Texts.jsonString(Redact.url(value)) + ")";
+      case "boolean" -> value == null ? "a boolean" : "a boolean (" + value + ")";
+      case "integer", "floating-point", "number" -> value == null ? "a number" : "a number (" + value + ")";
+      default -> shape + " value";
+    };
   }
 
   private static String quote(Object value) {
@@ -96,6 +157,18 @@ public final class JsonPaths {
     }
     if (type == Boolean.class || type == boolean.class) {
       return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    if (Map.class.isAssignableFrom(type)) {
+      return "an object";
+    }
+    if (type.isRecord()) {
+      return Texts.article(TesSchema.of(type.asSubclass(Record.class)).singular() + " object");
     }
     return "a " + type.getSimpleName();
   }

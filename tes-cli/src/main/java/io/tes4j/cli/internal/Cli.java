@@ -1,0 +1,82 @@
+package io.tes4j.cli.internal;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Builds the picocli command tree, runs one command line and turns every outcome into an exit code. */
+public final class Cli {
+  private Cli() {}
+
+  /**
+   * Runs {@code args}.
+   *
+   * @return the exit code (see {@link ExitCodes})
+   */
+  public static int run(
+      InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
+    Context ctx = new Context(in, out, err, env);
+    rememberSecretArguments(ctx, args);
+    TopCommand top = new TopCommand(ctx);
+    CommandLine cl = new CommandLine(top);
+    cl.addSubcommand(new ValidateCommand(ctx));
+    cl.addSubcommand(new ServiceInfoCommand(ctx));
+    cl.addSubcommand(new SubmitCommand(ctx));
+    cl.addSubcommand(new GetCommand(ctx));
+    cl.addSubcommand(new ListCommand(ctx));
+    cl.addSubcommand(new CancelCommand(ctx));
+    cl.addSubcommand(new WaitCommand(ctx));
+    cl.addSubcommand(new CommandLine.HelpCommand());
+    // These apply to the subcommands added so far, so they come after them.
+    cl.registerConverter(Duration.class, new DurationConverter());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    PrintWriter outWriter = new PrintWriter(new PrintStreamWriter(out), true);
+    PrintWriter errWriter = new PrintWriter(new PrintStreamWriter(err), true);
+    cl.setOut(outWriter);
+    cl.setErr(errWriter);
+    cl.setParameterExceptionHandler((e, arguments) -> usageError(ctx, e, top.debug()));
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) ->
+            e instanceof CommandLine.ParameterException p
+                ? usageError(ctx, p, top.debug())
+                : Errors.handle(ctx, e, top.debug()));
+    try {
+      return cl.execute(args);
+    } finally {
+      outWriter.flush();
+      errWriter.flush();
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** A picocli usage error: the message and a hint, exit code 2. */
+  private static int usageError(Context ctx, CommandLine.ParameterException e, boolean debug) {
+    if (debug) {
+      ctx.stackTrace(e);
+    }
+    ctx.error(e.getMessage());
+    String command = e.getCommandLine() == null ? "tes4j" : e.getCommandLine().getCommandSpec().qualifiedName();
+    ctx.line("Try '" + command + " --help' for more information.");
+    return ExitCodes.USAGE;
+  }
+
+  /**
+   * Values of {@code --password} and {@code --token} are secrets from the start, so that even an
+   * error while parsing the command line cannot show them.
+   */
+  private static void rememberSecretArguments(Context ctx, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      for (String option : RemoteOptions.SECRET_OPTIONS) {
+        if (args[i].equals(option) && i + 1 < args.length) {
+          ctx.secret(args[i + 1]);
+        } else if (args[i].startsWith(option + "=")) {
+          ctx.secret(args[i].substring(option.length() + 1));
+        }
+      }
+    }
+  }
+}

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * List<Violation> problems = TaskValidator.validate(task);
- * problems.forEach(p -> System.err.println(p));   // executors[0].image: image is required ...
+ * problems.forEach(p -> System.err.println(p));   // executors[0].image: must not be blank; ...
  * TaskValidator.requireValid(task);                // or throw InvalidTaskException
  * }</pre>
  */

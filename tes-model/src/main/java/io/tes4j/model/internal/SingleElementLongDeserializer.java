@@ -20,6 +20,7 @@ public final class SingleElementLongDeserializer extends StdDeserializer<Long> {
   private static final NumberDeserializers.LongDeserializer STANDARD =
       new NumberDeserializers.LongDeserializer(Long.class, null);
 
+  /** The deserializer {@code TesJson} registers for {@code Long}. */
   public SingleElementLongDeserializer() {
     super(Long.class);
   }

@@ -47,6 +47,7 @@ public final class StrictTaskReader {
    *     the document is not JSON or not an object
    */
   public record Result(List<Violation> violations, Task task) {
+    /** Copies the violations. */
     public Result {
       violations = List.copyOf(violations);
     }

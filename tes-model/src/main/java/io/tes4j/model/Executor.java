@@ -107,7 +107,7 @@ public record Executor(
     }
 
     public Builder command(List<String> command) {
-      this.command = new ArrayList<>(Objects.requireNonNull(command, "command"));
+      this.command = Collections2.requireNoNulls(command, "command");
       return this;
     }
 
@@ -139,6 +139,7 @@ public record Executor(
 
     /** Replaces all environment variables. */
     public Builder env(Map<String, String> env) {
+      Collections2.requireNoNulls(env, "env");
       this.env.clear();
       this.env.putAll(env);
       return this;

@@ -11,6 +11,7 @@ import io.tes4j.model.internal.WholeNumberSerializer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a task asks of the machine ({@code tesResources}).
@@ -103,22 +104,24 @@ public record Resources(
     }
 
     public Builder zones(List<String> zones) {
-      this.zones = List.copyOf(zones);
+      this.zones = Collections2.requireNoNulls(zones, "zones");
       return this;
     }
 
     public Builder zones(String... zones) {
-      return zones(List.of(zones));
+      return zones(java.util.Arrays.asList(zones));
     }
 
     /** Adds or replaces one backend parameter. */
     public Builder backendParameter(String key, String value) {
-      backendParameters.put(key, value);
+      backendParameters.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
     /** Replaces all backend parameters. */
     public Builder backendParameters(Map<String, String> parameters) {
+      Collections2.requireNoNulls(parameters, "backendParameters");
       backendParameters.clear();
       backendParameters.putAll(parameters);
       return this;

@@ -180,12 +180,13 @@ public record ServiceInfo(
     }
 
     public Builder storage(List<String> storage) {
-      this.storage = List.copyOf(storage);
+      this.storage = Collections2.requireNoNulls(storage, "storage");
       return this;
     }
 
     public Builder tesResourcesBackendParameters(List<String> keys) {
-      this.tesResourcesBackendParameters = List.copyOf(keys);
+      this.tesResourcesBackendParameters =
+          Collections2.requireNoNulls(keys, "tesResourcesBackendParameters");
       return this;
     }
 

@@ -148,8 +148,9 @@ public record Task(
     }
 
     public Builder inputs(List<Input> inputs) {
+      List<Input> checked = Collections2.requireNoNulls(inputs, "inputs");
       this.inputs.clear();
-      this.inputs.addAll(inputs);
+      this.inputs.addAll(checked);
       return this;
     }
 
@@ -159,8 +160,9 @@ public record Task(
     }
 
     public Builder outputs(List<Output> outputs) {
+      List<Output> checked = Collections2.requireNoNulls(outputs, "outputs");
       this.outputs.clear();
-      this.outputs.addAll(outputs);
+      this.outputs.addAll(checked);
       return this;
     }
 
@@ -175,8 +177,9 @@ public record Task(
     }
 
     public Builder executors(List<Executor> executors) {
+      List<Executor> checked = Collections2.requireNoNulls(executors, "executors");
       this.executors.clear();
-      this.executors.addAll(executors);
+      this.executors.addAll(checked);
       return this;
     }
 
@@ -186,8 +189,9 @@ public record Task(
     }
 
     public Builder volumes(List<String> volumes) {
+      List<String> checked = Collections2.requireNoNulls(volumes, "volumes");
       this.volumes.clear();
-      this.volumes.addAll(volumes);
+      this.volumes.addAll(checked);
       return this;
     }
 
@@ -203,14 +207,16 @@ public record Task(
 
     /** Replaces all tags. */
     public Builder tags(Map<String, String> tags) {
+      Collections2.requireNoNulls(tags, "tags");
       this.tags.clear();
       this.tags.putAll(tags);
       return this;
     }
 
     public Builder logs(List<TaskLog> logs) {
+      List<TaskLog> checked = Collections2.requireNoNulls(logs, "logs");
       this.logs.clear();
-      this.logs.addAll(logs);
+      this.logs.addAll(checked);
       return this;
     }
 

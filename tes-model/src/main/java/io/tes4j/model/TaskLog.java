@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One attempt at running a task ({@code tesTaskLog}). Usually a task has one; a retry appends
@@ -68,24 +69,26 @@ public record TaskLog(
     private Builder() {}
 
     public Builder logs(List<ExecutorLog> logs) {
+      List<ExecutorLog> checked = Collections2.requireNoNulls(logs, "logs");
       this.logs.clear();
-      this.logs.addAll(logs);
+      this.logs.addAll(checked);
       return this;
     }
 
     public Builder addLog(ExecutorLog log) {
-      logs.add(log);
+      logs.add(Objects.requireNonNull(log, "log"));
       return this;
     }
 
     public Builder metadata(Map<String, String> metadata) {
+      Collections2.requireNoNulls(metadata, "metadata");
       this.metadata.clear();
       this.metadata.putAll(metadata);
       return this;
     }
 
     public Builder metadata(String key, String value) {
-      metadata.put(key, value);
+      metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
@@ -100,24 +103,26 @@ public record TaskLog(
     }
 
     public Builder outputs(List<OutputFileLog> outputs) {
+      List<OutputFileLog> checked = Collections2.requireNoNulls(outputs, "outputs");
       this.outputs.clear();
-      this.outputs.addAll(outputs);
+      this.outputs.addAll(checked);
       return this;
     }
 
     public Builder addOutput(OutputFileLog output) {
-      outputs.add(output);
+      outputs.add(Objects.requireNonNull(output, "output"));
       return this;
     }
 
     public Builder systemLogs(List<String> systemLogs) {
+      List<String> checked = Collections2.requireNoNulls(systemLogs, "systemLogs");
       this.systemLogs.clear();
-      this.systemLogs.addAll(systemLogs);
+      this.systemLogs.addAll(checked);
       return this;
     }
 
     public Builder addSystemLog(String line) {
-      systemLogs.add(line);
+      systemLogs.add(Objects.requireNonNull(line, "line"));
       return this;
     }
 

@@ -133,6 +133,15 @@ class StreamTasksTest {
   }
 
   @Test
+  void aServerCyclingThroughTokensDoesNotLoopForever() {
+    PagedClient client =
+        new PagedClient().page(null, "t1", "a").page("t1", "t2", "b").page("t2", "t1", "c");
+
+    assertThat(ids(client.streamTasks(ListTasksRequest.all()).limit(10))).containsExactly("a", "b", "c");
+    assertThat(client.tokensAsked()).containsExactly(null, "t1", "t2");
+  }
+
+  @Test
   void pastTheEndNextFails() {
     PagedClient client = new PagedClient().page(null, null, "a");
     Iterator<Task> tasks = client.iterateTasks(ListTasksRequest.all());

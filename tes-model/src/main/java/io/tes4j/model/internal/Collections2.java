@@ -49,4 +49,42 @@ public final class Collections2 {
         });
     return Collections.unmodifiableMap(copy);
   }
+
+  /**
+   * For builders: a mutable copy of {@code source}, refusing {@code null} elements, because a
+   * silently dropped {@code null} would change what the caller built (a command losing an argument).
+   *
+   * @throws NullPointerException naming the element, e.g. {@code command[2] is null}
+   */
+  public static <T> List<T> requireNoNulls(List<? extends T> source, String name) {
+    Objects.requireNonNull(source, name);
+    List<T> copy = new ArrayList<>(source.size());
+    for (int i = 0; i < source.size(); i++) {
+      T element = source.get(i);
+      if (element == null) {
+        throw new NullPointerException(name + "[" + i + "] is null");
+      }
+      copy.add(element);
+    }
+    return copy;
+  }
+
+  /**
+   * For builders: refuses {@code null} keys and values.
+   *
+   * @throws NullPointerException naming the entry, e.g. {@code env["HOME"] is null}
+   */
+  public static <M extends Map<String, String>> M requireNoNulls(M map, String name) {
+    Objects.requireNonNull(map, name);
+    map.forEach(
+        (key, value) -> {
+          if (key == null) {
+            throw new NullPointerException(name + " has a null key");
+          }
+          if (value == null) {
+            throw new NullPointerException(name + "[\"" + key + "\"] is null");
+          }
+        });
+    return map;
+  }
 }

@@ -25,20 +25,24 @@ class DurationsTest {
     "10M, PT10M",
     "PT1H, PT1H",
     "PT1H30M, PT1H30M",
+    "1h30m, PT1H30M",
+    "2.5s, PT2.5S",
+    "1.5h, PT1H30M",
+    "1m 30s, PT1M30S",
   })
   void parsesTheUsualForms(String text, String iso) {
     assertThat(Durations.parse(text)).isEqualTo(Duration.parse(iso));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bad", "10 minutes", "-5s", "1.5h", "s"})
+  @ValueSource(strings = {"bad", "10 minutes", "-5s", "1.5.2h", "s", "h1"})
   void rejectsAnythingElseSayingWhatIsAccepted(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "invalid duration '"
                 + text
-                + "': use a number with ms, s, m, h or d (e.g. 30s, 10m), or ISO-8601 (PT10M)");
+                + "': use numbers with ms, s, m, h or d (e.g. 30s, 10m, 1h30m), or ISO-8601 (PT10M)");
   }
 
   @ParameterizedTest
@@ -64,8 +68,18 @@ class DurationsTest {
   }
 
   @Test
-  void aFormattedSingleUnitReadsBack() {
-    for (Duration d : new Duration[] {Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofHours(3)}) {
+  void everythingFormatPrintsReadsBack() {
+    for (Duration d :
+        new Duration[] {
+          Duration.ofMillis(250),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(10),
+          Duration.ofHours(3),
+          Duration.ofMinutes(90),
+          Duration.ofMillis(2500),
+          Duration.ofMillis(1050),
+          Duration.ofSeconds(93_784)
+        }) {
       assertThat(Durations.parse(Durations.format(d))).isEqualTo(d);
     }
   }

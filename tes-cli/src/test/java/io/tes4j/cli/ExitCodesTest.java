@@ -247,6 +247,17 @@ class ExitCodesTest {
   }
 
   @Test
+  void aUrlWithoutTesApiExitsThree() {
+    wm.stubFor(get(BASE + "/service-info").willReturn(aResponse().withStatus(404)));
+
+    CliResult r = remote("service-info");
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(3);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.errLines().get(0)).startsWith("tes4j: ").contains("404");
+  }
+
+  @Test
   void anAnswerThatIsNotTesJsonExitsThree() {
     wm.stubFor(
         get(urlPathEqualTo(BASE + "/tasks/t1"))

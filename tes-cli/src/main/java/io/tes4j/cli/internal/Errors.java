@@ -3,7 +3,6 @@ package io.tes4j.cli.internal;
 import io.tes4j.api.InvalidTaskException;
 import io.tes4j.api.TaskNotFoundException;
 import io.tes4j.api.TesAuthException;
-import io.tes4j.api.TesClientException;
 import io.tes4j.api.TesException;
 import io.tes4j.api.TesServiceException;
 import io.tes4j.model.TesJsonException;
@@ -41,18 +40,16 @@ final class Errors {
       return ExitCodes.FAILED;
     }
     if (e instanceof TesServiceException s) {
-      // 5xx: the server failed; 429: it is overloaded. Both may pass, like an unreachable server.
-      return s.statusCode() >= 500 || s.statusCode() == 429
+      int status = s.statusCode();
+      // 5xx: the server failed; 429: it is overloaded; 404 (not of a task) and 405: no TES API at
+      // this URL. Like an unreachable server, these are about the server, not the task.
+      return status >= 500 || status == 429 || status == 404 || status == 405
           ? ExitCodes.UNAVAILABLE
           : ExitCodes.FAILED;
     }
-    if (e instanceof TesClientException || e instanceof TesJsonException) {
-      return ExitCodes.UNAVAILABLE;
-    }
-    if (e instanceof TesException) {
-      return ExitCodes.UNAVAILABLE;
-    }
-    return ExitCodes.FAILED;
+    // TesClientException (unreachable, timed out, an answer that is not TES JSON), TesJsonException
+    // and BackendException: no usable answer.
+    return e instanceof TesException ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED;
   }
 
   private static String message(Throwable e, boolean debug) {

@@ -4,11 +4,17 @@ package io.tes4j.cli.internal;
 public final class ExitCodes {
   /** Success. */
   public static final int OK = 0;
-  /** The task is invalid, or it did not end COMPLETE (or the server refused a request as invalid). */
+  /**
+   * The task is invalid, a file cannot be read, the task did not end COMPLETE, or the server
+   * refused a request (another 4xx).
+   */
   public static final int FAILED = 1;
   /** Usage error: unknown command or option, bad value, missing server, conflicting credentials. */
   public static final int USAGE = 2;
-  /** The server is unreachable, timed out, answered 5xx (or 429), or did not answer TES JSON. */
+  /**
+   * The server is unreachable, timed out, answered 5xx or 429, has no TES API at the URL (404 not
+   * of a task, 405), or did not answer TES JSON.
+   */
   public static final int UNAVAILABLE = 3;
   /** No task has this id. */
   public static final int NOT_FOUND = 4;

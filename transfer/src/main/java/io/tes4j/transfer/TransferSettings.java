@@ -1,0 +1,190 @@
+package io.tes4j.transfer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a transfer needs to know: credentials, part sizes, parallelism, retries, timeouts
+ * and which local directories {@code file:} locations may touch. Immutable; build it with
+ * {@link #builder()}, or take {@link #fromEnvironment(Map)}.
+ *
+ * <p>Defaults: 8 MiB parts, 4 parts in parallel, 4 attempts with back-off from 200 ms to 10 s,
+ * 10 s to connect, 60 s without a byte before a read times out, and {@code file:} unrestricted
+ * (a server must set {@link Builder#fileRoots}).
+ *
+ * @param s3 how to reach S3
+ * @param credentials user/password and bearer credentials, each for one host (FTP, HTTP)
+ * @param partSize the size of one part of a multipart upload or ranged download, at least 5 MiB
+ * @param parallelism how many parts or files move at once
+ * @param maxAttempts tries per transfer, at least 1
+ * @param initialBackoff the wait before the first retry
+ * @param maxBackoff the longest wait between retries
+ * @param connectTimeout how long to wait for a connection
+ * @param readTimeout how long to wait for the next bytes or an answer
+ * @param fileRoots when present, the only local directories {@code file:} locations may use
+ */
+public record TransferSettings(
+    S3Settings s3,
+    List<Credentials> credentials,
+    long partSize,
+    int parallelism,
+    int maxAttempts,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    Duration connectTimeout,
+    Duration readTimeout,
+    Optional<List<Path>> fileRoots) {
+
+  /** S3's smallest part size (except the last part). */
+  public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+
+  /** Checks every value, naming the one at fault. */
+  public TransferSettings {
+    Objects.requireNonNull(s3, "s3");
+    credentials = List.copyOf(credentials);
+    if (partSize < MIN_PART_SIZE || partSize > 5L * 1024 * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "partSize must be between 5 MiB and 5 GiB (S3's limits), was " + partSize + " bytes");
+    }
+    if (parallelism < 1 || parallelism > 64) {
+      throw new IllegalArgumentException("parallelism must be between 1 and 64, was " + parallelism);
+    }
+    if (maxAttempts < 1 || maxAttempts > 100) {
+      throw new IllegalArgumentException("maxAttempts must be between 1 and 100, was " + maxAttempts);
+    }
+    requirePositive(initialBackoff, "initialBackoff");
+    requirePositive(maxBackoff, "maxBackoff");
+    requirePositive(connectTimeout, "connectTimeout");
+    requirePositive(readTimeout, "readTimeout");
+    fileRoots = fileRoots.map(roots -> roots.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + d);
+    }
+  }
+
+  /** The defaults, with no credentials. */
+  public static TransferSettings defaults() {
+    return builder().build();
+  }
+
+  /** The defaults, with S3 settings from the usual AWS variables ({@link S3Settings#fromEnvironment}). */
+  public static TransferSettings fromEnvironment(Map<String, String> env) {
+    return builder().s3(S3Settings.fromEnvironment(env)).build();
+  }
+
+  /** The credentials for {@code url}'s host, if configured. */
+  public Optional<Credentials> credentialsFor(StorageUrl url) {
+    // The most specific entry wins: one with a port before one for the whole host.
+    return credentials.stream()
+        .filter(c -> c.appliesTo(url))
+        .min((a, b) -> Integer.compare(a.port() < 0 ? 1 : 0, b.port() < 0 ? 1 : 0));
+  }
+
+  /** A new builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    Builder b =
+        new Builder()
+            .s3(s3)
+            .partSize(partSize)
+            .parallelism(parallelism)
+            .retries(maxAttempts, initialBackoff, maxBackoff)
+            .connectTimeout(connectTimeout)
+            .readTimeout(readTimeout);
+    credentials.forEach(b::credentials);
+    fileRoots.ifPresent(b::fileRoots);
+    return b;
+  }
+
+  /** Builds {@link TransferSettings}. Not thread-safe. */
+  public static final class Builder {
+    private S3Settings s3 = S3Settings.anonymous();
+    private final List<Credentials> credentials = new ArrayList<>();
+    private long partSize = 8L * 1024 * 1024;
+    private int parallelism = 4;
+    private int maxAttempts = 4;
+    private Duration initialBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(60);
+    private List<Path> fileRoots;
+
+    private Builder() {}
+
+    public Builder s3(S3Settings s3) {
+      this.s3 = Objects.requireNonNull(s3, "s3");
+      return this;
+    }
+
+    /** Adds credentials for one host. */
+    public Builder credentials(Credentials credentials) {
+      this.credentials.add(Objects.requireNonNull(credentials, "credentials"));
+      return this;
+    }
+
+    public Builder partSize(long bytes) {
+      this.partSize = bytes;
+      return this;
+    }
+
+    public Builder parallelism(int parallelism) {
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    /** Tries per transfer, and the back-off between them. */
+    public Builder retries(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+      this.maxAttempts = maxAttempts;
+      this.initialBackoff = initialBackoff;
+      this.maxBackoff = maxBackoff;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Restricts {@code file:} locations to these directories (and what is below them). Servers that
+     * take tasks from others must set this, or any task could read the host's files.
+     */
+    public Builder fileRoots(List<Path> roots) {
+      this.fileRoots = List.copyOf(roots);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the setting that is out of range */
+    public TransferSettings build() {
+      return new TransferSettings(
+          s3,
+          credentials,
+          partSize,
+          parallelism,
+          maxAttempts,
+          initialBackoff,
+          maxBackoff,
+          connectTimeout,
+          readTimeout,
+          Optional.ofNullable(fileRoots));
+    }
+  }
+}

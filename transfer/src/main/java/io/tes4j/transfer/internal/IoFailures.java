@@ -1,0 +1,55 @@
+package io.tes4j.transfer.internal;
+
+import io.tes4j.transfer.StorageUrl;
+import io.tes4j.transfer.TransferException;
+import io.tes4j.transfer.TransferException.Reason;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+
+/** Classifies I/O failures into {@link TransferException} reasons with plain messages. Internal. */
+public final class IoFailures {
+  private IoFailures() {}
+
+  public static TransferException classify(StorageUrl url, IOException e) {
+    String where = url.toString();
+    if (e instanceof NoSuchFileException || e instanceof FileNotFoundException) {
+      return new TransferException(Reason.NOT_FOUND, where, "not found", e);
+    }
+    if (e instanceof AccessDeniedException) {
+      return new TransferException(Reason.ACCESS_DENIED, where, "permission denied", e);
+    }
+    if (e instanceof UnknownHostException) {
+      return new TransferException(
+          Reason.UNREACHABLE, where, "unknown host " + e.getMessage(), e);
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+      return new TransferException(Reason.UNREACHABLE, where, "cannot connect: connection refused", e);
+    }
+    if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
+      return new TransferException(Reason.UNREACHABLE, where, "timed out", e);
+    }
+    String message = String.valueOf(e.getMessage());
+    String lower = message.toLowerCase(Locale.ROOT);
+    if (lower.contains("no space left") || lower.contains("disk full") || lower.contains("not enough space")) {
+      return new TransferException(Reason.DISK_FULL, where, "disk full", e);
+    }
+    if (e instanceof SocketException || lower.contains("connection reset") || lower.contains("broken pipe")
+        || lower.contains("premature") || lower.contains("eof")) {
+      return new TransferException(Reason.UNREACHABLE, where, "the connection broke: " + message, e);
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return new TransferException(Reason.FAILED, where, fs.getReason(), e);
+    }
+    return new TransferException(Reason.FAILED, where, e.getClass().getSimpleName() + ": " + message, e);
+  }
+}

@@ -1,0 +1,915 @@
+package io.tes4j.transfer.internal.s3;
+
+import io.minio.AbortMultipartUploadArgs;
+import io.minio.BucketExistsArgs;
+import io.minio.CompleteMultipartUploadArgs;
+import io.minio.CreateMultipartUploadArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.Http;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.UploadObjectArgs;
+import io.minio.UploadPartArgs;
+import io.minio.UploadPartResponse;
+import io.minio.credentials.StaticProvider;
+import io.minio.errors.MinioException;
+import io.minio.messages.Item;
+import io.minio.messages.Part;
+import io.tes4j.transfer.ObjectInfo;
+import io.tes4j.transfer.S3Settings;
+import io.tes4j.transfer.StorageUrl;
+import io.tes4j.transfer.TransferException;
+import io.tes4j.transfer.TransferException.Reason;
+import io.tes4j.transfer.TransferSettings;
+import io.tes4j.transfer.internal.IoFailures;
+import io.tes4j.transfer.spi.Storage;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code s3://bucket/key} locations on Amazon S3 or an S3-compatible server, through the MinIO
+ * Java client. Internal: reach it through {@link S3StorageProvider}.
+ *
+ * <p><b>Credentials</b> come only from {@link TransferSettings#s3()} and are sent only to its
+ * endpoint (or to AWS in its region when no endpoint is set): every request goes to that one
+ * server, HTTP redirects are not followed, and {@code s3://} URLs carrying user info are refused.
+ * Requests are unsigned when no access key is configured.
+ *
+ * <p><b>Uploads</b> of local files larger than one part are S3 multipart uploads whose parts move
+ * in parallel, up to {@link TransferSettings#parallelism()} at once. Each part is streamed from its
+ * region of the file (a {@link RandomAccessFile} per part, positioned at the part's offset), so no
+ * part is held in memory; its MD5 ({@code Content-MD5}, checked by the server) and SHA-256 (the
+ * signed payload hash) are computed by reading the region once beforehand through a 64 KiB buffer.
+ * Any failure aborts the multipart upload, so no parts are left behind. {@link #write} (a stream
+ * of known or unknown size) uses the client's own multipart upload, one part at a time, holding at
+ * most one part in memory.
+ *
+ * <p><b>Downloads</b> of objects larger than one part are ranged GETs, up to {@code parallelism}
+ * at once, each pinned to the object's ETag ({@code If-Match}) and written at its offset with a
+ * positional {@link FileChannel} write through a 64 KiB buffer: memory stays at {@code
+ * parallelism} × 64 KiB whatever the size. The bytes received are checked against the size from
+ * the HEAD request.
+ *
+ * <p>Progress of parallel transfers is reported from several threads, one call at a time.
+ */
+public final class S3Storage implements Storage {
+  private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
+  private static final int BUFFER_SIZE = 64 * 1024;
+  private static final int MAX_PARTS = 10_000;
+  private static final long MIB = 1024L * 1024;
+  private static final long MAX_PART_SIZE = 5L * 1024 * MIB;
+  private static final String OCTET_STREAM = "application/octet-stream";
+  private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+  private final TransferSettings settings;
+  private final S3Settings s3;
+  private final String endpoint;
+  private final MinioAsyncClient client;
+  private final S3Errors errors;
+  private final ExecutorService workers;
+  private final PartObserver observer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * A storage using {@code settings.s3()} for the server and keys, and the part size, parallelism
+   * and timeouts of {@code settings}.
+   *
+   * @throws IllegalArgumentException when the endpoint cannot be used
+   */
+  public S3Storage(TransferSettings settings) {
+    this(settings, PartObserver.NONE);
+  }
+
+  S3Storage(TransferSettings settings, PartObserver observer) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.observer = Objects.requireNonNull(observer, "observer");
+    this.s3 = settings.s3();
+    HttpUrl base = baseUrl(s3);
+    this.endpoint = display(base);
+    this.errors = new S3Errors(endpoint, s3.accessKey() == null);
+    this.client = newClient(settings, base);
+    this.workers =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread t = new Thread(task, "tes4j-s3-" + THREAD_NUMBER.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  private static HttpUrl baseUrl(S3Settings s3) {
+    if (s3.endpoint() == null) {
+      String region = s3.region();
+      // MinIO derives the regional host name from the generic one, except in China.
+      return HttpUrl.get(
+          region.startsWith("cn-")
+              ? "https://s3." + region + ".amazonaws.com.cn"
+              : "https://s3.amazonaws.com");
+    }
+    HttpUrl url = HttpUrl.parse(s3.endpoint().toString());
+    if (url == null || url.host().isEmpty()) {
+      throw new IllegalArgumentException("the S3 endpoint '" + s3.endpoint() + "' is not a valid http(s) URL");
+    }
+    if (!url.encodedPath().equals("/") || url.query() != null) {
+      throw new IllegalArgumentException(
+          "the S3 endpoint must be scheme://host[:port] without a path, was " + display(url) + url.encodedPath());
+    }
+    // User info in the endpoint is never used: the keys come from the S3 settings.
+    return url.newBuilder().username("").password("").build();
+  }
+
+  private static String display(HttpUrl url) {
+    String text = url.newBuilder().username("").password("").encodedPath("/").query(null).fragment(null).build().toString();
+    return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+  }
+
+  private static MinioAsyncClient newClient(TransferSettings settings, HttpUrl base) {
+    S3Settings s3 = settings.s3();
+    Dispatcher dispatcher = new Dispatcher();
+    // OkHttp allows 5 requests per host by default; parts of several files may move at once.
+    int maxRequests = Math.max(64, 4 * settings.parallelism());
+    dispatcher.setMaxRequests(maxRequests);
+    dispatcher.setMaxRequestsPerHost(maxRequests);
+    OkHttpClient http =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectTimeout(settings.connectTimeout())
+            .readTimeout(settings.readTimeout())
+            .writeTimeout(settings.readTimeout())
+            .protocols(List.of(Protocol.HTTP_1_1))
+            // Signed requests must not follow a redirect to another host.
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .build();
+    MinioAsyncClient.Builder builder =
+        MinioAsyncClient.builder()
+            .endpoint(base)
+            // Always set: otherwise MinIO first asks the server for the bucket's location.
+            .region(s3.region())
+            .httpClient(http, true);
+    if (s3.accessKey() != null) {
+      builder.credentialsProvider(new StaticProvider(s3.accessKey(), s3.secretKey(), s3.sessionToken()));
+    }
+    MinioAsyncClient client = builder.build();
+    if (s3.pathStyle()) {
+      client.disableVirtualStyleEndpoint();
+    } else {
+      client.enableVirtualStyleEndpoint();
+    }
+    return client;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Storage
+
+  @Override
+  public Optional<ObjectInfo> stat(StorageUrl url) {
+    String bucket = bucketOf(url);
+    String key = url.key();
+    try {
+      if (key.isEmpty()) {
+        boolean exists = await(client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+        return exists ? Optional.of(directory(url)) : Optional.empty();
+      }
+      if (!key.endsWith("/")) {
+        try {
+          StatObjectResponse head =
+              await(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+          return Optional.of(
+              new ObjectInfo(url, head.size(), false, instant(head.lastModified()), unquote(head.etag())));
+        } catch (MinioException e) {
+          if (S3Errors.isNoSuchBucket(e)) {
+            return Optional.empty();
+          }
+          if (!S3Errors.isNoSuchKey(e)) {
+            throw e;
+          }
+        }
+      }
+      String prefix = key.endsWith("/") ? key : key + "/";
+      return hasObjectsUnder(bucket, prefix) ? Optional.of(directory(url)) : Optional.empty();
+    } catch (Exception e) {
+      if (S3Errors.isNoSuchBucket(e)) {
+        return Optional.empty();
+      }
+      throw errors.map(url, e);
+    }
+  }
+
+  private boolean hasObjectsUnder(String bucket, String prefix) throws MinioException {
+    ListObjectsArgs args =
+        ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).maxKeys(1).build();
+    for (Result<Item> result : client.listObjects(args)) {
+      result.get();
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public InputStream openRead(StorageUrl url, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must not be negative, was " + offset);
+    }
+    String bucket = bucketOf(url);
+    String key = objectKey(url, false);
+    GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(bucket).object(key);
+    if (offset > 0) {
+      args.offset(offset);
+    }
+    try {
+      return await(client.getObject(args.build()));
+    } catch (Exception e) {
+      if (offset > 0 && "InvalidRange".equals(S3Errors.code(e))) {
+        return atOrBeyondEnd(url, offset, e);
+      }
+      throw errors.map(url, e);
+    }
+  }
+
+  /** S3 refuses a range starting at the end: reading there gives nothing, reading beyond fails. */
+  private InputStream atOrBeyondEnd(StorageUrl url, long offset, Exception rangeFailure) {
+    Optional<ObjectInfo> info = stat(url);
+    if (info.isPresent() && !info.get().directory() && info.get().size() == offset) {
+      return InputStream.nullInputStream();
+    }
+    throw new TransferException(
+        Reason.FAILED,
+        url.toString(),
+        "cannot read from byte " + offset + ": the object has "
+            + info.map(i -> i.size() + " bytes").orElse("gone"),
+        errors.map(url, rangeFailure));
+  }
+
+  @Override
+  public long write(StorageUrl url, InputStream data, long size, LongConsumer progress) {
+    String bucket = bucketOf(url);
+    String key = objectKey(url, true);
+    CountingInputStream counted = new CountingInputStream(data, progress);
+    try {
+      PutObjectArgs args =
+          PutObjectArgs.builder()
+              .bucket(bucket)
+              .object(key)
+              .stream(counted, size < 0 ? -1L : size, partSizeFor(size))
+              .contentType(OCTET_STREAM)
+              // One part in memory at a time; MinIO aborts its multipart upload on failure.
+              .parallelUploads(1)
+              .build();
+      await(client.putObject(args));
+    } catch (Exception e) {
+      if (size >= 0 && counted.ended() && counted.count() < size) {
+        throw new TransferException(
+            Reason.CORRUPT,
+            url.toString(),
+            "the data ended after " + counted.count() + " of the announced " + size + " bytes",
+            errors.map(url, e));
+      }
+      throw errors.map(url, e);
+    }
+    return counted.count();
+  }
+
+  @Override
+  public long upload(Path source, StorageUrl url, LongConsumer progress) {
+    String bucket = bucketOf(url);
+    String key = objectKey(url, true);
+    if (source.getFileSystem() != FileSystems.getDefault()) {
+      // Parts are read through RandomAccessFile, which needs the default file system.
+      return Storage.super.upload(source, url, progress);
+    }
+    long size;
+    try {
+      size = Files.size(source);
+    } catch (IOException e) {
+      throw IoFailures.classify(local(source), e);
+    }
+    long partSize = partSizeFor(size);
+    if (size <= partSize) {
+      try {
+        UploadObjectArgs args =
+            UploadObjectArgs.builder()
+                .bucket(bucket)
+                .object(key)
+                .filename(source.toString(), partSize)
+                .contentType(OCTET_STREAM)
+                .build();
+        await(client.uploadObject(args));
+      } catch (Exception e) {
+        throw errors.map(url, e);
+      }
+      progress.accept(size);
+      return size;
+    }
+    return multipartUpload(source, url, bucket, key, size, partSize, progress);
+  }
+
+  private long multipartUpload(
+      Path source, StorageUrl url, String bucket, String key, long size, long partSize, LongConsumer progress) {
+    int partCount = Math.toIntExact((size + partSize - 1) / partSize);
+    String uploadId;
+    try {
+      uploadId =
+          await(
+                  client.createMultipartUpload(
+                      CreateMultipartUploadArgs.builder()
+                          .bucket(bucket)
+                          .object(key)
+                          .headers(new Http.Headers(Http.Headers.CONTENT_TYPE, OCTET_STREAM))
+                          .build()))
+              .result()
+              .uploadId();
+    } catch (Exception e) {
+      throw errors.map(url, e);
+    }
+    LOG.debug("{}: multipart upload {} started, {} bytes in {} parts", url, uploadId, size, partCount);
+    LongConsumer report = serialized(progress);
+    Part[] parts = new Part[partCount];
+    try {
+      inParallel(
+          url,
+          "upload",
+          partCount,
+          (index, cancelled) -> {
+            long offset = index * partSize;
+            long length = Math.min(partSize, size - offset);
+            parts[index] = uploadPart(source, url, bucket, key, uploadId, index + 1, offset, length);
+            report.accept(length);
+          });
+      await(
+          client.completeMultipartUpload(
+              CompleteMultipartUploadArgs.builder()
+                  .bucket(bucket)
+                  .object(key)
+                  .uploadId(uploadId)
+                  .parts(parts)
+                  .build()));
+    } catch (Exception | Error e) {
+      TransferException failure = e instanceof Exception ex ? errors.map(url, ex) : null;
+      abort(url, bucket, key, uploadId, failure != null ? failure : e);
+      if (failure != null) {
+        throw failure;
+      }
+      throw (Error) e;
+    }
+    LOG.debug("{}: multipart upload {} completed", url, uploadId);
+    verifySize(url, bucket, key, size);
+    return size;
+  }
+
+  private Part uploadPart(
+      Path source, StorageUrl url, String bucket, String key, String uploadId, int partNumber, long offset,
+      long length)
+      throws IOException, MinioException {
+    try (RandomAccessFile file = new RandomAccessFile(source.toFile(), "r")) {
+      Digests digests = Digests.of(file.getChannel(), offset, length, source, url);
+      // MinIO streams `length` bytes from the file pointer; the headers spare it from reading
+      // the region itself to hash it (which would move the pointer).
+      file.seek(offset);
+      Http.Headers headers = new Http.Headers();
+      headers.put(Http.Headers.CONTENT_MD5, digests.md5Base64());
+      headers.put(Http.Headers.X_AMZ_CONTENT_SHA256, digests.sha256Hex());
+      UploadPartResponse response =
+          await(
+              client.uploadPart(
+                  UploadPartArgs.builder()
+                      .bucket(bucket)
+                      .object(key)
+                      .uploadId(uploadId)
+                      .partNumber(partNumber)
+                      .file(file, length)
+                      .headers(headers)
+                      .build()));
+      return new Part(partNumber, response.part().etag());
+    }
+  }
+
+  private void abort(StorageUrl url, String bucket, String key, String uploadId, Throwable failure) {
+    try {
+      await(
+          client.abortMultipartUpload(
+              AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build()));
+      LOG.debug("{}: multipart upload {} aborted", url, uploadId);
+    } catch (Exception e) {
+      if ("NoSuchUpload".equals(S3Errors.code(e))) {
+        return;
+      }
+      TransferException abortFailure = errors.map(url, e);
+      LOG.warn(
+          "{}: could not abort the multipart upload {}; its parts stay on the server until a lifecycle rule"
+              + " removes them: {}",
+          url,
+          uploadId,
+          abortFailure.getMessage());
+      failure.addSuppressed(abortFailure);
+    }
+  }
+
+  private void verifySize(StorageUrl url, String bucket, String key, long expected) {
+    long actual = head(url, bucket, key).size();
+    if (actual != expected) {
+      throw new TransferException(
+          Reason.CORRUPT,
+          url.toString(),
+          "the uploaded object has " + actual + " bytes, the file " + expected,
+          null);
+    }
+  }
+
+  /**
+   * HEADs the object. A HEAD answer has no body, so a 404 does not tell a missing object from a
+   * missing bucket: that takes a second request, made only then.
+   */
+  private StatObjectResponse head(StorageUrl url, String bucket, String key) {
+    try {
+      return await(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+    } catch (Exception e) {
+      TransferException failure = errors.map(url, e);
+      if ((S3Errors.isNoSuchKey(e) || S3Errors.isNoSuchBucket(e)) && !bucketExists(url, bucket, failure)) {
+        throw new TransferException(
+            Reason.NOT_FOUND, url.toString(), "no such bucket '" + bucket + "'", failure.getCause());
+      }
+      throw failure;
+    }
+  }
+
+  /** Whether the bucket exists; {@code true} when that cannot be found out, noted on {@code failure}. */
+  private boolean bucketExists(StorageUrl url, String bucket, TransferException failure) {
+    try {
+      return await(client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+    } catch (Exception e) {
+      failure.addSuppressed(errors.map(url, e));
+      return true;
+    }
+  }
+
+  @Override
+  public long download(StorageUrl url, Path target, LongConsumer progress) {
+    String bucket = bucketOf(url);
+    String key = objectKey(url, false);
+    StatObjectResponse head = head(url, bucket, key);
+    long size = head.size();
+    String etag = unquote(head.etag());
+    String ifMatch = etag == null || etag.isEmpty() ? null : '"' + etag + '"';
+    LongConsumer report = serialized(progress);
+    long partSize = settings.partSize();
+    try (FileChannel channel =
+        FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      if (size <= partSize) {
+        fetch(url, bucket, key, ifMatch, target, channel, 0, size, false, report, () -> false);
+      } else {
+        int rangeCount = Math.toIntExact((size + partSize - 1) / partSize);
+        inParallel(
+            url,
+            "download",
+            rangeCount,
+            (index, cancelled) -> {
+              long offset = index * partSize;
+              long length = Math.min(partSize, size - offset);
+              fetch(url, bucket, key, ifMatch, target, channel, offset, length, true, report, cancelled);
+            });
+      }
+      long written = channel.size();
+      if (written != size) {
+        throw new TransferException(
+            Reason.CORRUPT, url.toString(), "received " + written + " bytes, the object has " + size, null);
+      }
+    } catch (IOException e) {
+      throw IoFailures.classify(local(target), e);
+    }
+    return size;
+  }
+
+  /** Copies {@code length} bytes of the object from {@code offset} to the same place in the file. */
+  private void fetch(
+      StorageUrl url, String bucket, String key, String ifMatch, Path target, FileChannel channel, long offset,
+      long length, boolean ranged, LongConsumer progress, BooleanSupplier cancelled) {
+    GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(bucket).object(key);
+    if (ranged) {
+      args.offset(offset).length(length);
+    }
+    if (ifMatch != null) {
+      args.matchETag(ifMatch);
+    }
+    long received = 0;
+    try (GetObjectResponse in = await(client.getObject(args.build()))) {
+      byte[] bytes = new byte[BUFFER_SIZE];
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      long position = offset;
+      for (int n; (n = in.read(bytes)) >= 0; ) {
+        if (cancelled.getAsBoolean()) {
+          return;
+        }
+        if (received + n > length) {
+          throw new TransferException(
+              Reason.CORRUPT,
+              url.toString(),
+              "the server sent more than the " + length + " bytes asked for from byte " + offset,
+              null);
+        }
+        buffer.clear().limit(n);
+        try {
+          while (buffer.hasRemaining()) {
+            position += channel.write(buffer, position);
+          }
+        } catch (IOException e) {
+          throw IoFailures.classify(local(target), e);
+        }
+        received += n;
+        progress.accept(n);
+      }
+    } catch (TransferException e) {
+      throw e;
+    } catch (Exception e) {
+      throw errors.map(url, e);
+    }
+    if (received != length) {
+      throw new TransferException(
+          Reason.CORRUPT,
+          url.toString(),
+          "the server sent " + received + " of the " + length + " bytes from byte " + offset,
+          null);
+    }
+  }
+
+  @Override
+  public List<ObjectInfo> list(StorageUrl prefix) {
+    String bucket = bucketOf(prefix);
+    String key = prefix.key();
+    String keyPrefix = key.isEmpty() || key.endsWith("/") ? key : key + "/";
+    ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(bucket).recursive(true);
+    if (!keyPrefix.isEmpty()) {
+      args.prefix(keyPrefix);
+    }
+    List<ObjectInfo> found = new ArrayList<>();
+    try {
+      for (Result<Item> result : client.listObjects(args.build())) {
+        Item item = result.get();
+        String name = item.objectName();
+        if (item.isDir() || name.endsWith("/")) {
+          continue; // a "directory" marker
+        }
+        found.add(
+            new ObjectInfo(
+                prefix.withPath("/" + name), item.size(), false, instant(item.lastModified()), unquote(item.etag())));
+      }
+    } catch (Exception e) {
+      throw errors.map(prefix, e);
+    }
+    found.sort(Comparator.comparing(info -> info.url().key()));
+    return found;
+  }
+
+  @Override
+  public void delete(StorageUrl url) {
+    String bucket = bucketOf(url);
+    String key = objectKey(url, false);
+    try {
+      await(client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
+    } catch (Exception e) {
+      if (S3Errors.isNoSuchKey(e) || S3Errors.isNoSuchBucket(e)) {
+        return; // nothing to delete
+      }
+      throw errors.map(url, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      workers.shutdownNow();
+      client.close();
+    }
+  }
+
+  /** The endpoint and region; never the keys. */
+  @Override
+  public String toString() {
+    return "S3Storage[endpoint=" + endpoint + ", region=" + s3.region()
+        + (s3.accessKey() == null ? ", anonymous" : ", accessKey=" + s3.accessKey())
+        + ", pathStyle=" + s3.pathStyle() + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Parallel parts
+
+  /** One part of a parallel transfer. */
+  @FunctionalInterface
+  private interface PartTask {
+    void run(int index, BooleanSupplier cancelled) throws Exception;
+  }
+
+  /**
+   * Runs {@code count} parts on at most {@code parallelism} worker threads, each taking the next
+   * part when done with one. The first failure stops the others from starting new parts (and
+   * downloads from reading further); this returns only when every worker has stopped, so no part
+   * is still moving when the caller cleans up.
+   */
+  private void inParallel(StorageUrl url, String operation, int count, PartTask task) {
+    if (closed.get()) {
+      throw new TransferException(Reason.FAILED, url.toString(), "the S3 storage is closed", null);
+    }
+    int width = Math.min(settings.parallelism(), count);
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    BooleanSupplier cancelled = () -> failure.get() != null;
+    CountDownLatch stopped = new CountDownLatch(width);
+    Runnable worker =
+        () -> {
+          try {
+            for (int index; failure.get() == null && (index = next.getAndIncrement()) < count; ) {
+              try {
+                observer.partStarted(operation, index);
+                task.run(index, cancelled);
+                observer.partFinished(operation, index);
+              } catch (Throwable t) {
+                if (!failure.compareAndSet(null, t)) {
+                  LOG.debug("{}: part {} of the {} also failed: {}", url, index, operation, t.toString());
+                }
+              }
+            }
+          } finally {
+            stopped.countDown();
+          }
+        };
+    for (int started = 0; started < width; started++) {
+      try {
+        workers.execute(worker);
+      } catch (RejectedExecutionException e) {
+        failure.compareAndSet(null, e);
+        for (; started < width; started++) {
+          stopped.countDown();
+        }
+      }
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        stopped.await();
+        break;
+      } catch (InterruptedException e) {
+        // Stop starting parts, but wait for the ones moving: the caller cleans up after them.
+        interrupted = true;
+        failure.compareAndSet(null, e);
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable t = failure.get();
+    if (t instanceof Error error) {
+      throw error;
+    }
+    if (t != null) {
+      throw errors.map(url, t);
+    }
+  }
+
+  private static LongConsumer serialized(LongConsumer progress) {
+    Object lock = new Object();
+    return bytes -> {
+      synchronized (lock) {
+        progress.accept(bytes);
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /**
+   * The part size for an object of {@code size} bytes (-1 when unknown): the configured one, raised
+   * when needed to stay within S3's 10,000 parts.
+   */
+  long partSizeFor(long size) {
+    long partSize = settings.partSize();
+    if (size > 0) {
+      long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
+      needed = (needed + MIB - 1) / MIB * MIB;
+      partSize = Math.max(partSize, needed);
+    }
+    return Math.min(partSize, MAX_PART_SIZE);
+  }
+
+  private String bucketOf(StorageUrl url) {
+    if (closed.get()) {
+      throw new TransferException(Reason.FAILED, url.toString(), "the S3 storage is closed", null);
+    }
+    if (!"s3".equals(url.scheme())) {
+      throw new TransferException(Reason.INVALID_URL, url.toString(), "not an s3:// location", null);
+    }
+    if (url.host() == null || url.host().isEmpty()) {
+      throw new TransferException(
+          Reason.INVALID_URL, url.toString(), "an S3 location names a bucket: s3://bucket/key", null);
+    }
+    if (url.user() != null) {
+      throw new TransferException(
+          Reason.INVALID_URL,
+          url.toString(),
+          "S3 locations take no user info: configure the access key and secret in the S3 settings",
+          null);
+    }
+    if (url.port() > 0) {
+      throw new TransferException(
+          Reason.INVALID_URL,
+          url.toString(),
+          "S3 locations have no port (s3://bucket/key): configure the server in the S3 settings' endpoint",
+          null);
+    }
+    return url.host();
+  }
+
+  private static String objectKey(StorageUrl url, boolean forWriting) {
+    String key = url.key();
+    if (key.isEmpty()) {
+      throw new TransferException(
+          Reason.INVALID_URL, url.toString(), "names a bucket, not an object: add the key (s3://bucket/key)", null);
+    }
+    if (forWriting && key.endsWith("/")) {
+      throw new TransferException(
+          Reason.INVALID_URL, url.toString(), "ends with '/': name an object, not a directory", null);
+    }
+    return key;
+  }
+
+  private static ObjectInfo directory(StorageUrl url) {
+    return new ObjectInfo(url, -1, true, null, null);
+  }
+
+  private static StorageUrl local(Path path) {
+    return StorageUrl.parse(path.toAbsolutePath().toString());
+  }
+
+  private static Instant instant(ZonedDateTime time) {
+    return time == null ? null : time.toInstant();
+  }
+
+  /** S3 quotes ETags; {@link ObjectInfo} holds them bare. */
+  static String unquote(String etag) {
+    if (etag == null) {
+      return null;
+    }
+    String e = etag.strip();
+    if (e.startsWith("W/")) {
+      e = e.substring(2);
+    }
+    if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
+      e = e.substring(1, e.length() - 1);
+    }
+    return e;
+  }
+
+  /** Waits for a MinIO future, rethrowing what failed it rather than a CompletionException. */
+  private static <T> T await(CompletableFuture<T> future) throws MinioException {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof MinioException minio) {
+        throw minio;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  /** The MD5 and SHA-256 of one part, read from the file by position. */
+  private record Digests(byte[] md5, byte[] sha256) {
+    static Digests of(FileChannel channel, long offset, long length, Path source, StorageUrl url)
+        throws IOException {
+      MessageDigest md5;
+      MessageDigest sha256;
+      try {
+        md5 = MessageDigest.getInstance("MD5");
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("the JDK always has MD5 and SHA-256", e);
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(1, length)));
+      long position = offset;
+      long end = offset + length;
+      while (position < end) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+        int n = channel.read(buffer, position);
+        if (n < 0) {
+          throw new TransferException(
+              Reason.CORRUPT,
+              url.toString(),
+              "the file " + source + " shrank during the upload (ends at byte " + position + ", expected " + end
+                  + ")",
+              null);
+        }
+        buffer.flip();
+        md5.update(buffer.duplicate());
+        sha256.update(buffer);
+        position += n;
+      }
+      return new Digests(md5.digest(), sha256.digest());
+    }
+
+    String md5Base64() {
+      return Base64.getEncoder().encodeToString(md5);
+    }
+
+    String sha256Hex() {
+      return HexFormat.of().formatHex(sha256);
+    }
+  }
+
+  /** Counts the bytes read and reports them as progress. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private final LongConsumer progress;
+    private long count;
+    private boolean ended;
+
+    CountingInputStream(InputStream in, LongConsumer progress) {
+      super(in);
+      this.progress = progress;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+        progress.accept(1);
+      } else {
+        ended = true;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+        progress.accept(n);
+      } else if (n < 0) {
+        ended = true;
+      }
+      return n;
+    }
+
+    /** Whether the stream has reported its end. */
+    boolean ended() {
+      return ended;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    long count() {
+      return count;
+    }
+  }
+}

@@ -64,8 +64,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Storages.</b> One {@link StorageProvider} per scheme: those given to {@link
  * Builder#provider} first, then those found with {@link ServiceLoader} (the highest {@link
- * StorageProvider#priority()} wins). A storage is opened the first time its scheme is used and
- * closed by {@link #close()}.
+ * StorageProvider#priority()} wins). A storage is opened the first time one of its schemes is used
+ * (once per provider: {@code http} and {@code https} share one) and closed by {@link #close()}.
  *
  * <p><b>Retries.</b> Each transfer is tried up to {@link TransferSettings#maxAttempts()} times when
  * it fails with a {@linkplain TransferException#retryable() retryable} reason (unreachable, server

@@ -344,6 +344,20 @@ class HttpTransfersTest {
   }
 
   @Test
+  void aStalledUploadTimesOut() throws IOException {
+    Path file = Files.write(tmp.resolve("up.bin"), bytes(MIB, 6));
+    store.stallPut("/stuck.bin");
+    try (Transfers impatient = Transfers.create(TestData.quick().readTimeout(Duration.ofMillis(300)).build())) {
+      assertThatThrownBy(() -> impatient.upload(file, store.url("/stuck.bin")))
+          .isInstanceOfSatisfying(TransferException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+            assertThat(e.getMessage()).contains("timed out: nothing moved for 300 ms");
+          });
+    }
+    assertThat(store.seen()).filteredOn(s -> s.method().equals("PUT")).hasSize(3);
+  }
+
+  @Test
   void aClosedPortIsUnreachable() throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {

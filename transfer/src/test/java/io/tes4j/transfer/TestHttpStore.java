@@ -46,6 +46,7 @@ final class TestHttpStore implements AutoCloseable {
   private final Map<String, Long> announcedSizes = new ConcurrentHashMap<>();
   private final Map<String, String> digests = new ConcurrentHashMap<>();
   private final Set<String> stalled = ConcurrentHashMap.newKeySet();
+  private final Set<String> stalledPuts = ConcurrentHashMap.newKeySet();
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile boolean refuseHead;
   private volatile boolean ignoreRange;
@@ -125,6 +126,11 @@ final class TestHttpStore implements AutoCloseable {
     stalled.add(path);
   }
 
+  /** PUTs to {@code path} are neither read nor answered until the store closes. */
+  void stallPut(String path) {
+    stalledPuts.add(path);
+  }
+
   /** Answers 405 to HEAD, as some servers and presigned URLs do. */
   void refuseHead(boolean refuse) {
     refuseHead = refuse;
@@ -141,6 +147,11 @@ final class TestHttpStore implements AutoCloseable {
       Headers in = exchange.getRequestHeaders();
       String host = hostName(in.getFirst("Host"));
       seen.add(new Seen(exchange.getRequestMethod(), path, host, in.getFirst("Authorization"), in.getFirst("Range")));
+      if (exchange.getRequestMethod().equals("PUT") && stalledPuts.contains(path)) {
+        awaitRelease();
+        exchange.sendResponseHeaders(503, -1);
+        return;
+      }
       byte[] body;
       try (InputStream request = exchange.getRequestBody()) {
         body = request.readAllBytes(); // a well-behaved server reads the request before answering

@@ -33,10 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -283,7 +287,7 @@ public final class HttpStorage implements Storage {
   }
 
   private long put(StorageUrl url, Supplier<BodyPublisher> body, boolean replayable, MonotoneProgress counter) {
-    Answer answer = exchange("PUT", url, Map.of(), body, replayable);
+    Answer answer = exchange("PUT", url, Map.of(), body, replayable, counter);
     answer.discard();
     if (answer.status() / 100 == 2) {
       return counter.attemptBytes();
@@ -373,13 +377,29 @@ public final class HttpStorage implements Storage {
       Map<String, String> headers,
       Supplier<BodyPublisher> body,
       boolean replayable) {
+    return exchange(method, url, headers, body, replayable, null);
+  }
+
+  /**
+   * As above; with {@code sending}, the request has no overall timeout (it would include the time
+   * to send the body) and times out instead when neither the body nor the answer moves for the read
+   * timeout.
+   */
+  private Answer exchange(
+      String method,
+      StorageUrl url,
+      Map<String, String> headers,
+      Supplier<BodyPublisher> body,
+      boolean replayable,
+      MonotoneProgress sending) {
     if (closed) {
       throw new IllegalStateException("this HTTP storage is closed");
     }
     StorageUrl hop = url;
     for (int hops = 0; ; hops++) {
+      HttpRequest request = request(method, hop, url, headers, body, sending == null);
       HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
-          send(url, request(method, hop, url, headers, body));
+          sending == null ? send(url, request) : sendWatched(url, request, sending);
       int status = response.statusCode();
       LOG.debug("{} {} -> {}", method, hop, status);
       Optional<String> location = response.headers().firstValue("Location");
@@ -432,7 +452,8 @@ public final class HttpStorage implements Storage {
       StorageUrl hop,
       StorageUrl origin,
       Map<String, String> headers,
-      Supplier<BodyPublisher> body) {
+      Supplier<BodyPublisher> body,
+      boolean timeout) {
     HttpRequest.Builder builder;
     try {
       builder = HttpRequest.newBuilder(hop.toUri());
@@ -440,7 +461,9 @@ public final class HttpStorage implements Storage {
       throw new TransferException(
           Reason.INVALID_URL, hop.toString(), "not a usable http(s) URL: " + e.getMessage(), e);
     }
-    builder.timeout(settings.readTimeout());
+    if (timeout) {
+      builder.timeout(settings.readTimeout()); // covers the wait for the headers
+    }
     if (hop.scheme().equals("http")) {
       builder.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance with plain servers
     }
@@ -460,6 +483,52 @@ public final class HttpStorage implements Storage {
       throw new TransferException(Reason.FAILED, url.toString(), "interrupted", e);
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("this HTTP storage is closed", e);
+    }
+  }
+
+  /**
+   * Sends a request with a body, waiting as long as the body moves: the client's own timeout runs
+   * until the answer's headers, so it would cut a large upload that is merely slow. Times out when
+   * no byte was handed to the connection, and no answer came, for the read timeout.
+   */
+  private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendWatched(
+      StorageUrl url, HttpRequest request, MonotoneProgress sending) {
+    CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future;
+    try {
+      future = client.sendAsync(request, BodyHandlers.ofPublisher());
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("this HTTP storage is closed", e);
+    }
+    long seen = sending.activity();
+    while (true) {
+      try {
+        return future.get(settings.readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        long now = sending.activity();
+        if (now == seen) {
+          future.cancel(true);
+          throw new TransferException(
+              Reason.UNREACHABLE,
+              url.toString(),
+              "timed out: nothing moved for " + settings.readTimeout().toMillis() + " ms after "
+                  + sending.attemptBytes() + " bytes were sent",
+              e);
+        }
+        seen = now;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw network(url, io);
+        }
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new TransferException(Reason.FAILED, url.toString(), String.valueOf(cause), cause);
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new TransferException(Reason.FAILED, url.toString(), "interrupted", e);
+      }
     }
   }
 
@@ -595,6 +664,7 @@ public final class HttpStorage implements Storage {
     private final LongConsumer progress;
     private final AtomicLong attempt = new AtomicLong();
     private final AtomicLong reported = new AtomicLong();
+    private final AtomicLong activity = new AtomicLong();
 
     MonotoneProgress(LongConsumer progress) {
       this.progress = progress;
@@ -605,6 +675,7 @@ public final class HttpStorage implements Storage {
     }
 
     void add(long bytes) {
+      activity.incrementAndGet();
       long now = attempt.addAndGet(bytes);
       long before = reported.getAndAccumulate(now, Math::max);
       if (now > before) {
@@ -614,6 +685,11 @@ public final class HttpStorage implements Storage {
 
     long attemptBytes() {
       return attempt.get();
+    }
+
+    /** Grows with every buffer handed over, across attempts: a heartbeat. */
+    long activity() {
+      return activity.get();
     }
   }
 

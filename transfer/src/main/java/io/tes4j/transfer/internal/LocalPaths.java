@@ -85,11 +85,6 @@ public final class LocalPaths {
     }
   }
 
-  /** Whether {@code name} is the name of one of our temporary files. */
-  public static boolean isTempName(String name) {
-    return name.startsWith(".") && name.contains(TEMP_MARK) && name.endsWith(TEMP_SUFFIX);
-  }
-
   private static String shorten(String name) {
     if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
       return name;

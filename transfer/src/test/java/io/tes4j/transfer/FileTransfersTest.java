@@ -74,6 +74,17 @@ class FileTransfersTest {
   }
 
   @Test
+  void aPercentSignThatStartsNoEscapeIsPartOfTheName() throws IOException {
+    Path source = write("100% done.txt", "all".getBytes(StandardCharsets.UTF_8));
+
+    transfers.download("file://" + source, tmp.resolve("got.txt"));
+
+    assertThat(tmp.resolve("got.txt")).hasContent("all");
+    assertThat(StorageUrl.parse("s3://b/100%.txt").path()).isEqualTo("/100%.txt");
+    assertThat(StorageUrl.parse("s3://b/a%20b%.txt").path()).isEqualTo("/a%20b%.txt");
+  }
+
+  @Test
   void aDownloadReplacesAnExistingFileAndCreatesParents() throws IOException {
     Path source = write("src/new.txt", "new".getBytes(StandardCharsets.UTF_8));
     Path target = write("deep/er/old.txt", "old content".getBytes(StandardCharsets.UTF_8));

@@ -135,8 +135,27 @@ public record StorageUrl(
   }
 
   private static String decode(String text) {
+    if (text.indexOf('%') < 0) {
+      return text;
+    }
+    if (!validEscapes(text)) {
+      // A '%' that starts no escape (s3://b/100%.txt): the text is not encoded, keep it as written.
+      return text;
+    }
     // '+' is a literal plus in a path, not a space: protect it from the form decoder.
-    return text.indexOf('%') < 0 ? text : URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  /** Whether every '%' in {@code text} starts a two-digit hexadecimal escape. */
+  private static boolean validEscapes(String text) {
+    for (int i = text.indexOf('%'); i >= 0; i = text.indexOf('%', i + 1)) {
+      if (i + 2 >= text.length()
+          || Character.digit(text.charAt(i + 1), 16) < 0
+          || Character.digit(text.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The path without its leading slash: the S3 object key, for example. */

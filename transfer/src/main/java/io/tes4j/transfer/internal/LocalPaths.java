@@ -1,0 +1,161 @@
+package io.tes4j.transfer.internal;
+
+import io.tes4j.transfer.StorageUrl;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local paths for {@code file:} locations: conversions, temporary siblings, atomic moves and
+ * resolving links of the existing part of a path. Internal.
+ */
+public final class LocalPaths {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalPaths.class);
+
+  /** Temporary files end with this; they start with a dot and the target's name. */
+  public static final String TEMP_SUFFIX = ".part";
+
+  /** Between the target's name and the random part of a temporary file's name. */
+  public static final String TEMP_MARK = ".tes4j-";
+
+  /** Names longer than this many UTF-8 bytes are shortened in temporary names (limit 255). */
+  private static final int MAX_NAME_BYTES = 200;
+
+  private LocalPaths() {}
+
+  /** The local path a {@code file:} location names. */
+  public static Path toPath(StorageUrl url) {
+    if (File.separatorChar == '/') {
+      return Path.of(url.path());
+    }
+    try {
+      // Windows: /C:/dir/x -> C:\dir\x, through a file URI that the platform understands.
+      URI uri = new URI("file", null, url.path(), null);
+      return Path.of(URI.create(uri.toASCIIString()));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a local path: " + url, e);
+    }
+  }
+
+  /** The absolute, {@code /}-separated path of {@code path}, as a {@code file:} URL holds it. */
+  public static String urlPath(Path path) {
+    String text = path.toAbsolutePath().toString();
+    if (File.separatorChar == '/') {
+      return text;
+    }
+    return "/" + text.replace(File.separatorChar, '/');
+  }
+
+  /** {@code path} as a {@code file:} location; its text is the path as the platform prints it. */
+  public static StorageUrl fileUrl(Path path) {
+    Path absolute = path.toAbsolutePath();
+    return new StorageUrl(absolute.toString(), "file", null, null, null, -1, urlPath(absolute), null);
+  }
+
+  /**
+   * Creates an empty temporary file beside {@code target}: {@code .<name>.tes4j-<random>.part}, in
+   * the same directory, so that moving it onto the target is atomic.
+   */
+  public static Path createTempSibling(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    String name = shorten(target.getFileName() == null ? "file" : target.getFileName().toString());
+    for (int tries = 0; ; tries++) {
+      String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+      Path temp = dir.resolve("." + name + TEMP_MARK + random + TEMP_SUFFIX);
+      try {
+        return Files.createFile(temp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (tries > 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static String shorten(String name) {
+    if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+      return name;
+    }
+    StringBuilder sb = new StringBuilder();
+    int bytes = 0;
+    for (int i = 0; i < name.length(); ) {
+      int cp = name.codePointAt(i);
+      int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+      if (bytes + size > MAX_NAME_BYTES) {
+        break;
+      }
+      sb.appendCodePoint(cp);
+      bytes += size;
+      i += Character.charCount(cp);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Moves the complete temporary file {@code temp} onto {@code target}, replacing it, atomically
+   * where the file system can (always, for a sibling on a local disk).
+   */
+  public static void moveIntoPlace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      LOG.debug("atomic moves are not supported for {}; moving without: {}", target, e.getMessage());
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Deletes {@code temp} if it exists; a failure is added to {@code failure}. */
+  public static void deleteAfterFailure(Path temp, Throwable failure) {
+    if (temp == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * {@code path}, absolute and normalised, with every link of its existing part resolved: the real
+   * path of the deepest existing ancestor with the missing names appended. This is where the path
+   * leads on disk, even if the last parts do not exist yet.
+   *
+   * @throws IOException when a link leads nowhere (it could be created later, anywhere) or the
+   *     path cannot be read
+   */
+  public static Path resolveExisting(Path path) throws IOException {
+    Path absolute = path.toAbsolutePath().normalize();
+    Deque<Path> missing = new ArrayDeque<>();
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+      if (existing.getFileName() != null) {
+        missing.push(existing.getFileName());
+      }
+      existing = existing.getParent();
+    }
+    Path real = existing == null ? absolute.getRoot() : existing.toRealPath();
+    for (Path name : missing) {
+      real = real.resolve(name);
+    }
+    return real;
+  }
+
+  /** Whether {@code path} is {@code root} or below it (both absolute and normalised). */
+  public static boolean isInside(Path path, Path root) {
+    return path.startsWith(root);
+  }
+}

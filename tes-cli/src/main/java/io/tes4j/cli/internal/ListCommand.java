@@ -41,7 +41,15 @@ import picocli.CommandLine.Spec;
       "5:authentication refused",
     })
 final class ListCommand extends RemoteCommand {
-  private static final ObjectMapper MAPPER = TesJson.newMapper();
+  /**
+   * Made on first use: every run of tes4j builds this command, and a mapper takes a noticeable
+   * part of a short run's start-up (tes4j cp never needs one).
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = TesJson.newMapper();
+
+    private Json() {}
+  }
 
   @Spec private CommandSpec spec;
 
@@ -131,7 +139,7 @@ final class ListCommand extends RemoteCommand {
       ctx.out().println(TesJson.writePretty(client.listTasks(request)));
       return ExitCodes.OK;
     }
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(new PrintStreamWriter(ctx.out()));
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(new PrintStreamWriter(ctx.out()));
         Stream<Task> stream = client.streamTasks(request)) {
       g.useDefaultPrettyPrinter();
       // When the server fails midway, leave the document visibly unfinished rather than close it.
@@ -142,7 +150,7 @@ final class ListCommand extends RemoteCommand {
       g.flush();
       Iterator<Task> tasks = stream.iterator();
       while (tasks.hasNext()) {
-        MAPPER.writeValue(g, tasks.next()); // flushes after each task: it streams
+        Json.MAPPER.writeValue(g, tasks.next()); // flushes after each task: it streams
       }
       g.writeEndArray();
       g.writeEndObject();

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# transfer-vs-curl.sh: times `tes4j cp` against curl on loopback, over HTTP, FTP and S3, and
+# records tes4j's heap use. See benchmarks/README.md.
+#
+#   SIZE_MIB=1024 RUNS=3 benchmarks/transfer-vs-curl.sh
+#
+# Settings (environment):
+#   SIZE_MIB    size of the test file in MiB (default 1024)
+#   RUNS        timed runs per tool and operation; the best (shortest) counts (default 3)
+#   SMALL_MIB   size of the second, small file used to show the heap does not grow (default 64)
+#   XMX_CHECK   also copy the full-size file once per operation with tes4j under -Xmx$XMX_CHECK,
+#               to show bounded memory (default 64m; empty to skip)
+#   BUILD       1 to build even when the jars exist (default: build only when missing)
+#   WORK        scratch directory (default: a new one under $TMPDIR or /tmp, removed at the end)
+#   KEEP        1 to keep WORK (logs, GC logs) afterwards
+#
+# Needs bash 5, a JDK 17, curl >= 7.75 (--aws-sigv4), sha256sum, awk; /usr/bin/time (Debian
+# package "time") for the max RSS column (optional). It installs nothing: a missing tool is
+# reported with the package to install, and the script exits 2. Only 127.0.0.1 is contacted.
+set -euo pipefail
+
+SIZE_MIB=${SIZE_MIB:-1024}
+RUNS=${RUNS:-3}
+SMALL_MIB=${SMALL_MIB:-64}
+XMX_CHECK=${XMX_CHECK-64m}
+BUILD=${BUILD:-0}
+KEEP=${KEEP:-0}
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tes4j="$repo/tes4j"
+tes4j_jar="$repo/tes-cli/target/tes4j.jar"
+servers_jar="$repo/benchmarks/target/loopback-servers.jar"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "transfer-vs-curl: $*"; exit 2; }
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: install it (apt-get install $2)"
+}
+need java openjdk-17-jdk-headless
+need curl curl
+need sha256sum coreutils
+need awk mawk
+[ "${BASH_VERSINFO[0]}" -ge 5 ] || die "bash 5 or newer is needed (for EPOCHREALTIME)"
+curl --help all 2>/dev/null | grep -q -- '--aws-sigv4' \
+  || die "this curl has no --aws-sigv4 (needs 7.75 or newer): install a newer curl"
+[[ "$SIZE_MIB" =~ ^[1-9][0-9]*$ && "$SMALL_MIB" =~ ^[1-9][0-9]*$ && "$RUNS" =~ ^[1-9][0-9]*$ ]] \
+  || die "SIZE_MIB, SMALL_MIB and RUNS must be positive whole numbers"
+if [ -x /usr/bin/time ]; then
+  timer=(/usr/bin/time -v -o)
+else
+  timer=()
+  say "transfer-vs-curl: /usr/bin/time is missing (apt-get install time): no max RSS column"
+fi
+
+if [ "$BUILD" = 1 ] || [ ! -f "$tes4j_jar" ] || [ ! -f "$servers_jar" ]; then
+  say "building (./mvnw -q -DskipTests package)..."
+  (cd "$repo" && ./mvnw -q -DskipTests package) >&2
+fi
+
+work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/tes4j-bench.XXXXXX")}
+mkdir -p "$work"
+serve="$work/serve" out="$work/out" logs="$work/logs"
+mkdir -p "$serve/up" "$out" "$logs"
+
+servers_pid=""
+cleanup() {
+  if [ -n "$servers_pid" ]; then
+    exec {servers_in}>&- 2>/dev/null || true
+    wait "$servers_pid" 2>/dev/null || true
+  fi
+  if [ "$KEEP" = 1 ]; then
+    say "kept $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# --- Test files -----------------------------------------------------------------------------
+
+say "creating $SIZE_MIB MiB and $SMALL_MIB MiB of random bytes in $serve..."
+head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$serve/big.bin"
+head -c "$((SMALL_MIB * 1048576))" /dev/urandom >"$serve/small.bin"
+declare -A sha size
+for f in big small; do
+  sha[$f]=$(sha256sum "$serve/$f.bin" | cut -d' ' -f1)
+  size[$f]=$(stat -c %s "$serve/$f.bin")
+done
+
+# --- Servers --------------------------------------------------------------------------------
+
+coproc SERVERS { exec java -jar "$servers_jar" "$serve" 2>"$logs/servers.err"; }
+servers_pid=$SERVERS_PID
+# Our own copy of the servers' standard input: closing it (at exit) stops them.
+exec {servers_in}>&"${SERVERS[1]}"
+eval "exec ${SERVERS[1]}>&-"
+declare -A endpoint
+while :; do
+  if ! IFS= read -r -t 120 line <&"${SERVERS[0]}"; then
+    say "the loopback servers did not start:"; cat "$logs/servers.err" >&2; exit 1
+  fi
+  [ "$line" = READY ] && break
+  endpoint[${line%%=*}]=${line#*=}
+done
+http=${endpoint[HTTP_URL]} ftp=${endpoint[FTP_URL]} s3=${endpoint[S3_ENDPOINT]}
+bucket=${endpoint[S3_BUCKET]}
+s3_auth=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "${endpoint[S3_ACCESS_KEY]}:${endpoint[S3_SECRET_KEY]}"
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD") # curl 7.88 sends no payload hash; S3 wants one
+export AWS_ACCESS_KEY_ID=${endpoint[S3_ACCESS_KEY]} AWS_SECRET_ACCESS_KEY=${endpoint[S3_SECRET_KEY]}
+export AWS_ENDPOINT_URL=$s3 AWS_REGION=us-east-1
+s3_dir="$serve/.s3/$bucket" # where the filesystem store keeps the bucket's objects
+for url in "$http" "$ftp" "$s3"; do
+  case "$url" in http://127.0.0.1:*/* | http://127.0.0.1:* | ftp://*@127.0.0.1:*) ;; *) die "not a loopback URL: $url" ;; esac
+done
+
+# The S3 download sources, put there with curl (not timed).
+for f in big small; do
+  curl -sS -f "${s3_auth[@]}" -T "$serve/$f.bin" "$s3/$bucket/src-$f.bin" -o /dev/null
+done
+
+# --- Measuring ------------------------------------------------------------------------------
+
+# run LABEL COMMAND...: runs it quietly (no terminal, so no progress bar), timing it; sets
+# $elapsed (seconds) and $rss (max RSS in MiB, or "-"). Fails the script, showing the log, when
+# the command fails.
+run() {
+  local label=$1; shift
+  local start end
+  start=$EPOCHREALTIME
+  if [ ${#timer[@]} -gt 0 ]; then
+    "${timer[@]}" "$logs/$label.time" "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || {
+      say "FAILED: $label: $*"; cat "$logs/$label.err" >&2; exit 1; }
+  else
+    "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || {
+      say "FAILED: $label: $*"; cat "$logs/$label.err" >&2; exit 1; }
+  fi
+  end=$EPOCHREALTIME
+  elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+  if [ ${#timer[@]} -gt 0 ]; then
+    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$logs/$label.time")
+  else
+    rss=-
+  fi
+}
+
+# verify FILE big|small: the copy has the right size and SHA-256; then it is removed.
+verify() {
+  local file=$1 which=$2 got
+  got=$(stat -c %s "$file")
+  [ "$got" = "${size[$which]}" ] || { say "WRONG SIZE: $file has $got bytes, not ${size[$which]}"; exit 1; }
+  got=$(sha256sum "$file" | cut -d' ' -f1)
+  [ "$got" = "${sha[$which]}" ] || { say "WRONG CONTENT: $file (sha256 $got)"; exit 1; }
+  rm -f "$file"
+}
+
+# The command for tes4j with a GC log (TES4J_JAVA_OPTS goes to the JVM, see ./tes4j), and any
+# further JVM options: tes4j_with GCLOG [JVM-OPTION...] -> sets tes4j_cmd=(...) ending with "$tes4j".
+tes4j_with() {
+  local gclog=$1; shift
+  tes4j_cmd=(env "TES4J_JAVA_OPTS=-Xlog:gc,gc+heap+exit:file=$gclog${*:+ $*}" "$tes4j")
+}
+
+# heap GCLOG: "PEAK/GCS/EXIT": the largest heap after a GC (MiB), the number of GCs, and the heap
+# in use when the JVM exited (MiB).
+heap() {
+  awk '
+    /Pause|Full/ && match($0, /[0-9]+M->[0-9]+M\([0-9]+M\)/) {
+      split(substr($0, RSTART, RLENGTH), p, /M->|M\(/); n++; if (p[2] + 0 > peak) peak = p[2] + 0 }
+    /garbage-first heap|def new generation|total .* used/ && match($0, /used [0-9]+K/) && !exitused {
+      exitused = substr($0, RSTART + 5, RLENGTH - 6) / 1024 }
+    END { printf "%s/%d/%d", (n ? peak : "-"), n, exitused }' "$1"
+}
+
+# The operations: NAME, then how curl and tes4j do it with SRC (big|small) into a label's target.
+# Each sets $target to the file to verify afterwards.
+op_cmd() { # op_cmd OP TOOL WHICH LABEL -> prints nothing; sets cmd=() and target
+  local op=$1 tool=$2 which=$3 label=$4
+  case "$op/$tool" in
+    http-download/curl) target="$out/$label"; cmd=(curl -sS -f -o "$target" "${http}$which.bin") ;;
+    http-download/tes4j) target="$out/$label"; cmd=(cp "${http}$which.bin" "$target") ;;
+    http-upload/curl) target="$serve/up/$label"; cmd=(curl -sS -f -T "$serve/$which.bin" -o /dev/null "${http}up/$label") ;;
+    http-upload/tes4j) target="$serve/up/$label"; cmd=(cp "$serve/$which.bin" "${http}up/$label") ;;
+    ftp-download/curl) target="$out/$label"; cmd=(curl -sS -f -o "$target" "${ftp}$which.bin") ;;
+    ftp-download/tes4j) target="$out/$label"; cmd=(cp "${ftp}$which.bin" "$target") ;;
+    ftp-upload/curl) target="$serve/up/$label"; cmd=(curl -sS -f -T "$serve/$which.bin" "${ftp}up/$label") ;;
+    ftp-upload/tes4j) target="$serve/up/$label"; cmd=(cp "$serve/$which.bin" "${ftp}up/$label") ;;
+    s3-upload/curl) target="$s3_dir/$label"; cmd=(curl -sS -f "${s3_auth[@]}" -T "$serve/$which.bin" -o /dev/null "$s3/$bucket/$label") ;;
+    s3-upload/tes4j) target="$s3_dir/$label"; cmd=(cp "$serve/$which.bin" "s3://$bucket/$label") ;;
+    s3-download/curl) target="$out/$label"; cmd=(curl -sS -f "${s3_auth[@]}" -o "$target" "$s3/$bucket/src-$which.bin") ;;
+    s3-download/tes4j) target="$out/$label"; cmd=(cp "s3://$bucket/src-$which.bin" "$target") ;;
+    *) die "unknown operation $op/$tool" ;;
+  esac
+}
+
+ops=(http-download http-upload ftp-download ftp-upload s3-download s3-upload)
+
+# Does this build of tes4j have an FTP storage? (The FTP provider comes from its own branch.)
+declare -A available
+for op in "${ops[@]}"; do available[$op]=1; done
+if ! "$tes4j" cp --retries 0 "${ftp}small.bin" "$out/probe.bin" </dev/null >/dev/null 2>"$logs/ftp-probe.err"; then
+  if grep -q "no storage handles the scheme 'ftp'" "$logs/ftp-probe.err"; then
+    say "this tes4j has no FTP storage: the FTP rows show curl only"
+    available[ftp-download]=0 available[ftp-upload]=0
+  else
+    say "tes4j cannot download over FTP:"; cat "$logs/ftp-probe.err" >&2; exit 1
+  fi
+else
+  verify "$out/probe.bin" small
+fi
+
+# The JVM's start-up, for reference: tes4j --version.
+best_start=""
+for ((i = 1; i <= RUNS; i++)); do
+  run "startup-$i" "$tes4j" --version
+  best_start=$(awk -v a="${best_start:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
+done
+
+declare -A best best_rss heap_big heap_small xmx
+for op in "${ops[@]}"; do
+  for tool in curl tes4j; do
+    [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
+    best[$op/$tool]=""
+  done
+  for ((i = 1; i <= RUNS; i++)); do
+    # Alternate which tool goes first, so neither always meets a warmer (or busier) machine.
+    if ((i % 2)); then order=(curl tes4j); else order=(tes4j curl); fi
+    for tool in "${order[@]}"; do
+      [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
+      label="$op-$tool-$i.bin"
+      op_cmd "$op" "$tool" big "$label"
+      if [ "$tool" = curl ]; then
+        run "$op-$tool-$i" "${cmd[@]}"
+      else
+        tes4j_with "$logs/$op-$i.gc"
+        run "$op-$tool-$i" "${tes4j_cmd[@]}" "${cmd[@]}"
+      fi
+      verify "$target" big
+      say "$(printf '%-13s %-5s run %d: %7.3f s  (max RSS %s MiB)' "$op" "$tool" "$i" "$elapsed" "$rss")"
+      if [ -z "${best[$op/$tool]}" ] || awk -v a="$elapsed" -v b="${best[$op/$tool]}" 'BEGIN { exit !(a < b) }'; then
+        best[$op/$tool]=$elapsed
+        if [ "$tool" = tes4j ]; then heap_big[$op]=$(heap "$logs/$op-$i.gc"); fi
+      fi
+      if [ "$rss" != - ] && { [ -z "${best_rss[$op/$tool]:-}" ] || [ "$rss" -gt "${best_rss[$op/$tool]}" ]; }; then
+        best_rss[$op/$tool]=$rss
+      fi
+    done
+  done
+  if [ "${available[$op]}" = 1 ]; then
+    # The heap for the small file, and the full file under a small heap limit.
+    op_cmd "$op" tes4j small "$op-small.bin"
+    tes4j_with "$logs/$op-small.gc"
+    run "$op-small" "${tes4j_cmd[@]}" "${cmd[@]}"
+    verify "$target" small
+    heap_small[$op]=$(heap "$logs/$op-small.gc")
+    if [ -n "$XMX_CHECK" ]; then
+      op_cmd "$op" tes4j big "$op-xmx.bin"
+      tes4j_with "$logs/$op-xmx.gc" "-Xmx$XMX_CHECK"
+      run "$op-xmx" "${tes4j_cmd[@]}" "${cmd[@]}"
+      verify "$target" big
+      xmx[$op]="ok ${elapsed}s"
+    fi
+  fi
+done
+
+# --- Report ---------------------------------------------------------------------------------
+
+describe_heap() { # describe_heap PEAK GCS EXIT
+  if [ "$2" -gt 0 ]; then echo "$1 MiB ($2 GCs)"; else echo "$3 MiB at exit (no GC)"; fi
+}
+
+echo
+echo "tes4j cp vs curl on 127.0.0.1: ${SIZE_MIB} MiB of random bytes, best of $RUNS runs; $(nproc) CPUs"
+echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j start-up (--version): ${best_start} s"
+echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?") (other work on the machine skews the times)"
+echo
+printf '%-13s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
+  operation "curl s" "tes4j s" "curl/tes4j" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
+for op in "${ops[@]}"; do
+  c=${best[$op/curl]}
+  if [ "${available[$op]}" = 1 ]; then
+    t=${best[$op/tes4j]}
+    ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", c / t }')
+    IFS=/ read -r sp sn se <<<"${heap_small[$op]}"
+    IFS=/ read -r bp bn be <<<"${heap_big[$op]}"
+    hs=$(describe_heap "$sp" "$sn" "$se")
+    hb=$(describe_heap "$bp" "$bn" "$be")
+    rss_t=${best_rss[$op/tes4j]:--}
+    x=${xmx[$op]:-}
+  else
+    t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this tes4j)"
+  fi
+  printf '%-13s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
+    "$op" "$c" "$t" "$ratio" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
+done
+echo
+echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). heap: the largest heap after a GC in"
+echo "tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the largest max RSS over the runs."

@@ -107,8 +107,9 @@ while :; do
 done
 http=${endpoint[HTTP_URL]} ftp=${endpoint[FTP_URL]} s3=${endpoint[S3_ENDPOINT]}
 bucket=${endpoint[S3_BUCKET]}
-s3_auth=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "${endpoint[S3_ACCESS_KEY]}:${endpoint[S3_SECRET_KEY]}"
-  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD") # curl 7.88 sends no payload hash; S3 wants one
+s3_auth_signed=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "${endpoint[S3_ACCESS_KEY]}:${endpoint[S3_SECRET_KEY]}")
+# curl 7.88 sends no payload hash, which S3 wants: say the payload is not signed.
+s3_auth=("${s3_auth_signed[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
 export AWS_ACCESS_KEY_ID=${endpoint[S3_ACCESS_KEY]} AWS_SECRET_ACCESS_KEY=${endpoint[S3_SECRET_KEY]}
 export AWS_ENDPOINT_URL=$s3 AWS_REGION=us-east-1
 s3_dir="$serve/.s3/$bucket" # where the filesystem store keeps the bucket's objects
@@ -189,6 +190,13 @@ op_cmd() { # op_cmd OP TOOL WHICH LABEL -> prints nothing; sets cmd=() and targe
     ftp-upload/tes4j) target="$serve/up/$label"; cmd=(cp "$serve/$which.bin" "${ftp}up/$label") ;;
     s3-upload/curl) target="$s3_dir/$label"; cmd=(curl -sS -f "${s3_auth[@]}" -T "$serve/$which.bin" -o /dev/null "$s3/$bucket/$label") ;;
     s3-upload/tes4j) target="$s3_dir/$label"; cmd=(cp "$serve/$which.bin" "s3://$bucket/$label") ;;
+    s3-upload-hashed/curl)
+      # What tes4j does for integrity: the body's SHA-256 signed, its MD5 sent as Content-MD5.
+      target="$s3_dir/$label"
+      cmd=(bash -c 'set -euo pipefail
+        sha=$(sha256sum "$1" | cut -d" " -f1); md5=$(openssl md5 -binary "$1" | base64)
+        curl -sS -f "${@:4}" -H "x-amz-content-sha256: $sha" -H "Content-MD5: $md5" -T "$1" -o /dev/null "$2/$3"' \
+        hashed-upload "$serve/$which.bin" "$s3/$bucket" "$label" "${s3_auth_signed[@]}") ;;
     s3-download/curl) target="$out/$label"; cmd=(curl -sS -f "${s3_auth[@]}" -o "$target" "$s3/$bucket/src-$which.bin") ;;
     s3-download/tes4j) target="$out/$label"; cmd=(cp "s3://$bucket/src-$which.bin" "$target") ;;
     *) die "unknown operation $op/$tool" ;;
@@ -196,10 +204,17 @@ op_cmd() { # op_cmd OP TOOL WHICH LABEL -> prints nothing; sets cmd=() and targe
 }
 
 ops=(http-download http-upload ftp-download ftp-upload s3-download s3-upload)
+# s3-upload-hashed: curl hashing the body as tes4j does, compared with tes4j's s3-upload.
+if command -v openssl >/dev/null 2>&1; then
+  ops+=(s3-upload-hashed)
+else
+  say "transfer-vs-curl: openssl is missing (apt-get install openssl): no s3-upload-hashed row"
+fi
 
 # Does this build of tes4j have an FTP storage? (The FTP provider comes from its own branch.)
 declare -A available
 for op in "${ops[@]}"; do available[$op]=1; done
+available[s3-upload-hashed]=0 # tes4j's time is its s3-upload's
 if ! "$tes4j" cp --retries 0 "${ftp}small.bin" "$out/probe.bin" </dev/null >/dev/null 2>"$logs/ftp-probe.err"; then
   if grep -q "no storage handles the scheme 'ftp'" "$logs/ftp-probe.err"; then
     say "this tes4j has no FTP storage: the FTP rows show curl only"
@@ -238,7 +253,7 @@ for op in "${ops[@]}"; do
         run "$op-$tool-$i" "${tes4j_cmd[@]}" "${cmd[@]}"
       fi
       verify "$target" big
-      say "$(printf '%-13s %-5s run %d: %7.3f s  (max RSS %s MiB)' "$op" "$tool" "$i" "$elapsed" "$rss")"
+      say "$(printf '%-16s %-5s run %d: %7.3f s  (max RSS %s MiB)' "$op" "$tool" "$i" "$elapsed" "$rss")"
       if [ -z "${best[$op/$tool]}" ] || awk -v a="$elapsed" -v b="${best[$op/$tool]}" 'BEGIN { exit !(a < b) }'; then
         best[$op/$tool]=$elapsed
         if [ "$tool" = tes4j ]; then heap_big[$op]=$(heap "$logs/$op-$i.gc"); fi
@@ -276,11 +291,17 @@ echo "tes4j cp vs curl on 127.0.0.1: ${SIZE_MIB} MiB of random bytes, best of $R
 echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j start-up (--version): ${best_start} s"
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?") (other work on the machine skews the times)"
 echo
-printf '%-13s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
+printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
   operation "curl s" "tes4j s" "curl/tes4j" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
 for op in "${ops[@]}"; do
   c=${best[$op/curl]}
-  if [ "${available[$op]}" = 1 ]; then
+  if [ "$op" = s3-upload-hashed ]; then
+    t=${best[s3-upload/tes4j]}
+    ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", c / t }')
+    printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
+      "$op" "$c" "$t" "$ratio" "(tes4j: s3-upload)" "" "${best_rss[$op/curl]:--}/-" ""
+    continue
+  elif [ "${available[$op]}" = 1 ]; then
     t=${best[$op/tes4j]}
     ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", c / t }')
     IFS=/ read -r sp sn se <<<"${heap_small[$op]}"
@@ -290,11 +311,13 @@ for op in "${ops[@]}"; do
     rss_t=${best_rss[$op/tes4j]:--}
     x=${xmx[$op]:-}
   else
-    t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this tes4j)"
+    t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this build of tes4j)"
   fi
-  printf '%-13s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
+  printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
     "$op" "$c" "$t" "$ratio" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
 done
 echo
 echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). heap: the largest heap after a GC in"
 echo "tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the largest max RSS over the runs."
+echo "s3-upload: curl sends UNSIGNED-PAYLOAD; s3-upload-hashed: curl first computes the SHA-256 (signed)"
+echo "and MD5 (Content-MD5) of the body, which tes4j does for every part and S3Proxy then checks."

@@ -17,6 +17,9 @@ import java.util.Map;
  * tes4j list [--state S] [--tag K=V]...  tasks (JSON); --all follows every page
  * tes4j cancel ID                        cancel a task
  * tes4j wait ID [--timeout 10m]          wait for the end, print the final state
+ * tes4j cp SRC DST [--recursive]         copy files between local paths, HTTP(S), FTP and S3
+ * tes4j filer stage-in|stage-out --task TASK.json --root DIR
+ *                                        stage a task's inputs or outputs (for backends' pods)
  * </pre>
  *
  * <p>Exit codes: 0 success; 1 invalid task, or the task did not end COMPLETE; 2 usage error; 3
@@ -75,5 +78,19 @@ public final class Main {
   static int run(
       InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
     return Cli.run(in, out, err, env, args);
+  }
+
+  /**
+   * As {@link #run(InputStream, PrintStream, PrintStream, Map, String...)}, saying whether a
+   * person watches standard error (progress bars are drawn only then).
+   */
+  static int run(
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      boolean terminal,
+      String... args) {
+    return Cli.run(in, out, err, env, terminal, args);
   }
 }

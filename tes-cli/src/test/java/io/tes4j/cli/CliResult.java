@@ -17,6 +17,15 @@ record CliResult(int code, String out, String err) {
 
   /** Runs {@code args} with {@code stdin} as standard input. */
   static CliResult runWithStdin(String stdin, Map<String, String> env, String... args) {
+    return run(stdin, false, env, args);
+  }
+
+  /** Runs {@code args} as if a person watched standard error on a terminal. */
+  static CliResult runOnTerminal(Map<String, String> env, String... args) {
+    return run("", true, env, args);
+  }
+
+  private static CliResult run(String stdin, boolean terminal, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
@@ -24,7 +33,7 @@ record CliResult(int code, String out, String err) {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       code =
           Main.run(
-              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), o, e, env, args);
+              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), o, e, env, terminal, args);
     }
     return new CliResult(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

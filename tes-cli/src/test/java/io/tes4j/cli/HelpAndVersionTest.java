@@ -10,9 +10,14 @@ import org.junit.jupiter.api.Test;
 class HelpAndVersionTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"validate", "service-info", "submit", "get", "list", "cancel", "wait"})
+  @ValueSource(
+      strings = {
+        "validate", "service-info", "submit", "get", "list", "cancel", "wait", "cp", "filer",
+        "filer stage-in", "filer stage-out"
+      })
   void everyCommandHasHelp(String command) {
-    CliResult r = CliResult.run(Map.of(), command, "--help");
+    String[] words = (command + " --help").split(" ");
+    CliResult r = CliResult.run(Map.of(), words);
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.err()).isEmpty();
@@ -25,7 +30,7 @@ class HelpAndVersionTest {
 
     assertThat(r.code()).isZero();
     assertThat(r.out())
-        .contains("validate", "service-info", "submit", "get", "list", "cancel", "wait")
+        .contains("validate", "service-info", "submit", "get", "list", "cancel", "wait", "cp", "filer")
         .contains("TES_SERVER", "4   task not found");
   }
 

@@ -3,22 +3,49 @@ package io.tes4j.cli.internal;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Builds the picocli command tree, runs one command line and turns every outcome into an exit code. */
 public final class Cli {
+  /** The password of a URL's user info ({@code scheme://user:password@host}). */
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^/@:?#\\s]*:([^/?#\\s]*)@");
+
+  /** Text whose every {@code %} starts a two-digit escape, so that it can be decoded. */
+  private static final Pattern ESCAPED = Pattern.compile("(?:[^%]|%[0-9A-Fa-f]{2})*");
+
   private Cli() {}
 
   /**
-   * Runs {@code args}.
+   * Runs {@code args}, drawing progress bars only if the process has a console.
    *
    * @return the exit code (see {@link ExitCodes})
    */
   public static int run(
       InputStream in, PrintStream out, PrintStream err, Map<String, String> env, String... args) {
-    Context ctx = new Context(in, out, err, env);
+    return run(in, out, err, env, System.console() != null, args);
+  }
+
+  /**
+   * Runs {@code args}; {@code terminal} says whether a person watches standard error (progress
+   * bars are drawn only then).
+   *
+   * @return the exit code (see {@link ExitCodes})
+   */
+  public static int run(
+      InputStream in,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      boolean terminal,
+      String... args) {
+    Context ctx = new Context(in, out, err, env, terminal);
     rememberSecretArguments(ctx, args);
     TopCommand top = new TopCommand(ctx);
     CommandLine cl = new CommandLine(top);
@@ -29,6 +56,8 @@ public final class Cli {
     cl.addSubcommand(new ListCommand(ctx));
     cl.addSubcommand(new CancelCommand(ctx));
     cl.addSubcommand(new WaitCommand(ctx));
+    cl.addSubcommand(new CpCommand(ctx));
+    cl.addSubcommand(FilerCommand.commandLine(ctx));
     cl.addSubcommand(new CommandLine.HelpCommand());
     // These apply to the subcommands added so far, so they come after them.
     cl.registerConverter(Duration.class, new DurationConverter());
@@ -65,17 +94,31 @@ public final class Cli {
   }
 
   /**
-   * Values of {@code --password} and {@code --token} are secrets from the start, so that even an
-   * error while parsing the command line cannot show them.
+   * Values of {@code --password} and {@code --token}, and the passwords of URLs given as arguments
+   * ({@code ftp://user:password@host/...}), are secrets from the start, so that even an error while
+   * parsing the command line cannot show them.
    */
   private static void rememberSecretArguments(Context ctx, String[] args) {
     for (int i = 0; i < args.length; i++) {
+      rememberUrlPassword(ctx, args[i]);
       for (String option : RemoteOptions.SECRET_OPTIONS) {
         if (args[i].equals(option) && i + 1 < args.length) {
           ctx.secret(args[i + 1]);
         } else if (args[i].startsWith(option + "=")) {
           ctx.secret(args[i].substring(option.length() + 1));
         }
+      }
+    }
+  }
+
+  /** Remembers the password of {@code text}'s user info, as written and decoded. */
+  static void rememberUrlPassword(Context ctx, String text) {
+    Matcher m = URL_PASSWORD.matcher(text);
+    while (m.find()) {
+      String password = m.group(1);
+      ctx.secret(password);
+      if (password.indexOf('%') >= 0 && ESCAPED.matcher(password).matches()) {
+        ctx.secret(URLDecoder.decode(password.replace("+", "%2B"), StandardCharsets.UTF_8));
       }
     }
   }

@@ -24,14 +24,17 @@ public final class Context {
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
+  private final boolean terminal;
   private final Set<String> secrets = new LinkedHashSet<>();
+  private int progressWidth; // guarded by this: the length of the progress line on screen
 
-  Context(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+  Context(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
     this.in = in;
     this.out = out;
     this.err = err;
     this.env = Map.copyOf(env);
-    for (String name : List.of(Env.PASSWORD, Env.TOKEN)) {
+    this.terminal = terminal;
+    for (String name : List.of(Env.PASSWORD, Env.TOKEN, Env.AWS_SECRET_ACCESS_KEY, Env.AWS_SESSION_TOKEN)) {
       secret(env(name));
     }
   }
@@ -55,6 +58,19 @@ public final class Context {
   String env(String name) {
     String value = env.get(name);
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /** The whole environment, for settings that read several variables (the AWS ones). */
+  Map<String, String> environment() {
+    return env;
+  }
+
+  /**
+   * Whether a person is watching: the process has a console (so standard error is very likely a
+   * terminal too). Progress bars are drawn only then.
+   */
+  boolean terminal() {
+    return terminal;
   }
 
   /** Remembers a secret, so that it is never written to standard error. */
@@ -83,13 +99,36 @@ public final class Context {
   }
 
   /** Writes {@code text} to standard error as one line (line breaks become spaces), redacted. */
-  void line(String text) {
+  synchronized void line(String text) {
+    endProgress();
     err.println(oneLine(redact(text)));
     err.flush();
   }
 
+  /**
+   * Draws {@code text} as the progress line: over the previous one ({@code \r}), redacted, padded
+   * to clear what was longer, without a line break.
+   */
+  synchronized void progress(String text) {
+    String shown = oneLine(redact(text));
+    int padding = Math.max(0, progressWidth - shown.length());
+    err.print("\r" + shown + " ".repeat(padding));
+    err.flush();
+    progressWidth = shown.length();
+  }
+
+  /** Ends the progress line, if one is drawn, so that what follows starts on a line of its own. */
+  synchronized void endProgress() {
+    if (progressWidth > 0) {
+      err.println();
+      err.flush();
+      progressWidth = 0;
+    }
+  }
+
   /** Writes the stack trace of {@code e} to standard error, redacted (for {@code --debug}). */
-  void stackTrace(Throwable e) {
+  synchronized void stackTrace(Throwable e) {
+    endProgress();
     StringWriter trace = new StringWriter();
     e.printStackTrace(new PrintWriter(trace));
     err.print(redact(trace.toString()));

@@ -10,6 +10,10 @@ final class Env {
   static final String PASSWORD = "TES_PASSWORD";
   /** A bearer token. */
   static final String TOKEN = "TES_TOKEN";
+  /** The S3 secret key ({@code cp}, {@code filer}); never printed. */
+  static final String AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+  /** The S3 session token of temporary credentials; never printed. */
+  static final String AWS_SESSION_TOKEN = "AWS_SESSION_TOKEN";
 
   private Env() {}
 }

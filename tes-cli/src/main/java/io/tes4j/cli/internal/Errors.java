@@ -6,6 +6,7 @@ import io.tes4j.api.TesAuthException;
 import io.tes4j.api.TesException;
 import io.tes4j.api.TesServiceException;
 import io.tes4j.model.TesJsonException;
+import io.tes4j.transfer.TransferException;
 import java.util.stream.Collectors;
 
 /** Turns what a command threw into one error line and an exit code. */
@@ -29,6 +30,9 @@ final class Errors {
   static int exitCode(Throwable e) {
     if (e instanceof UsageError) {
       return ExitCodes.USAGE;
+    }
+    if (e instanceof TransferFailed || e instanceof TransferException) {
+      return ExitCodes.FAILED; // cp and filer: 1 for any failed transfer
     }
     if (e instanceof TaskNotFoundException) {
       return ExitCodes.NOT_FOUND;
@@ -54,7 +58,7 @@ final class Errors {
 
   private static String message(Throwable e, boolean debug) {
     String m = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage().strip();
-    if (e instanceof UsageError || e instanceof TaskNotFoundException) {
+    if (e instanceof UsageError || e instanceof TaskNotFoundException || e instanceof TransferFailed) {
       return m;
     }
     if (e instanceof InvalidTaskException invalid) {

@@ -5,8 +5,8 @@ public final class ExitCodes {
   /** Success. */
   public static final int OK = 0;
   /**
-   * The task is invalid, a file cannot be read, the task did not end COMPLETE, or the server
-   * refused a request (another 4xx).
+   * The task is invalid, a file cannot be read, the task did not end COMPLETE, the server refused
+   * a request (another 4xx), or a transfer ({@code cp}, {@code filer}) failed.
    */
   public static final int FAILED = 1;
   /** Usage error: unknown command or option, bad value, missing server, conflicting credentials. */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Validate GA4GH TES tasks and run them on a TES 1.1 server.",
+      "Validate GA4GH TES tasks and run them on a TES 1.1 server; copy task files between local"
+          + " disk, HTTP(S), FTP and S3 (cp), and stage a task's inputs and outputs (filer).",
       "",
       "The server comes from --server URL or TES_SERVER; credentials from --user/--password,"
           + " --token, or TES_USER/TES_PASSWORD/TES_TOKEN (options win over the environment).",
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:invalid task, or the task did not end COMPLETE",
+      "1:invalid task, the task did not end COMPLETE, or a transfer failed (cp, filer)",
       "2:usage error (unknown command or option, bad value, no server)",
       "3:server unreachable, timed out, or server error (5xx)",
       "4:task not found",

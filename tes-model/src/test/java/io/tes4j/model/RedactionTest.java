@@ -49,6 +49,13 @@ class RedactionTest {
   }
 
   @Test
+  void aPasswordHoldingAnAtSignIsMaskedWhole() {
+    Input ftp = Input.ofUrl("ftp://alice:p@ss@host/x?y=a@b", "/in/x");
+
+    assertThat(ftp.toString()).contains("ftp://alice:****@host/x?y=a@b").doesNotContain("ss@host");
+  }
+
+  @Test
   void inputContentIsShownByLengthOnly() {
     Input secretFile = Input.ofContent("-----BEGIN PRIVATE KEY-----", "/in/key.pem");
 

@@ -1,5 +1,8 @@
 package io.tes4j.transfer;
 
+import io.tes4j.transfer.internal.Netrc;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,9 +79,35 @@ public record TransferSettings(
     return builder().build();
   }
 
-  /** The defaults, with S3 settings from the usual AWS variables ({@link S3Settings#fromEnvironment}). */
+  /**
+   * The defaults, with S3 settings from the usual AWS variables ({@link S3Settings#fromEnvironment})
+   * and FTP and HTTP passwords from the netrc file that curl and wget read: {@code $NETRC} when
+   * set, else {@code $HOME/.netrc} when it exists.
+   *
+   * @throws TransferException when {@code $NETRC} names a file that cannot be read
+   */
   public static TransferSettings fromEnvironment(Map<String, String> env) {
-    return builder().s3(S3Settings.fromEnvironment(env)).build();
+    Builder builder = builder().s3(S3Settings.fromEnvironment(env));
+    String netrc = env.get("NETRC");
+    String home = env.get("HOME");
+    Path file = null;
+    if (netrc != null && !netrc.isBlank()) {
+      file = Path.of(netrc);
+    } else if (home != null && !home.isBlank() && Files.isRegularFile(Path.of(home, ".netrc"))) {
+      file = Path.of(home, ".netrc");
+    }
+    if (file != null) {
+      try {
+        Netrc.read(file).forEach(builder::credentials);
+      } catch (IOException e) {
+        throw new TransferException(
+            TransferException.Reason.FAILED,
+            file.toString(),
+            "cannot read the netrc file named by NETRC or HOME: " + e.getMessage(),
+            e);
+      }
+    }
+    return builder.build();
   }
 
   /** The credentials for {@code url}'s host, if configured. */

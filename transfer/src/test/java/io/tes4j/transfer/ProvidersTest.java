@@ -62,7 +62,7 @@ class ProvidersTest {
             assertThat(e.reason()).isEqualTo(Reason.INVALID_URL);
             assertThat(e.getMessage())
                 .contains("no storage handles the scheme 'gs'")
-                .contains("file, http, https")
+                .contains("(available: file, ftp, ftps, http, https, mem, s3)")
                 .contains("META-INF/services/io.tes4j.transfer.spi.StorageProvider")
                 .contains("Transfers.builder().provider(");
           });

@@ -16,7 +16,9 @@ public final class Redact {
   /** What a hidden value prints as. */
   public static final String MASK = "****";
 
-  private static final Pattern USER_INFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@?#]*)@");
+  // The authority runs to the first '/', '?' or '#'; its user info ends at its LAST '@', because
+  // a password may itself hold an '@' (as URL parsers read it), and must be masked whole.
+  private static final Pattern USER_INFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#]*)@");
   private static final Pattern QUERY_PARAM = Pattern.compile("([?&])([^=&#]+)=([^&#]*)");
 
   private Redact() {}

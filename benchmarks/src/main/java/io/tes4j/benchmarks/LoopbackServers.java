@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.ftpserver.ConnectionConfigFactory;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerFactory;
@@ -72,6 +73,7 @@ public final class LoopbackServers {
   private final Path root;
   private HttpServer http;
   private ExecutorService httpThreads;
+  private FtpServerFactory ftpFactory;
   private FtpServer ftp;
   private S3Proxy s3;
 
@@ -299,6 +301,10 @@ public final class LoopbackServers {
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
     listener.setIdleTimeout(600);
     factory.addListener("default", listener.createListener());
+    ConnectionConfigFactory connections = new ConnectionConfigFactory();
+    connections.setAnonymousLoginEnabled(false);
+    connections.setMaxLogins(64); // parallel transfers each log in
+    factory.setConnectionConfig(connections.createConnectionConfig());
 
     PropertiesUserManagerFactory users = new PropertiesUserManagerFactory();
     factory.setUserManager(users.createUserManager());
@@ -310,12 +316,10 @@ public final class LoopbackServers {
     user.setAuthorities(List.of(new WritePermission(), new ConcurrentLoginPermission(64, 64)));
     factory.getUserManager().save(user);
 
+    ftpFactory = factory;
     ftp = factory.createServer();
     ftp.start();
-    this.ftpFactory = factory;
   }
-
-  private FtpServerFactory ftpFactory;
 
   private int ftpPort() {
     return ftpFactory.getListener("default").getPort();

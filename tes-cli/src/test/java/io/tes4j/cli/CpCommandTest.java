@@ -26,13 +26,16 @@ class CpCommandTest {
 
   private static HttpStore http;
   private static S3Server s3;
+  private static FtpStore ftp;
 
+  @TempDir static Path ftpHome;
   @TempDir Path dir;
 
   @BeforeAll
   static void startServers() throws Exception {
     http = new HttpStore();
     s3 = new S3Server();
+    ftp = new FtpStore(ftpHome);
   }
 
   @AfterAll
@@ -42,6 +45,9 @@ class CpCommandTest {
     }
     if (s3 != null) {
       s3.stop();
+    }
+    if (ftp != null) {
+      ftp.stop();
     }
   }
 
@@ -100,6 +106,66 @@ class CpCommandTest {
 
     assertOk(CliResult.run(Map.of(), "cp", http.url("/up/data.bin"), http.url("/copied/data.bin")));
     assertThat(http.get("/copied/data.bin")).isEqualTo(data);
+  }
+
+  @Test
+  void uploadsDownloadsAndStreamsOverFtp() throws IOException {
+    String bucket = bucket();
+    byte[] data = random(700_000, 20);
+    Path source = file("ftp/data.bin", data);
+    String pw = FtpStore.PASSWORD;
+
+    assertOk(CliResult.run(s3.env(true), "cp", source.toString(), ftp.url(pw, "/in/nested/data.bin")));
+    assertThat(ftpHome.resolve("in/nested/data.bin")).hasBinaryContent(data);
+
+    Path back = dir.resolve("ftp-back.bin");
+    assertOk(CliResult.run(s3.env(true), "cp", ftp.url(pw, "/in/nested/data.bin"), back.toString()));
+    assertThat(back).hasBinaryContent(data);
+
+    // FTP to S3 and S3 to FTP, streamed; an existing FTP directory receives the file by name.
+    assertOk(CliResult.run(s3.env(true), "cp", ftp.url(pw, "/in/nested/data.bin"), "s3://" + bucket + "/from-ftp.bin"));
+    assertThat(s3Bytes("s3://" + bucket + "/from-ftp.bin", dir.resolve("check.bin"))).isEqualTo(data);
+    assertOk(CliResult.run(s3.env(true), "cp", "s3://" + bucket + "/from-ftp.bin", ftp.url(pw, "/in")));
+    assertThat(ftpHome.resolve("in/from-ftp.bin")).hasBinaryContent(data);
+
+    // Whole directories, both ways.
+    file("ftptree/a.txt", random(10, 21));
+    file("ftptree/sub/b.txt", random(20, 22));
+    assertOk(CliResult.run(Map.of(), "cp", "-r", dir.resolve("ftptree").toString(), ftp.url(pw, "/trees/t1")));
+    assertThat(ftpHome.resolve("trees/t1/sub/b.txt")).hasBinaryContent(Files.readAllBytes(dir.resolve("ftptree/sub/b.txt")));
+    Path down = dir.resolve("ftpdown");
+    assertOk(CliResult.run(Map.of(), "cp", "-r", ftp.url(pw, "/trees/t1"), down.toString()));
+    assertSameTree(dir.resolve("ftptree"), down);
+  }
+
+  @Test
+  void aWrongFtpPasswordFailsWithOneLineWithoutIt() {
+    CliResult r =
+        CliResult.run(Map.of(), "cp", "--retries", "0", ftp.url("Wr0ng-Ftp-Pw", "/in/x.bin"), dir.resolve("x").toString());
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString()
+        .startsWith("tes4j: cp: ftp://" + FtpStore.USER + ":")
+        .doesNotContain("Wr0ng-Ftp-Pw");
+    assertThat(dir.resolve("x")).doesNotExist();
+  }
+
+  @Test
+  void passwordsComeFromTheNetrcFileToo() throws IOException {
+    byte[] data = random(3_000, 23);
+    Files.createDirectories(ftpHome.resolve("netrc"));
+    Files.write(ftpHome.resolve("netrc/n.bin"), data);
+    Path netrc = dir.resolve("netrc");
+    Files.writeString(netrc, "machine 127.0.0.1 login " + FtpStore.USER + " password " + FtpStore.PASSWORD + "\n");
+
+    Path target = dir.resolve("n.bin");
+    assertOk(CliResult.run(Map.of("NETRC", netrc.toString()), "cp", ftp.urlWithoutPassword("/netrc/n.bin"), target.toString()));
+    assertThat(target).hasBinaryContent(data);
+
+    Path missing = dir.resolve("no-netrc");
+    CliResult r = CliResult.run(Map.of("NETRC", missing.toString()), "cp", ftp.urlWithoutPassword("/netrc/n.bin"), target.toString());
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.errLines()).singleElement().asString()
+        .startsWith("tes4j: cp: " + missing + ": cannot read the netrc file");
   }
 
   @Test

@@ -36,7 +36,8 @@ import picocli.CommandLine.Parameters;
           + " local copy. A DST that ends with / or is an existing directory receives SRC under its"
           + " own name, as cp does. A download appears at DST only once it is complete.",
       "S3 keys come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); FTP and"
-          + " HTTP passwords from the URL's user info. Passwords are never printed.",
+          + " HTTP passwords from the URL's user info, or the netrc file (NETRC, else ~/.netrc)."
+          + " Passwords are never printed.",
       "A progress bar is drawn on standard error when there is a terminal; nothing is written"
           + " otherwise.",
     },
@@ -100,6 +101,8 @@ final class CpCommand implements Callable<Integer> {
       settings = options.settings(ctx).build();
     } catch (IllegalArgumentException e) {
       throw new UsageError(e.getMessage());
+    } catch (TransferException e) {
+      throw new TransferFailed("cp", e); // the netrc file cannot be read
     }
     ProgressBar bar = ctx.terminal() && !noProgress ? new ProgressBar(ctx, recursive) : null;
     TransferListener listener = bar == null ? TransferListener.NONE : bar;

@@ -115,7 +115,12 @@ final class FilerCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
       Path rootPath = path("--root", root);
-      TransferSettings.Builder builder = options.settings(ctx);
+      TransferSettings.Builder builder;
+      try {
+        builder = options.settings(ctx);
+      } catch (TransferException e) {
+        throw new TransferFailed(name(), e); // the netrc file cannot be read
+      }
       if (!fileRoots.isEmpty()) {
         List<Path> roots = new ArrayList<>();
         for (String r : fileRoots) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * many parts, how large, how often retried. Keys come from the environment only ({@code
  * AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}), never from the
  * command line, where other users of the machine could see them; FTP and HTTP passwords come from
- * the URLs' user info.
+ * the URLs' user info, or from the netrc file ({@code NETRC}, else {@code HOME/.netrc}).
  */
 final class TransferOptions {
   /** The most retries: {@link TransferSettings} allows 100 tries. */
@@ -81,13 +81,23 @@ final class TransferOptions {
   private Duration readTimeout;
 
   /**
-   * The settings these options and the environment describe.
+   * The settings these options and the environment describe: {@link
+   * TransferSettings#fromEnvironment} of the Context's environment, then the options.
    *
    * @throws UsageError naming the option or variable that is out of range or malformed
+   * @throws io.tes4j.transfer.TransferException when the netrc file cannot be read
    */
   TransferSettings.Builder settings(Context ctx) {
     TransferSettings defaults = TransferSettings.defaults();
-    TransferSettings.Builder builder = TransferSettings.builder().s3(s3(ctx.environment()));
+    Map<String, String> env = ctx.environment();
+    TransferSettings fromEnv;
+    try {
+      fromEnv = TransferSettings.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      // A half-set key pair, or an endpoint that is not http(s): the messages name no secret.
+      throw new UsageError("invalid S3 settings in the environment (AWS_*): " + e.getMessage());
+    }
+    TransferSettings.Builder builder = fromEnv.toBuilder().s3(s3(env, fromEnv.s3()));
     if (parallelism != null) {
       if (parallelism < 1 || parallelism > 64) {
         throw new UsageError("invalid --parallelism " + parallelism + ": must be between 1 and 64");
@@ -123,15 +133,8 @@ final class TransferOptions {
     return value;
   }
 
-  /** The S3 settings: the AWS variables, overridden by the options. */
-  private S3Settings s3(Map<String, String> env) {
-    S3Settings fromEnv;
-    try {
-      fromEnv = S3Settings.fromEnvironment(env);
-    } catch (IllegalArgumentException e) {
-      // A half-set key pair, or an endpoint that is not http(s): the messages name no secret.
-      throw new UsageError("invalid S3 settings in the environment (AWS_*): " + e.getMessage());
-    }
+  /** The S3 settings: those of the AWS variables, overridden by the options. */
+  private S3Settings s3(Map<String, String> env, S3Settings fromEnv) {
     URI endpoint = fromEnv.endpoint();
     boolean pathStyle = fromEnv.pathStyle();
     if (s3Endpoint != null) {

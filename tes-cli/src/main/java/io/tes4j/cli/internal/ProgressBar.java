@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar on standard error, redrawn in place ({@code \r}) at most every {@value
- * #INTERVAL_MILLIS} ms: bytes moved, the total and the percentage when known, and the mean rate.
+ * #INTERVAL_MILLIS} ms: bytes moved, the total and the percentage when known, and the mean rate
+ * since the first bytes moved.
  * For several files (a directory) it counts the files done instead of a percentage, since the
  * total is not known in advance. Thread-safe: parallel transfers report from several threads.
  */
@@ -22,7 +23,8 @@ final class ProgressBar implements TransferListener {
   private final Context ctx;
   private final boolean manyFiles;
   private final LongSupplier nanoClock;
-  private final long start;
+  /** When the first bytes were reported (the rate counts from there), or {@code Long.MIN_VALUE}. */
+  private final AtomicLong start = new AtomicLong(Long.MIN_VALUE);
   /** The most bytes reported per object: a retry starting again does not move the bar back. */
   private final Map<String, Long> doneByObject = new ConcurrentHashMap<>();
   private final Map<String, Long> totalByObject = new ConcurrentHashMap<>();
@@ -43,13 +45,16 @@ final class ProgressBar implements TransferListener {
     this.ctx = ctx;
     this.manyFiles = manyFiles;
     this.nanoClock = nanoClock;
-    this.start = nanoClock.getAsLong();
-    // The first line after one interval: a rate measured over less would mean little.
-    this.nextDraw = new AtomicLong(start + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS));
+    this.nextDraw = new AtomicLong(Long.MIN_VALUE);
   }
 
   @Override
   public void progress(StorageUrl source, long bytesDone, long bytesTotal) {
+    long now = nanoClock.getAsLong();
+    if (start.compareAndSet(Long.MIN_VALUE, now)) {
+      // The first line one interval after the first bytes: a rate measured over less means little.
+      nextDraw.set(now + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS));
+    }
     String key = source.raw();
     if (totalByObject.putIfAbsent(key, bytesTotal) == null) {
       if (bytesTotal >= 0) {
@@ -89,7 +94,7 @@ final class ProgressBar implements TransferListener {
   private void maybeDraw() {
     long now = nanoClock.getAsLong();
     long due = nextDraw.get();
-    if (now - due >= 0 && nextDraw.compareAndSet(due, now + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS))) {
+    if (due != Long.MIN_VALUE && now - due >= 0 && nextDraw.compareAndSet(due, now + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS))) {
       ctx.progress(line(now));
     }
   }
@@ -108,7 +113,8 @@ final class ProgressBar implements TransferListener {
   /** The text of the bar at {@code now}. */
   String line(long now) {
     long bytes = done.get();
-    double seconds = Math.max(1e-3, (now - start) / 1e9);
+    long first = start.get();
+    double seconds = Math.max(1e-3, first == Long.MIN_VALUE ? 0 : (now - first) / 1e9);
     String rate = ByteSize.format((long) (bytes / seconds)) + "/s";
     if (manyFiles) {
       int n = files.get();

@@ -124,6 +124,14 @@ done
 
 # --- Measuring ------------------------------------------------------------------------------
 
+# masked TEXT: TEXT without the loopback servers' password and secret.
+masked() {
+  local text=$1
+  text=${text//"${endpoint[S3_SECRET_KEY]}"/***}
+  text=${text//"${endpoint[FTP_PASSWORD]}"/***}
+  printf '%s' "$text"
+}
+
 # run LABEL COMMAND...: runs it quietly (no terminal, so no progress bar), timing it; sets
 # $elapsed (seconds) and $rss (max RSS in MiB, or "-"). Fails the script, showing the log, when
 # the command fails.
@@ -132,11 +140,9 @@ run() {
   local start end
   start=$EPOCHREALTIME
   if [ ${#timer[@]} -gt 0 ]; then
-    "${timer[@]}" "$logs/$label.time" "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || {
-      say "FAILED: $label: $*"; cat "$logs/$label.err" >&2; exit 1; }
+    "${timer[@]}" "$logs/$label.time" "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || failed "$label" "$@"
   else
-    "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || {
-      say "FAILED: $label: $*"; cat "$logs/$label.err" >&2; exit 1; }
+    "$@" </dev/null >"$logs/$label.out" 2>"$logs/$label.err" || failed "$label" "$@"
   fi
   end=$EPOCHREALTIME
   elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
@@ -145,6 +151,13 @@ run() {
   else
     rss=-
   fi
+}
+
+failed() { # failed LABEL COMMAND...: says what failed, with its standard error, and stops
+  local label=$1; shift
+  say "FAILED: $label: $(masked "$*")"
+  say "$(masked "$(cat "$logs/$label.err")")"
+  exit 1
 }
 
 # verify FILE big|small: the copy has the right size and SHA-256; then it is removed.
@@ -220,7 +233,7 @@ if ! "$tes4j" cp --retries 0 "${ftp}small.bin" "$out/probe.bin" </dev/null >/dev
     say "this tes4j has no FTP storage: the FTP rows show curl only"
     available[ftp-download]=0 available[ftp-upload]=0
   else
-    say "tes4j cannot download over FTP:"; cat "$logs/ftp-probe.err" >&2; exit 1
+    say "tes4j cannot download over FTP: $(masked "$(cat "$logs/ftp-probe.err")")"; exit 1
   fi
 else
   verify "$out/probe.bin" small

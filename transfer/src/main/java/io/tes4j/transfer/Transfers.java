@@ -180,38 +180,31 @@ public final class Transfers implements AutoCloseable {
       throw new TransferException(
           Reason.FAILED, local.toString(), "is a directory; a file cannot replace it", null);
     }
-    Path temp = null;
-    try {
-      Files.createDirectories(destination.getParent());
-      temp = LocalPaths.createTempSibling(destination);
-      long reported = storage.download(url, temp, new Progress(listener, url, info.size()));
-      long actual = Files.size(temp);
-      if (actual != reported) {
-        throw new TransferException(
-            Reason.CORRUPT,
-            url.toString(),
-            "the storage reported " + reported + " bytes but wrote " + actual,
-            null);
-      }
-      if (info.size() >= 0 && actual != info.size()) {
-        throw new TransferException(
-            Reason.CORRUPT,
-            url.toString(),
-            "received " + actual + " bytes but its size is " + info.size(),
-            null);
-      }
-      LocalPaths.moveIntoPlace(temp, destination);
-      temp = null;
-      LOG.debug("downloaded {} to {} ({} bytes)", url, destination, actual);
-      return actual;
-    } catch (IOException e) {
-      TransferException failure = IoFailures.classify(local, e);
-      LocalPaths.deleteAfterFailure(temp, failure);
-      throw failure;
-    } catch (RuntimeException | Error e) {
-      LocalPaths.deleteAfterFailure(temp, e);
-      throw e;
-    }
+    long written =
+        LocalPaths.writeIntoPlace(
+            local,
+            destination,
+            temp -> {
+              long reported = storage.download(url, temp, new Progress(listener, url, info.size()));
+              long actual = Files.size(temp);
+              if (actual != reported) {
+                throw new TransferException(
+                    Reason.CORRUPT,
+                    url.toString(),
+                    "the storage reported " + reported + " bytes but wrote " + actual,
+                    null);
+              }
+              if (info.size() >= 0 && actual != info.size()) {
+                throw new TransferException(
+                    Reason.CORRUPT,
+                    url.toString(),
+                    "received " + actual + " bytes but its size is " + info.size(),
+                    null);
+              }
+              return actual;
+            });
+    LOG.debug("downloaded {} to {} ({} bytes)", url, destination, written);
+    return written;
   }
 
   /** Uploads one local file; returns its size. */

@@ -153,33 +153,9 @@ public final class FileStorage implements Storage {
   }
 
   /** Writes through a temporary sibling of {@code target}, moved into place when complete. */
-  private static long intoPlace(StorageUrl url, Path target, TempWriter writer) {
+  private static long intoPlace(StorageUrl url, Path target, LocalPaths.TempWriter writer) {
     refuseDirectory(url, target);
-    Path temp = null;
-    try {
-      Path parent = target.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      temp = LocalPaths.createTempSibling(target);
-      long written = writer.write(temp);
-      LocalPaths.moveIntoPlace(temp, target);
-      temp = null;
-      return written;
-    } catch (IOException e) {
-      TransferException failure = Failures.of(url, e);
-      LocalPaths.deleteAfterFailure(temp, failure);
-      throw failure;
-    } catch (RuntimeException | Error e) {
-      LocalPaths.deleteAfterFailure(temp, e);
-      throw e;
-    }
-  }
-
-  /** Fills a temporary file. */
-  @FunctionalInterface
-  private interface TempWriter {
-    long write(Path temp) throws IOException;
+    return LocalPaths.writeIntoPlace(url, target, writer);
   }
 
   /** Copies {@code source} over the existing file {@code target}, a chunk at a time. */

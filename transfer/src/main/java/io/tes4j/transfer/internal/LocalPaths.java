@@ -1,6 +1,7 @@
 package io.tes4j.transfer.internal;
 
 import io.tes4j.transfer.StorageUrl;
+import io.tes4j.transfer.TransferException;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -157,5 +158,38 @@ public final class LocalPaths {
   /** Whether {@code path} is {@code root} or below it (both absolute and normalised). */
   public static boolean isInside(Path path, Path root) {
     return path.startsWith(root);
+  }
+
+  /** Fills a temporary file; returns the number of bytes written. */
+  @FunctionalInterface
+  public interface TempWriter {
+    long write(Path temp) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} through a temporary sibling that is moved into place only when {@code
+   * writer} returns, creating the parent directories; on any failure the temporary file is deleted
+   * and {@code target} is left as it was. I/O failures are reported against {@code blame}.
+   */
+  public static long writeIntoPlace(StorageUrl blame, Path target, TempWriter writer) {
+    Path temp = null;
+    try {
+      Path parent = target.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      temp = createTempSibling(target);
+      long written = writer.write(temp);
+      moveIntoPlace(temp, target);
+      temp = null;
+      return written;
+    } catch (IOException e) {
+      TransferException failure = IoFailures.classify(blame, e);
+      deleteAfterFailure(temp, failure);
+      throw failure;
+    } catch (RuntimeException | Error e) {
+      deleteAfterFailure(temp, e);
+      throw e;
+    }
   }
 }

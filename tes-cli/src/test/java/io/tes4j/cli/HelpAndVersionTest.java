@@ -53,6 +53,22 @@ class HelpAndVersionTest {
   }
 
   @Test
+  void aCommandAfterTheTopOptionsIsFound() {
+    CliResult r = CliResult.run(Map.of(), "--debug", "cp", "--help");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("Usage: tes4j cp");
+  }
+
+  @Test
+  void anUnknownCommandIsAUsageErrorThatPointsToTheHelp() {
+    CliResult r = CliResult.run(Map.of(), "copy", "a", "b");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'copy'").contains("Try 'tes4j --help'");
+  }
+
+  @Test
   void versionIsTheProjectVersion() {
     CliResult r = CliResult.run(Map.of(), "--version");
 

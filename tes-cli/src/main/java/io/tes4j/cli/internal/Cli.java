@@ -6,7 +6,10 @@ import java.io.PrintWriter;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -20,7 +23,38 @@ public final class Cli {
   /** Text whose every {@code %} starts a two-digit escape, so that it can be decoded. */
   private static final Pattern ESCAPED = Pattern.compile("(?:[^%]|%[0-9A-Fa-f]{2})*");
 
+  /** The subcommands, by name, in the order of the usage text. */
+  private static final Map<String, Function<Context, Object>> SUBCOMMANDS = subcommands();
+
   private Cli() {}
+
+  private static Map<String, Function<Context, Object>> subcommands() {
+    Map<String, Function<Context, Object>> commands = new LinkedHashMap<>();
+    commands.put("validate", ValidateCommand::new);
+    commands.put("service-info", ServiceInfoCommand::new);
+    commands.put("submit", SubmitCommand::new);
+    commands.put("get", GetCommand::new);
+    commands.put("list", ListCommand::new);
+    commands.put("cancel", CancelCommand::new);
+    commands.put("wait", WaitCommand::new);
+    commands.put("cp", CpCommand::new);
+    commands.put("filer", FilerCommand::commandLine);
+    return Collections.unmodifiableMap(commands);
+  }
+
+  /**
+   * The first argument that is not an option: the command's name, since the top command's own
+   * options ({@code --debug}, {@code --help}, {@code --version}) take no value. Null when there is
+   * none.
+   */
+  static String commandName(String[] args) {
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        return arg;
+      }
+    }
+    return null;
+  }
 
   /**
    * Runs {@code args}, drawing progress bars only if the process has a console.
@@ -49,16 +83,16 @@ public final class Cli {
     rememberSecretArguments(ctx, args);
     TopCommand top = new TopCommand(ctx);
     CommandLine cl = new CommandLine(top);
-    cl.addSubcommand(new ValidateCommand(ctx));
-    cl.addSubcommand(new ServiceInfoCommand(ctx));
-    cl.addSubcommand(new SubmitCommand(ctx));
-    cl.addSubcommand(new GetCommand(ctx));
-    cl.addSubcommand(new ListCommand(ctx));
-    cl.addSubcommand(new CancelCommand(ctx));
-    cl.addSubcommand(new WaitCommand(ctx));
-    cl.addSubcommand(new CpCommand(ctx));
-    cl.addSubcommand(FilerCommand.commandLine(ctx));
-    cl.addSubcommand(new CommandLine.HelpCommand());
+    Function<Context, Object> named = SUBCOMMANDS.get(commandName(args));
+    if (named != null) {
+      // Only the command that runs: picocli reads every command's annotations when it is added,
+      // which for all of them costs about a tenth of a second of start-up (`tes4j cp` is timed
+      // against curl). Help, usage errors and an unknown command still see the whole tree.
+      cl.addSubcommand(named.apply(ctx));
+    } else {
+      SUBCOMMANDS.values().forEach(subcommand -> cl.addSubcommand(subcommand.apply(ctx)));
+      cl.addSubcommand(new CommandLine.HelpCommand());
+    }
     // These apply to the subcommands added so far, so they come after them.
     cl.registerConverter(Duration.class, new DurationConverter());
     cl.setCaseInsensitiveEnumValuesAllowed(true);

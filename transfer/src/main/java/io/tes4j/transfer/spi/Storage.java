@@ -52,7 +52,8 @@ public interface Storage extends AutoCloseable {
   default long download(StorageUrl url, Path target, LongConsumer progress) {
     try (InputStream in = openRead(url, 0);
         OutputStream out = Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING)) {
-      byte[] buffer = new byte[64 * 1024];
+      // 256 KiB: on loopback FTP, 64 KiB reads took twice the system time of 256 KiB ones.
+      byte[] buffer = new byte[256 * 1024];
       long total = 0;
       for (int n; (n = in.read(buffer)) >= 0; ) {
         out.write(buffer, 0, n);

@@ -7,6 +7,7 @@ import io.tes4j.transfer.internal.ftp.FtpReplies.Op;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.X509TrustManager;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FtpConnection {
   private static final Logger LOG = LoggerFactory.getLogger(FtpConnection.class);
-  private static final int BUFFER_SIZE = 64 * 1024;
+  private static final int BUFFER_SIZE = 256 * 1024;
 
   private final FtpLogin login;
   private final FTPClient client;
@@ -46,14 +47,16 @@ final class FtpConnection {
    * Connects and logs in.
    *
    * @param url the location that needs the connection, for messages
-   * @param trust the trust manager for {@code ftps}, already checking the chain
+   * @param trust gives the trust manager for {@code ftps}, already checking the chain; asked only
+   *     for {@code ftps}
    * @throws TransferException if the server cannot be reached or refuses the log-in
    */
-  static FtpConnection open(FtpLogin login, StorageUrl url, TransferSettings settings, X509TrustManager trust) {
+  static FtpConnection open(
+      FtpLogin login, StorageUrl url, TransferSettings settings, Supplier<X509TrustManager> trust) {
     FTPClient client;
     if (login.tls()) {
       FTPSClient ftps = new FTPSClient(false); // explicit TLS: AUTH TLS on the plain port
-      ftps.setTrustManager(trust);
+      ftps.setTrustManager(trust.get());
       ftps.setEndpointCheckingEnabled(true); // the certificate must name the host
       client = ftps;
     } else {

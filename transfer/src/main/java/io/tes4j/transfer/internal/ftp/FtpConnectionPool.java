@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,12 @@ final class FtpConnectionPool {
   private static final Logger LOG = LoggerFactory.getLogger(FtpConnectionPool.class);
 
   private final TransferSettings settings;
-  private final X509TrustManager trust;
+  private final Supplier<X509TrustManager> trust;
   private final int maxIdlePerLogin;
   private final Map<FtpLogin, Deque<FtpConnection>> idle = new HashMap<>();
   private boolean closed;
 
-  FtpConnectionPool(TransferSettings settings, X509TrustManager trust) {
+  FtpConnectionPool(TransferSettings settings, Supplier<X509TrustManager> trust) {
     this.settings = settings;
     this.trust = trust;
     this.maxIdlePerLogin = settings.parallelism();

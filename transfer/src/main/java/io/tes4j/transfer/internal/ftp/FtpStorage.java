@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import javax.net.ssl.TrustManager;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FtpStorage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(FtpStorage.class);
-  private static final int BUFFER_SIZE = 64 * 1024;
+  /** Upload reads: 64 KiB reads of a socket or file cost about twice the system time. */
+  private static final int BUFFER_SIZE = 256 * 1024;
 
   private final FtpConnectionPool pool;
 
@@ -64,7 +66,23 @@ public final class FtpStorage implements Storage {
    */
   FtpStorage(TransferSettings settings, X509TrustManager trust) {
     Objects.requireNonNull(settings, "settings");
-    this.pool = new FtpConnectionPool(settings, trust == null ? defaultTrustManager() : trust);
+    // The JVM's trust store is loaded on the first ftps connection only: loading it costs about
+    // 150 ms of start-up that plain ftp never needs.
+    Supplier<X509TrustManager> trusted = trust == null ? new DefaultTrust() : () -> trust;
+    this.pool = new FtpConnectionPool(settings, trusted);
+  }
+
+  /** The JVM's default trust manager, loaded once, on first use. */
+  private static final class DefaultTrust implements Supplier<X509TrustManager> {
+    private X509TrustManager loaded;
+
+    @Override
+    public synchronized X509TrustManager get() {
+      if (loaded == null) {
+        loaded = defaultTrustManager();
+      }
+      return loaded;
+    }
   }
 
   private static X509TrustManager defaultTrustManager() {

@@ -84,8 +84,10 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 say "creating $SIZE_MIB MiB and $SMALL_MIB MiB of random bytes in $serve..."
 head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$serve/big.bin"
 head -c "$((SMALL_MIB * 1048576))" /dev/urandom >"$serve/small.bin"
+# A tiny file, to time each tool's fixed cost (process start, client set-up, first requests).
+head -c 1024 /dev/urandom >"$serve/tiny.bin"
 declare -A sha size
-for f in big small; do
+for f in big small tiny; do
   sha[$f]=$(sha256sum "$serve/$f.bin" | cut -d' ' -f1)
   size[$f]=$(stat -c %s "$serve/$f.bin")
 done
@@ -118,7 +120,7 @@ for url in "$http" "$ftp" "$s3"; do
 done
 
 # The S3 download sources, put there with curl (not timed).
-for f in big small; do
+for f in big small tiny; do
   curl -sS -f "${s3_auth[@]}" -T "$serve/$f.bin" "$s3/$bucket/src-$f.bin" -o /dev/null
 done
 
@@ -246,11 +248,23 @@ for ((i = 1; i <= RUNS; i++)); do
   best_start=$(awk -v a="${best_start:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
 done
 
-declare -A best best_rss heap_big heap_small xmx
+declare -A best best_rss heap_big heap_small xmx fixed
 for op in "${ops[@]}"; do
   for tool in curl tes4j; do
     [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
     best[$op/$tool]=""
+    # The fixed cost: the best time to copy the tiny file the same way.
+    fixed[$op/$tool]=""
+    for ((i = 1; i <= RUNS; i++)); do
+      op_cmd "$op" "$tool" tiny "$op-$tool-tiny-$i.bin"
+      if [ "$tool" = curl ]; then
+        run "$op-$tool-tiny-$i" "${cmd[@]}"
+      else
+        run "$op-$tool-tiny-$i" "$tes4j" "${cmd[@]}"
+      fi
+      verify "$target" tiny
+      fixed[$op/$tool]=$(awk -v a="${fixed[$op/$tool]:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
+    done
   done
   for ((i = 1; i <= RUNS; i++)); do
     # Alternate which tool goes first, so neither always meets a warmer (or busier) machine.
@@ -304,19 +318,23 @@ echo "tes4j cp vs curl on 127.0.0.1: ${SIZE_MIB} MiB of random bytes, best of $R
 echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j start-up (--version): ${best_start} s"
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?") (other work on the machine skews the times)"
 echo
-printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
-  operation "curl s" "tes4j s" "curl/tes4j" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
+printf '%-16s %8s %8s %11s %8s %8s %9s  %-24s %-24s %12s  %s\n' \
+  operation "curl s" "tes4j s" "curl/tes4j" "fixed c" "fixed t" "net c/t" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
 for op in "${ops[@]}"; do
   c=${best[$op/curl]}
   if [ "$op" = s3-upload-hashed ]; then
     t=${best[s3-upload/tes4j]}
     ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", c / t }')
-    printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
-      "$op" "$c" "$t" "$ratio" "(tes4j: s3-upload)" "" "${best_rss[$op/curl]:--}/-" ""
+    fc=${fixed[$op/curl]} ft=${fixed[s3-upload/tes4j]}
+    net=$(awk -v c="$c" -v t="$t" -v fc="$fc" -v ft="$ft" 'BEGIN { printf "%.2f", (c - fc) / (t - ft) }')
+    printf '%-16s %8s %8s %11s %8s %8s %9s  %-24s %-24s %12s  %s\n' \
+      "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "(tes4j: s3-upload)" "" "${best_rss[$op/curl]:--}/-" ""
     continue
   elif [ "${available[$op]}" = 1 ]; then
     t=${best[$op/tes4j]}
     ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", c / t }')
+    fc=${fixed[$op/curl]} ft=${fixed[$op/tes4j]}
+    net=$(awk -v c="$c" -v t="$t" -v fc="$fc" -v ft="$ft" 'BEGIN { printf "%.2f", (c - fc) / (t - ft) }')
     IFS=/ read -r sp sn se <<<"${heap_small[$op]}"
     IFS=/ read -r bp bn be <<<"${heap_big[$op]}"
     hs=$(describe_heap "$sp" "$sn" "$se")
@@ -324,13 +342,17 @@ for op in "${ops[@]}"; do
     rss_t=${best_rss[$op/tes4j]:--}
     x=${xmx[$op]:-}
   else
+    fc=${fixed[$op/curl]} ft="n/a" net="n/a"
     t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this build of tes4j)"
   fi
-  printf '%-16s %8s %8s %11s  %-24s %-24s %12s  %s\n' \
-    "$op" "$c" "$t" "$ratio" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
+  printf '%-16s %8s %8s %11s %8s %8s %9s  %-24s %-24s %12s  %s\n' \
+    "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
 done
 echo
-echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). heap: the largest heap after a GC in"
-echo "tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the largest max RSS over the runs."
+echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). fixed c/t: each tool's best time to copy"
+echo "a 1 KiB file the same way (start-up, client set-up, first requests); net c/t: the ratio once"
+echo "each tool's fixed cost is taken off its time, i.e. the speed at which the bytes move."
+echo "heap: the largest heap after a GC in tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the"
+echo "largest max RSS over the runs."
 echo "s3-upload: curl sends UNSIGNED-PAYLOAD; s3-upload-hashed: curl first computes the SHA-256 (signed)"
 echo "and MD5 (Content-MD5) of the body, which tes4j does for every part and S3Proxy then checks."

@@ -1,0 +1,61 @@
+package io.tes4j.spi;
+
+import io.tes4j.model.Task;
+
+/**
+ * Where tasks really run: processes on this machine, Kubernetes jobs, Pulsar jobs. Made by a
+ * {@link BackendProvider}; driven by the engine, which calls it from several threads at once, so
+ * implementations are thread-safe.
+ *
+ * <p>The engine calls {@link #start} once per admitted task (validated, with its id and {@code
+ * creation_time} set, state INITIALIZING about to be reported). The backend stages the inputs,
+ * runs the executors in order, stages the outputs, and reports every step through the task's
+ * {@link TaskEvents}, ending with exactly one terminal state. It never changes the task document.
+ */
+public interface Backend extends AutoCloseable {
+
+  /** What this backend can do; constant for its lifetime. */
+  Capabilities capabilities();
+
+  /**
+   * Starts running {@code task} and returns at once (staging and execution happen on the
+   * backend's own threads, or elsewhere).
+   *
+   * @param task the task, valid, with its id set
+   * @param events where to report progress; thread-safe, and safe to call after {@code start}
+   *     returned or even before (a very fast task may end first)
+   * @return an opaque handle, at most 1024 characters, that the engine stores with the task and
+   *     passes to {@link #cancel} and {@link #resume}
+   * @throws io.tes4j.api.BackendException when the task could not be taken at all (the engine ends
+   *     it SYSTEM_ERROR with the message as a system log)
+   */
+  String start(Task task, TaskEvents events);
+
+  /**
+   * Asks the task to stop. Returns at once; the backend stops the task's processes (or deletes its
+   * job), cleans up, and reports {@link TaskEvents#finished} with {@code CANCELED}. Cancelling a
+   * task that already ended, or one this backend does not know, does nothing.
+   *
+   * @param handle what {@link #start} returned
+   */
+  void cancel(String handle);
+
+  /**
+   * Re-attaches to a task started by an earlier process, after the engine restarted on a durable
+   * store. Only called when {@link Capabilities#resume()} is true.
+   *
+   * @param handle what {@link #start} returned then
+   * @param task the task as stored
+   * @param events where to report from now on
+   * @return false when the backend no longer knows the handle (the engine then ends the task
+   *     SYSTEM_ERROR, saying so in the system logs)
+   */
+  boolean resume(String handle, Task task, TaskEvents events);
+
+  /**
+   * Releases threads and connections. Tasks still running are left to run where the backend can
+   * resume them, and stopped otherwise.
+   */
+  @Override
+  void close();
+}

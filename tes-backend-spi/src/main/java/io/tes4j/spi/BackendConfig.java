@@ -1,0 +1,119 @@
+package io.tes4j.spi;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a {@link BackendProvider} opens: the backend URI and its settings, which come from the URI's
+ * query ({@code local:?runtime=host&keep=true}) merged with those set on the engine's builder (the
+ * builder's win).
+ *
+ * @param uri the backend URI as given, e.g. {@code local:?runtime=host}
+ * @param parameters the settings, by name; never {@code null}
+ */
+public record BackendConfig(URI uri, Map<String, String> parameters) {
+
+  /** Copies the parameters, keeping their order. */
+  public BackendConfig {
+    Objects.requireNonNull(uri, "uri");
+    parameters = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(parameters, "parameters")));
+  }
+
+  /**
+   * The config of {@code uri} with the parameters of its query ({@code a=1&b=2}, percent-decoded),
+   * overridden by {@code overrides}.
+   *
+   * @throws IllegalArgumentException when a query parameter is given twice
+   */
+  public static BackendConfig of(URI uri, Map<String, String> overrides) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    String query = uri.getRawQuery();
+    if (query == null && uri.isOpaque()) {
+      // "local:?runtime=host" is opaque: its query is part of the scheme-specific part.
+      String ssp = uri.getRawSchemeSpecificPart();
+      int mark = ssp.indexOf('?');
+      query = mark < 0 ? null : ssp.substring(mark + 1);
+    }
+    if (query != null && !query.isEmpty()) {
+      for (String pair : query.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        if (parameters.put(name, value) != null) {
+          throw new IllegalArgumentException(
+              "backend URI " + redacted(uri) + ": the parameter '" + name + "' is given twice");
+        }
+      }
+    }
+    parameters.putAll(overrides);
+    return new BackendConfig(uri, parameters);
+  }
+
+  /** The parameter's value, if set. */
+  public Optional<String> get(String name) {
+    return Optional.ofNullable(parameters.get(name));
+  }
+
+  /**
+   * Refuses parameters the backend does not know, so that a typo is not silently ignored.
+   *
+   * @throws IllegalArgumentException naming the unknown parameters and listing the known ones
+   */
+  public void requireOnly(Set<String> known) {
+    Set<String> unknown = new TreeSet<>(parameters.keySet());
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "backend URI " + redacted(uri) + ": unknown parameter" + (unknown.size() > 1 ? "s " : " ")
+              + String.join(", ", unknown) + "; " + uri.getScheme() + ": knows "
+              + (known.isEmpty() ? "no parameters" : String.join(", ", new TreeSet<>(known))));
+    }
+  }
+
+  /** The URI without its user info or query, whose values may be secrets: for messages. */
+  public static String redacted(URI uri) {
+    if (uri.isOpaque()) {
+      String ssp = uri.getRawSchemeSpecificPart();
+      int mark = ssp.indexOf('?');
+      return uri.getScheme() + ":" + (mark < 0 ? ssp : ssp.substring(0, mark) + "?...");
+    }
+    StringBuilder text = new StringBuilder(uri.getScheme()).append("://");
+    if (uri.getRawUserInfo() != null) {
+      text.append("***@");
+    }
+    if (uri.getHost() != null) {
+      text.append(uri.getHost());
+    }
+    if (uri.getPort() >= 0) {
+      text.append(':').append(uri.getPort());
+    }
+    if (uri.getRawPath() != null) {
+      text.append(uri.getRawPath());
+    }
+    if (uri.getRawQuery() != null) {
+      text.append("?...");
+    }
+    return text.toString();
+  }
+
+  /** Never shows the parameters' values, which may hold secrets. */
+  @Override
+  public String toString() {
+    return "BackendConfig[" + redacted(uri) + ", parameters=" + parameters.keySet() + "]";
+  }
+
+  private static String decode(String text) {
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,76 @@
+package io.tes4j.spi;
+
+import io.tes4j.model.OutputFileLog;
+import io.tes4j.model.State;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How a {@link Backend} reports one task's progress to the engine. The engine implements it; the
+ * backend may call it from any thread. Every call is stored before it returns, so a task's state
+ * survives a restart on a durable store.
+ *
+ * <p>The usual sequence: {@link #initializing()} (staging inputs), {@link #running()}, then for each
+ * executor {@link #executorStarted} and {@link #executorFinished}, then {@link #outputs}, and at last
+ * one {@link #finished}. The engine enforces the TES state machine: a report that would make an
+ * illegal transition is ignored and logged (with the task id), and every report after a terminal
+ * state is ignored, since a backend racing a cancel is normal. While the task is CANCELING, a
+ * terminal report ends it CANCELED.
+ */
+public interface TaskEvents {
+
+  /** The task is being prepared: the backend took it and stages its inputs (QUEUED → INITIALIZING). */
+  void initializing();
+
+  /** The inputs are in place and the first executor starts (INITIALIZING → RUNNING). */
+  void running();
+
+  /**
+   * Executor {@code index} (0-based, in the task's order) started.
+   *
+   * @param index the executor's position in {@code task.executors}
+   * @param startTime when it started
+   */
+  void executorStarted(int index, Instant startTime);
+
+  /**
+   * Executor {@code index} ended.
+   *
+   * @param index the executor's position in {@code task.executors}
+   * @param endTime when it ended
+   * @param exitCode its exit code (by convention 128 + the signal number when a signal killed it)
+   * @param stdoutTail the end of its standard output (the backend bounds it, e.g. to 64 KiB), or
+   *     {@code null}
+   * @param stderrTail the end of its standard error, bounded the same way, or {@code null}
+   */
+  void executorFinished(int index, Instant endTime, int exitCode, String stdoutTail, String stderrTail);
+
+  /**
+   * The files uploaded by the output stage, as the spec's output file logs (url, path, size). May be
+   * called more than once; the lists are appended.
+   */
+  void outputs(List<OutputFileLog> outputs);
+
+  /**
+   * A line for the task log's {@code system_logs}: what the system (not an executor) did or could not
+   * do, e.g. "resources are not enforced on runtime=host". Never put secrets in it.
+   */
+  void systemLog(String message);
+
+  /** A key/value for the task log's {@code metadata}, e.g. {@code k8s.job=task-abc}. */
+  void metadata(String key, String value);
+
+  /**
+   * The task ended.
+   *
+   * @param state a terminal state: COMPLETE, EXECUTOR_ERROR, SYSTEM_ERROR, CANCELED or PREEMPTED
+   * @throws IllegalArgumentException when {@code state} is not terminal
+   */
+  void finished(State state);
+
+  /** Convenience: a system log line, then {@link #finished} with SYSTEM_ERROR. */
+  default void failed(String systemLog) {
+    systemLog(systemLog);
+    finished(State.SYSTEM_ERROR);
+  }
+}

@@ -1,0 +1,48 @@
+package io.tes4j.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the engine keeps tasks. Implementations are thread-safe; each call is atomic, and a call
+ * that returned normally is durable for a durable store (a crash right after it loses nothing).
+ *
+ * <p>Ids are time-ordered strings that sort in creation order, so "newest first" is descending id
+ * order. The engine is the only writer of a store (two engines on one store are not supported),
+ * so no optimistic locking is needed.
+ */
+public interface TaskStore extends AutoCloseable {
+
+  /**
+   * Adds a new task.
+   *
+   * @throws IllegalStateException when a task with the same id exists
+   */
+  void insert(StoredTask task);
+
+  /** The task with this id, if any. */
+  Optional<StoredTask> get(String id);
+
+  /**
+   * Replaces a task (its whole document and handle).
+   *
+   * @throws IllegalStateException when no task has its id
+   */
+  void update(StoredTask task);
+
+  /** The tasks that match {@code query}, newest first, at most {@code query.limit()} of them. */
+  TaskPage list(TaskQuery query);
+
+  /**
+   * Every task not in a terminal state (QUEUED, INITIALIZING, RUNNING, PAUSED, CANCELING), oldest
+   * first: what a restarted engine must re-attach or end.
+   */
+  List<StoredTask> unfinished();
+
+  /** The number of tasks stored. */
+  long count();
+
+  /** Releases files and connections. */
+  @Override
+  void close();
+}

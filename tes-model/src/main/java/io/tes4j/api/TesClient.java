@@ -39,13 +39,22 @@ public interface TesClient extends AutoCloseable {
   /**
    * Opens a client for {@code uri}, through the {@link io.tes4j.api.spi.TesClientProvider} on the
    * class path that claims it: {@code http://} and {@code https://} give the HTTP client of
-   * {@code tes-client}. Query parameters of the URI may carry provider settings.
+   * {@code tes-client}; backend schemes such as {@code local:} or {@code mock:} give an engine
+   * ({@code tes-backend-spi}). Query parameters of the URI may carry provider settings. A bare
+   * scheme ({@code local:}, which {@link URI} cannot parse) stands for {@code local:/}.
    *
-   * @throws TesClientException when no provider, or more than one, claims the URI; the message
-   *     lists the providers found and the schemes each handles
+   * @throws TesClientException when no provider, or more than one, claims the URI, or the text is
+   *     not a URI; the message lists the providers found and the schemes each handles
    */
   static TesClient connect(String uri) {
-    return connect(URI.create(uri));
+    String text = uri.matches("[a-zA-Z][a-zA-Z0-9+.-]*:") ? uri + "/" : uri;
+    URI parsed;
+    try {
+      parsed = URI.create(text);
+    } catch (IllegalArgumentException e) {
+      throw new TesClientException("cannot connect to '" + uri + "': not a valid URI: " + e.getMessage(), e);
+    }
+    return connect(parsed);
   }
 
   /** As {@link #connect(String)}. */

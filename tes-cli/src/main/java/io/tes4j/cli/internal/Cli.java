@@ -37,6 +37,7 @@ public final class Cli {
     commands.put("list", ListCommand::new);
     commands.put("cancel", CancelCommand::new);
     commands.put("wait", WaitCommand::new);
+    commands.put("run", RunCommand::new);
     commands.put("cp", CpCommand::new);
     commands.put("filer", FilerCommand::commandLine);
     return Collections.unmodifiableMap(commands);

@@ -11,6 +11,9 @@ import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.transfer.TransferSettings;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -369,6 +372,27 @@ class HostRuntimeTest {
     assertThat(Path.of(events.metadata().get("local.workdir"))).doesNotExist();
     backend.cancel(handle); // a second cancel, of an ended task, does nothing
     backend.cancel("no-such-handle");
+  }
+
+  @Test
+  void cancelDuringStagingStopsTheDownload() throws IOException {
+    // A server that accepts the connection and never answers: the download waits until cancelled.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(120_000);
+      RecordingEvents events = new RecordingEvents();
+      String handle = backend.start(task()
+          .addInput(Input.ofUrl("http://127.0.0.1:" + server.getLocalPort() + "/big.bin", "/in/big.bin"))
+          .addExecutor(sh("echo never"))
+          .build(), events);
+      try (Socket accepted = server.accept()) {
+        assertThat(accepted.isConnected()).isTrue();
+        backend.cancel(handle);
+
+        assertThat(events.awaitFinished()).isEqualTo(State.CANCELED);
+        assertThat(events.calls()).containsExactly("initializing", "finished CANCELED");
+        assertThat(Path.of(events.metadata().get("local.workdir"))).doesNotExist();
+      }
+    }
   }
 
   @Test

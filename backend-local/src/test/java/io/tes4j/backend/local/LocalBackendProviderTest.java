@@ -119,6 +119,23 @@ class LocalBackendProviderTest {
   }
 
   @Test
+  void hostSaysSoWhenTheSystemRefusesTheNamespaces() throws IOException {
+    // an unshare that fails the way it does where unprivileged user namespaces are disabled
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path unshare = bin.resolve("unshare");
+    Files.writeString(unshare, "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n");
+    unshare.toFile().setExecutable(true);
+
+    assertThatThrownBy(() -> open(Map.of("PATH", bin.toString()), "local:?runtime=host&" + workdir()))
+        .isInstanceOf(BackendException.class)
+        .hasMessageStartingWith("runtime=host runs each executor in private user, mount and PID namespaces"
+            + " (unshare --user --map-root-user --mount --pid), and this system refused: unshare: unshare failed:"
+            + " Operation not permitted. Allow unprivileged user namespaces")
+        .hasMessageEndingWith("or use a container runtime (runtime=docker, podman, apptainer or singularity)");
+    assertThat(tmp.resolve("work")).isEmptyDirectory();
+  }
+
+  @Test
   void hostOpensHereAndEnforcesNoResources() {
     try (LocalBackend backend = (LocalBackend) new LocalBackendProvider().open(config("local:?runtime=host&" + workdir()))) {
       assertThat(backend.runtime()).isEqualTo(LocalRuntime.HOST);

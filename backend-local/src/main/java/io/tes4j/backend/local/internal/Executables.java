@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Finds programs on a {@code PATH} the way a shell does. */
-public final class Executables {
+final class Executables {
   /** The {@code PATH} of a container image, used for host executors and when none is set. */
-  public static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private Executables() {}
 
@@ -18,7 +18,7 @@ public final class Executables {
    * ({@link File#pathSeparator}-separated; empty entries are skipped, not read as the current
    * directory).
    */
-  public static Optional<Path> find(String name, String path) {
+  static Optional<Path> find(String name, String path) {
     if (path == null || path.isEmpty()) {
       return Optional.empty();
     }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Removes task work directories. */
-public final class WorkDirectories {
+final class WorkDirectories {
   private WorkDirectories() {}
 
   /**
@@ -19,7 +19,7 @@ public final class WorkDirectories {
    *
    * @return the problems met (empty when all was removed); each names the path
    */
-  public static List<String> delete(Path directory) {
+  static List<String> delete(Path directory) {
     List<String> problems = new ArrayList<>();
     if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return problems;

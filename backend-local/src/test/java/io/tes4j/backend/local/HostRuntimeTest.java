@@ -25,12 +25,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * runtime=host for real: real processes in real namespaces (unshare), real staging through the
  * transfer module's file storage.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces (unshare)")
 class HostRuntimeTest {
   private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -252,6 +255,20 @@ class HostRuntimeTest {
     assertThat(failed.awaitFinished()).isEqualTo(State.SYSTEM_ERROR);
     assertThat(failed.systemLogs()).anySatisfy(line -> assertThat(line).contains("inputs[0]"));
     assertThat(String.join("\n", failed.systemLogs())).doesNotContain("s3cr3t-pw");
+  }
+
+  @Test
+  void aSandboxThatCannotBeSetUpIsASystemErrorThatSaysWhy() {
+    // /dev is the sandbox's own tmpfs: a working directory made below it is hidden from the executor
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine").command("true").workdir("/dev/shm/work").build())
+        .build());
+
+    assertThat(events.awaitFinished()).isEqualTo(State.SYSTEM_ERROR);
+    assertThat(events.executor(0).exitCode()).isEqualTo(125);
+    assertThat(events.systemLogs()).contains(
+        "executors[0]: runtime=host could not set up the executor's sandbox: cannot enter the working directory"
+            + " /dev/shm/work");
   }
 
   @Test

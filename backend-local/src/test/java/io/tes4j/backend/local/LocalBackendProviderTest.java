@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalBackendProviderTest {
@@ -119,6 +121,7 @@ class LocalBackendProviderTest {
   }
 
   @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces (unshare)")
   void hostSaysSoWhenTheSystemRefusesTheNamespaces() throws IOException {
     // an unshare that fails the way it does where unprivileged user namespaces are disabled
     Path bin = Files.createDirectories(tmp.resolve("bin"));
@@ -136,6 +139,7 @@ class LocalBackendProviderTest {
   }
 
   @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces (unshare)")
   void hostOpensHereAndEnforcesNoResources() {
     try (LocalBackend backend = (LocalBackend) new LocalBackendProvider().open(config("local:?runtime=host&" + workdir()))) {
       assertThat(backend.runtime()).isEqualTo(LocalRuntime.HOST);

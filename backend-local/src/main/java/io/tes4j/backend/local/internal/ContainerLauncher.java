@@ -118,12 +118,14 @@ final class ContainerLauncher implements Launcher {
       public void stop(int index, Process process) {
         String name = containerName(runId, index);
         try {
-          Process remove =
+          ProcessBuilder builder =
               new ProcessBuilder(executable.toString(), "rm", "-f", name)
                   .redirectErrorStream(true)
                   .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                  .start();
+                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+          builder.environment().clear();
+          builder.environment().putAll(environment);
+          Process remove = builder.start();
           if (!remove.waitFor(10, TimeUnit.SECONDS)) {
             LOG.warn("{} rm -f {} did not end in 10 s; killing the client only", runtime.parameter(), name);
             remove.destroyForcibly();

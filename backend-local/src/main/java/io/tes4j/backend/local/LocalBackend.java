@@ -1,0 +1,350 @@
+package io.tes4j.backend.local;
+
+import io.tes4j.api.BackendException;
+import io.tes4j.backend.local.internal.Launchers;
+import io.tes4j.backend.local.internal.Launcher;
+import io.tes4j.backend.local.internal.TaskRun;
+import io.tes4j.model.Task;
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.Capabilities;
+import io.tes4j.spi.TaskEvents;
+import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.TransferSettings;
+import io.tes4j.transfer.Transfers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs TES tasks on this machine: each task gets a work directory, its inputs are staged into it
+ * with the {@code transfer} module, its executors run one after the other, each as one process
+ * (a container of the chosen {@link LocalRuntime}, or a host process in private namespaces), and
+ * its outputs are staged out of it.
+ *
+ * <p>Usually opened by the engine from a URI, {@code TesClient.connect("local:?runtime=podman")},
+ * through {@link LocalBackendProvider}. Built directly for programmatic use:
+ *
+ * <pre>{@code
+ * try (LocalBackend backend = LocalBackend.builder()
+ *     .runtime(LocalRuntime.HOST)
+ *     .workRoot(Path.of("/scratch/tes"))
+ *     .build()) {
+ *   String handle = backend.start(task, events);   // task with its id set
+ * }
+ * }</pre>
+ *
+ * <p><b>Container paths.</b> A task's container path {@code /in/x.txt} is the file {@code
+ * in/x.txt} of its work directory. Containers see the inputs (read-only), the outputs' directories
+ * and the volumes mounted at their paths; host executors see the whole work directory as their
+ * {@code /}, with this machine's {@code /usr}, {@code /etc}, {@code /lib*}, {@code /bin}, {@code
+ * /sbin} and {@code /opt} read-only beside it.
+ *
+ * <p><b>What is reported.</b> {@code initializing()} before the inputs are staged, {@code
+ * running()} before the first executor, each executor's start and end with its exit code and the
+ * last 64 KiB of its stdout and stderr (the whole streams go to its {@code stdout} and {@code
+ * stderr} paths when it has them), the uploaded outputs, and one terminal state: COMPLETE;
+ * EXECUTOR_ERROR when an executor without {@code ignore_error} exits non-zero (the later executors
+ * do not run and the outputs are not staged); SYSTEM_ERROR when staging fails (the system log names
+ * the input or output and why) or the runtime itself fails; CANCELED after {@link #cancel}.
+ *
+ * <p><b>Cancel</b> kills the running executor's whole process tree at once (SIGKILL), or removes
+ * its container ({@code docker rm -f}); a staging in progress is interrupted.
+ *
+ * <p><b>No resume.</b> {@link Capabilities#resume()} is false: executors are child processes of this
+ * JVM (containers are attached to a child {@code docker run}), so they end, or are orphaned, when
+ * it exits, and nothing is left to re-attach to. A restarted engine ends such tasks SYSTEM_ERROR.
+ *
+ * <p>Thread-safe. Tasks run on daemon threads of a cached pool, one per running task plus two
+ * per running executor to copy its output; the engine's admission limits bound how many run.
+ * {@link #close()} stops running tasks (they end SYSTEM_ERROR, saying the backend closed) and waits
+ * for them to clean up.
+ */
+public final class LocalBackend implements Backend {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Launcher launcher;
+  private final Path workRoot;
+  private final boolean keep;
+  private final Transfers transfers;
+  private final boolean ownsTransfers;
+  private final Stager stager;
+  private final Capabilities capabilities;
+  private final ExecutorService pool;
+  private final Map<String, TaskRun> runs = new ConcurrentHashMap<>();
+  private final Object lifecycle = new Object();
+  private boolean closed; // guarded by lifecycle
+
+  private LocalBackend(Launcher launcher, Path workRoot, boolean keep, Transfers transfers, boolean ownsTransfers) {
+    this.launcher = launcher;
+    this.workRoot = workRoot;
+    this.keep = keep;
+    this.transfers = transfers;
+    this.ownsTransfers = ownsTransfers;
+    this.stager = new Stager(transfers);
+    this.capabilities =
+        new Capabilities(true, false, launcher.enforcedResources(), Set.of(), storage(transfers));
+    this.pool =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread = new Thread(runnable, "tes4j-local-" + THREADS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** A builder with the defaults: the first container runtime on {@code PATH}, work directories under {@code java.io.tmpdir}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The runtime executors run with. */
+  public LocalRuntime runtime() {
+    return launcher.runtime();
+  }
+
+  /** The directory under which each task gets its work directory. */
+  public Path workRoot() {
+    return workRoot;
+  }
+
+  /**
+   * {@code cancelRunning}; no resume (see the class comment); {@code cpu_cores} and {@code ram_gb}
+   * enforced by the container runtimes, nothing by {@code host}; no backend parameters; the storages
+   * of the transfer module ({@code file:} limited to the file roots when set).
+   */
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  /**
+   * Creates the task's work directory and starts the task on a thread of its own.
+   *
+   * @return the handle: the work directory's name, {@code <task id>-<random>}
+   * @throws BackendException when the backend is closed or the work directory cannot be created
+   */
+  @Override
+  public String start(Task task, TaskEvents events) {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(events, "events");
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new BackendException("the local backend is closed");
+      }
+      String runId = runId(task.id());
+      Path root;
+      try {
+        root = Files.createDirectory(workRoot.resolve(runId));
+      } catch (IOException e) {
+        throw new BackendException("cannot create the task's work directory under " + workRoot + ": " + e, e);
+      }
+      TaskRun run = new TaskRun(task, events, runId, root, launcher, stager, keep, pool);
+      runs.put(runId, run);
+      run.done().whenComplete((state, failure) -> runs.remove(runId));
+      try {
+        pool.execute(run);
+      } catch (RejectedExecutionException e) {
+        runs.remove(runId);
+        throw new BackendException("the local backend cannot start another task: " + e, e);
+      }
+      LOG.debug("task {} started as {} (runtime={})", task.id(), runId, launcher.runtime().parameter());
+      return runId;
+    }
+  }
+
+  /** Stops the task: it ends CANCELED. Does nothing for a task that ended or is unknown. */
+  @Override
+  public void cancel(String handle) {
+    TaskRun run = handle == null ? null : runs.get(handle);
+    if (run != null) {
+      run.cancel();
+    }
+  }
+
+  /**
+   * Never called by the engine, since {@link Capabilities#resume()} is false.
+   *
+   * @return false: a task of an earlier process cannot be re-attached
+   */
+  @Override
+  public boolean resume(String handle, Task task, TaskEvents events) {
+    return false;
+  }
+
+  /**
+   * Stops every running task (each ends SYSTEM_ERROR with a system log saying the backend closed),
+   * waits up to 30 seconds for them to clean up, then releases the threads and, unless they were
+   * given to the builder, the transfers.
+   */
+  @Override
+  public void close() {
+    List<TaskRun> running;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      running = new ArrayList<>(runs.values());
+    }
+    running.forEach(TaskRun::stopForClose);
+    try {
+      CompletableFuture.allOf(running.stream().map(TaskRun::done).toArray(CompletableFuture[]::new))
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      LOG.warn("{} tasks had not ended 30 s after the local backend closed", runs.size());
+    }
+    pool.shutdownNow();
+    if (ownsTransfers) {
+      transfers.close();
+    }
+  }
+
+  /** {@code <task id, in [A-Za-z0-9_.-], at most 64>-<8 random hex>}. */
+  private static String runId(String taskId) {
+    StringBuilder sb = new StringBuilder();
+    String id = taskId == null || taskId.isEmpty() ? "task" : taskId;
+    for (int i = 0; i < id.length() && sb.length() < 64; i++) {
+      char c = id.charAt(i);
+      boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+      sb.append(safe ? c : '_');
+    }
+    if (sb.charAt(0) == '.' || sb.charAt(0) == '-') {
+      sb.insert(0, 't');
+    }
+    byte[] random = new byte[4];
+    RANDOM.nextBytes(random);
+    return sb.append('-').append(HexFormat.of().formatHex(random)).toString();
+  }
+
+  /** {@code file:///} (or each file root), then {@code scheme://} for every other storage. */
+  private static List<String> storage(Transfers transfers) {
+    List<String> storage = new ArrayList<>();
+    for (String scheme : transfers.schemes()) {
+      if (scheme.equals("file")) {
+        transfers.settings().fileRoots().ifPresentOrElse(
+            roots -> roots.forEach(r -> storage.add(r.toUri().toString())),
+            () -> storage.add("file:///"));
+      } else {
+        storage.add(scheme + "://");
+      }
+    }
+    return storage;
+  }
+
+  /**
+   * Builds a {@link LocalBackend}. Not thread-safe.
+   *
+   * <p>Defaults: the first of docker, podman, apptainer and singularity found on {@code PATH} (none
+   * is an error that names {@code runtime=host}); work directories under {@code
+   * <java.io.tmpdir>/tes4j-local}, removed when their task ends; transfers with {@link
+   * TransferSettings#fromEnvironment} (AWS variables, netrc) and {@code file:} unrestricted.
+   */
+  public static final class Builder {
+    private LocalRuntime runtime;
+    private Path workRoot;
+    private boolean keep;
+    private TransferSettings transferSettings;
+    private Transfers transfers;
+    private List<Path> fileRoots;
+    private Map<String, String> environment = System.getenv();
+
+    private Builder() {}
+
+    /** How executors run; by default the first container runtime on {@code PATH}. */
+    public Builder runtime(LocalRuntime runtime) {
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+      return this;
+    }
+
+    /** The directory under which each task gets its work directory; created if missing. */
+    public Builder workRoot(Path workRoot) {
+      this.workRoot = Objects.requireNonNull(workRoot, "workRoot");
+      return this;
+    }
+
+    /** Whether work directories stay after their task ended (to debug); false by default. */
+    public Builder keepWorkDirectories(boolean keep) {
+      this.keep = keep;
+      return this;
+    }
+
+    /** The settings of the transfers this backend makes (and closes); ignored when {@link #transfers} is set. */
+    public Builder transferSettings(TransferSettings settings) {
+      this.transferSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** Transfers to share; the backend does not close them. */
+    public Builder transfers(Transfers transfers) {
+      this.transfers = Objects.requireNonNull(transfers, "transfers");
+      return this;
+    }
+
+    /**
+     * The only local directories {@code file:} inputs and outputs may use. Set it whenever tasks
+     * come from others, or any task could read this machine's files. Overrides the file roots of
+     * {@link #transferSettings}; not applied to {@link #transfers} given ready-made.
+     */
+    public Builder fileRoots(List<Path> roots) {
+      this.fileRoots = List.copyOf(roots);
+      return this;
+    }
+
+    /** The environment whose {@code PATH} finds the runtimes, and that container runtimes get (tests). */
+    Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /**
+     * Finds the runtime, creates the work root and, for {@code host}, checks by running one
+     * trial sandbox that this system allows the namespaces.
+     *
+     * @throws BackendException when the runtime cannot be used here, saying what to do
+     */
+    public LocalBackend build() {
+      Path root = workRoot != null
+          ? workRoot.toAbsolutePath().normalize()
+          : Path.of(System.getProperty("java.io.tmpdir"), "tes4j-local").toAbsolutePath();
+      try {
+        Files.createDirectories(root);
+      } catch (IOException e) {
+        throw new BackendException("cannot create the work directory root " + root + ": " + e, e);
+      }
+      Launcher launcher = Launchers.open(runtime, environment, root);
+      boolean owns = transfers == null;
+      Transfers chosen = transfers;
+      if (chosen == null) {
+        TransferSettings settings =
+            transferSettings != null ? transferSettings : TransferSettings.fromEnvironment(environment);
+        if (fileRoots != null) {
+          settings = settings.toBuilder().fileRoots(fileRoots).build();
+        }
+        chosen = Transfers.create(settings);
+      }
+      LOG.debug("local backend: runtime={}, work root {}", launcher.runtime().parameter(), root);
+      return new LocalBackend(launcher, root, keep, chosen, owns);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.tes4j.backend.local;
+
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.BackendConfig;
+import io.tes4j.spi.BackendProvider;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code local:} backend: tasks run on this machine, in containers or as host processes. Found
+ * through {@link java.util.ServiceLoader}; {@code TesClient.connect("local:")} opens it.
+ *
+ * <p>Parameters, in the URI's query ({@code local:?runtime=host&workdir=/scratch/tes&keep=true}) or
+ * set on the engine's builder:
+ *
+ * <ul>
+ *   <li>{@code runtime}: {@code docker}, {@code podman}, {@code apptainer}, {@code singularity} or
+ *       {@code host}. By default the first of the four container runtimes found on {@code PATH};
+ *       when there is none, opening fails with a message that names {@code runtime=host}. {@code
+ *       host} is used only when asked for, never as a silent fallback.
+ *   <li>{@code workdir}: the directory under which each task gets its work directory; default
+ *       {@code <java.io.tmpdir>/tes4j-local}.
+ *   <li>{@code keep}: {@code true} keeps the work directories after their task ends; default
+ *       {@code false}.
+ *   <li>{@code fileRoots}: comma-separated absolute directories, the only ones {@code file:}
+ *       inputs and outputs may use; default unrestricted. Set it when tasks come from others.
+ * </ul>
+ *
+ * <p>Any other parameter is refused, so that a typo is not silently ignored.
+ */
+public final class LocalBackendProvider implements BackendProvider {
+  /** The parameters this backend knows. */
+  public static final Set<String> PARAMETERS = Set.of("runtime", "workdir", "keep", "fileRoots");
+
+  private final Map<String, String> environment;
+
+  /** The provider, as {@link java.util.ServiceLoader} makes it. */
+  public LocalBackendProvider() {
+    this(System.getenv());
+  }
+
+  /** A provider that finds the runtimes on {@code environment}'s {@code PATH} (tests). */
+  LocalBackendProvider(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** {@code local (containers or host processes on this machine)}. */
+  @Override
+  public String name() {
+    return "local (containers or host processes on this machine)";
+  }
+
+  /** {@code local}. */
+  @Override
+  public Set<String> schemes() {
+    return Set.of("local");
+  }
+
+  /**
+   * Opens a {@link LocalBackend} with the config's parameters.
+   *
+   * @throws IllegalArgumentException for an unknown parameter or a bad value, naming it
+   * @throws io.tes4j.api.BackendException when the runtime cannot be used here
+   */
+  @Override
+  public Backend open(BackendConfig config) {
+    config.requireOnly(PARAMETERS);
+    LocalBackend.Builder builder = LocalBackend.builder().environment(environment);
+    config.get("runtime").filter(v -> !v.isBlank()).ifPresent(value -> builder.runtime(
+        LocalRuntime.fromParameter(value).orElseThrow(() -> new IllegalArgumentException(
+            "local: runtime=" + value + " is not a runtime; use one of " + LocalRuntime.allParameters()))));
+    config.get("workdir").filter(v -> !v.isBlank()).ifPresent(value -> builder.workRoot(path("workdir", value)));
+    config.get("keep").ifPresent(value -> builder.keepWorkDirectories(bool("keep", value)));
+    config.get("fileRoots").ifPresent(value -> {
+      List<Path> roots = new ArrayList<>();
+      for (String root : value.split(",")) {
+        if (!root.isBlank()) {
+          Path path = path("fileRoots", root.strip());
+          if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("local: fileRoots=" + value + ": " + root + " is not an absolute path");
+          }
+          roots.add(path);
+        }
+      }
+      builder.fileRoots(roots);
+    });
+    return builder.build();
+  }
+
+  private static Path path(String name, String value) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("local: " + name + "=" + value + " is not a path: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean bool(String name, String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true", "" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("local: " + name + "=" + value + " must be true or false");
+    };
+  }
+}

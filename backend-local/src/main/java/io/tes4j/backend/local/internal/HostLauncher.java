@@ -1,0 +1,371 @@
+package io.tes4j.backend.local.internal;
+
+import io.tes4j.api.BackendException;
+import io.tes4j.backend.local.LocalRuntime;
+import io.tes4j.model.Executor;
+import io.tes4j.model.Output;
+import io.tes4j.model.Resources;
+import io.tes4j.model.Task;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs executors as processes of this machine, each in a private user, mount and PID namespace
+ * made by {@code unshare} (util-linux), so that container paths behave as in a container.
+ *
+ * <p>The task's work directory becomes the executor's {@code /}: it is bind-mounted on itself and
+ * made the root with {@code pivot_root}, so {@code /in/x.txt} is the task's staged input and
+ * {@code /tmp} is the task's own. This machine's programs and libraries ({@code /usr}, {@code
+ * /bin}, {@code /lib*}, {@code /etc}, {@code /opt}) are bind-mounted into it read-only; where a
+ * task path lies inside one of them ({@code /etc/app.conf}), that directory is merged entry by
+ * entry instead, and the task's entries win. {@code /dev} is a small tmpfs with {@code null},
+ * {@code zero}, {@code full}, {@code random}, {@code urandom} and {@code tty}, {@code /dev/shm} a
+ * tmpfs, {@code /proc} a new proc of the executor's own PID namespace. Nothing else of the host
+ * is visible, and nothing outside the work directory can be written (tmpfs aside).
+ *
+ * <p>The mounts are made by a fixed shell script whose every variable part (paths, environment,
+ * argv) is passed as an argument, never written into its text. It runs as PID 1 of the new PID
+ * namespace and starts the command as its child, so when the command ends, or the {@code
+ * unshare} process is killed ({@code --kill-child}), the kernel kills every process the executor
+ * left.
+ */
+final class HostLauncher implements Launcher {
+  /** The host directories executors see read-only, when the host has them. */
+  static final List<String> SYSTEM_DIRECTORIES =
+      List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt");
+
+  /** The devices executors see in their {@code /dev}. */
+  static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+
+  /** What starts a sandbox-setup failure on stderr; the script then exits 125. */
+  static final String FAILURE_PREFIX = "tes4j host sandbox: ";
+
+  /** The environment executors start from; theirs overrides it. */
+  static final Map<String, String> BASE_ENVIRONMENT =
+      Map.of("PATH", Executables.STANDARD_PATH, "HOME", "/tmp");
+
+  /**
+   * Interprets the steps given as arguments ({@code bind SRC DST}, {@code rbind-ro SRC DST},
+   * {@code tmpfs DIR}, {@code proc DIR}, {@code mkdir DIR}, {@code touch FILE}, {@code symlink
+   * TARGET LINK}) up to {@code --}, makes the work directory the root, enters the working
+   * directory and runs the rest ({@code NAME=VALUE...} then the argv) with {@code env -i}.
+   */
+  static final String SCRIPT =
+      String.join(
+          "\n",
+          "fail() { echo \"" + FAILURE_PREFIX + "$*\" >&2; exit 125; }",
+          "root=$1",
+          "shift",
+          "while [ \"$#\" -gt 0 ]; do",
+          "  case $1 in",
+          "    --) shift; break ;;",
+          "    bind) mount --bind \"$2\" \"$3\" || fail \"cannot bind $2 on $3\"; shift 3 ;;",
+          "    rbind-ro) { mount --rbind \"$2\" \"$3\" && mount -o remount,bind,ro \"$3\"; }"
+              + " || fail \"cannot bind $2 read-only on $3\"; shift 3 ;;",
+          "    tmpfs) mount -t tmpfs -o \"mode=$3\" tes4j \"$2\" || fail \"cannot mount a tmpfs on $2\"; shift 3 ;;",
+          "    proc) mount -t proc proc \"$2\" || fail \"cannot mount a proc file system on $2\"; shift 2 ;;",
+          "    mkdir) mkdir -p \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
+          "    touch) : > \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
+          "    symlink) ln -s \"$2\" \"$3\" || fail \"cannot create the link $3\"; shift 3 ;;",
+          "    *) fail \"unknown step $1\" ;;",
+          "  esac",
+          "done",
+          "wd=$1",
+          "shift",
+          "cd \"$root\" || fail \"cannot enter $root\"",
+          "mkdir -p .tes4j-old-root || fail \"cannot create $root/.tes4j-old-root\"",
+          "pivot_root . .tes4j-old-root || fail \"pivot_root to $root failed\"",
+          "cd / || fail \"cannot enter the new root\"",
+          "umount -l /.tes4j-old-root || fail \"cannot detach the host's root\"",
+          "rmdir /.tes4j-old-root",
+          "cd \"$wd\" || fail \"cannot enter the working directory $wd\"",
+          "/usr/bin/env -i -- \"$@\"",
+          "exit $?",
+          "");
+
+  private final Path unshare;
+  private final Path shell;
+
+  /**
+   * @param unshare util-linux's {@code unshare}
+   * @param shell a POSIX shell, {@code /bin/sh}
+   */
+  HostLauncher(Path unshare, Path shell) {
+    this.unshare = unshare;
+    this.shell = shell;
+  }
+
+  /**
+   * Finds {@code unshare} and {@code sh} on {@code path} and checks, by running {@code true} in a
+   * sandbox under {@code scratch}, that this system lets us make the namespaces.
+   *
+   * @throws BackendException saying why host executors cannot run here and what to do
+   */
+  static HostLauncher open(String path, Path scratch) {
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      throw new BackendException(
+          "runtime=host needs Linux (user and mount namespaces); this is "
+              + System.getProperty("os.name") + ". Use a container runtime (runtime=docker or podman)");
+    }
+    Path unshare =
+        Executables.find("unshare", path)
+            .or(() -> Optional.of(Path.of("/usr/bin/unshare")).filter(Files::isExecutable))
+            .orElseThrow(() -> new BackendException(
+                "runtime=host runs each executor in private namespaces made by unshare (util-linux),"
+                    + " and unshare is not on PATH=" + path + ". Install util-linux, or use a"
+                    + " container runtime (runtime=docker, podman, apptainer or singularity)"));
+    Path shell = Path.of("/bin/sh");
+    HostLauncher launcher = new HostLauncher(unshare, shell);
+    launcher.probe(scratch);
+    return launcher;
+  }
+
+  /** Runs {@code true} in a sandbox, the way an executor runs. */
+  private void probe(Path scratch) {
+    Path root = null;
+    try {
+      Files.createDirectories(scratch);
+      root = Files.createTempDirectory(scratch, "probe-");
+      Task task = Task.builder().addExecutor(Executor.of("none", "true")).build();
+      Prepared prepared = prepare(task, root, "probe");
+      ProcessBuilder builder = new ProcessBuilder(prepared.command(0)).redirectErrorStream(true);
+      builder.environment().clear();
+      builder.environment().putAll(prepared.environment(0));
+      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      Process process = builder.start();
+      byte[] output = process.getInputStream().readAllBytes();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        ProcessTrees.kill(process);
+        throw new BackendException("runtime=host: a trial executor (true) in a sandbox did not end in 60 s");
+      }
+      if (process.exitValue() != 0) {
+        String said = new String(output, StandardCharsets.UTF_8).strip();
+        throw new BackendException(
+            "runtime=host runs each executor in private user, mount and PID namespaces (unshare"
+                + " --user --map-root-user --mount --pid), and this system refused: "
+                + (said.isEmpty() ? "exit " + process.exitValue() : said)
+                + ". Allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1,"
+                + " user.max_user_namespaces > 0; on Ubuntu 24.04+"
+                + " kernel.apparmor_restrict_unprivileged_userns=0), or use a container runtime"
+                + " (runtime=docker, podman, apptainer or singularity)");
+      }
+    } catch (IOException e) {
+      throw new BackendException("runtime=host: cannot try a sandbox under " + scratch + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("runtime=host: interrupted while trying a sandbox", e);
+    } catch (LaunchException e) {
+      throw new BackendException("runtime=host: cannot prepare a sandbox: " + e.getMessage(), e);
+    } finally {
+      if (root != null) {
+        WorkDirectories.deleteQuietly(root);
+      }
+    }
+  }
+
+  @Override
+  public LocalRuntime runtime() {
+    return LocalRuntime.HOST;
+  }
+
+  @Override
+  public Set<String> enforcedResources() {
+    return Set.of();
+  }
+
+  @Override
+  public List<String> notes(Task task) {
+    List<String> notes = new ArrayList<>();
+    Set<String> images = new LinkedHashSet<>();
+    task.executors().forEach(e -> images.add(String.valueOf(e.image())));
+    notes.add(
+        "runtime=host: the image" + (images.size() > 1 ? "s " : " ") + String.join(", ", images)
+            + (images.size() > 1 ? " are" : " is")
+            + " not used; the executors run this machine's programs, with the task's files at their"
+            + " container paths (private mount namespace)");
+    String requested = requestedResources(task.resources());
+    if (!requested.isEmpty()) {
+      notes.add(
+          "runtime=host does not enforce resources (" + requested
+              + "): the executors share this machine's CPUs, memory and disk");
+    }
+    return notes;
+  }
+
+  /** The resources {@code resources} asks for, as {@code cpu_cores=2, ram_gb=4}; empty for none. */
+  static String requestedResources(Resources resources) {
+    if (resources == null) {
+      return "";
+    }
+    List<String> asked = new ArrayList<>();
+    if (resources.cpuCores() != null) {
+      asked.add("cpu_cores=" + Numbers.plain(resources.cpuCores()));
+    }
+    if (resources.ramGb() != null) {
+      asked.add("ram_gb=" + Numbers.plain(resources.ramGb()));
+    }
+    if (resources.diskGb() != null) {
+      asked.add("disk_gb=" + Numbers.plain(resources.diskGb()));
+    }
+    if (Boolean.TRUE.equals(resources.preemptible())) {
+      asked.add("preemptible=true");
+    }
+    if (!resources.zones().isEmpty()) {
+      asked.add("zones=" + String.join(",", resources.zones()));
+    }
+    return String.join(", ", asked);
+  }
+
+  @Override
+  public Prepared prepare(Task task, Path workDirectory, String runId) {
+    Path root = workDirectory.toAbsolutePath().normalize();
+    List<Map<String, String>> environments = new ArrayList<>();
+    for (int i = 0; i < task.executors().size(); i++) {
+      Executor executor = task.executors().get(i);
+      Environments.check(executor, i);
+      Map<String, String> env = new LinkedHashMap<>(BASE_ENVIRONMENT);
+      env.putAll(executor.env());
+      environments.add(env);
+      if (executor.workdir() != null) {
+        createDirectories(ContainerPaths.hostPath(root, executor.workdir(), "executors[" + i + "].workdir"));
+      }
+    }
+    // What a container runtime would mount exists before the executors run, as it would there.
+    for (int i = 0; i < task.outputs().size(); i++) {
+      Output output = task.outputs().get(i);
+      String path = ContainerPaths.normalize(output.path());
+      String directory = ContainerPaths.hasWildcard(path) ? ContainerPaths.staticParent(path) : ContainerPaths.parent(path);
+      createDirectories(ContainerPaths.hostPath(root, directory, "outputs[" + i + "]"));
+    }
+    Path tmp = root.resolve("tmp");
+    createDirectories(tmp);
+
+    List<String> steps = new ArrayList<>(List.of("bind", root.toString(), root.toString()));
+    Path hostRoot = Path.of("/");
+    for (String name : SYSTEM_DIRECTORIES) {
+      merge(hostRoot.resolve(name), root.resolve(name), steps);
+    }
+    Path dev = root.resolve("dev");
+    Path proc = root.resolve("proc");
+    createDirectories(dev);
+    createDirectories(proc);
+    steps.addAll(List.of("tmpfs", dev.toString(), "0755"));
+    for (String device : DEVICES) {
+      Path hostDevice = Path.of("/dev", device);
+      if (Files.exists(hostDevice)) {
+        steps.addAll(List.of("touch", dev.resolve(device).toString()));
+        steps.addAll(List.of("bind", hostDevice.toString(), dev.resolve(device).toString()));
+      }
+    }
+    steps.addAll(List.of("symlink", "/proc/self/fd", dev.resolve("fd").toString()));
+    steps.addAll(List.of("symlink", "/proc/self/fd/0", dev.resolve("stdin").toString()));
+    steps.addAll(List.of("symlink", "/proc/self/fd/1", dev.resolve("stdout").toString()));
+    steps.addAll(List.of("symlink", "/proc/self/fd/2", dev.resolve("stderr").toString()));
+    steps.addAll(List.of("mkdir", dev.resolve("shm").toString()));
+    steps.addAll(List.of("tmpfs", dev.resolve("shm").toString(), "1777"));
+    steps.addAll(List.of("proc", proc.toString()));
+    List<String> setup = List.copyOf(steps);
+
+    return new Prepared() {
+      @Override
+      public List<String> command(int index) {
+        Executor executor = task.executors().get(index);
+        List<String> argv = new ArrayList<>(List.of(
+            unshare.toString(), "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
+            shell.toString(), "-c", SCRIPT, "tes4j-sandbox", root.toString()));
+        argv.addAll(setup);
+        argv.add("--");
+        argv.add(executor.workdir() != null ? ContainerPaths.normalize(executor.workdir()) : "/");
+        environments.get(index).forEach((name, value) -> argv.add(name + "=" + value));
+        if (executor.command().get(0).indexOf('=') >= 0) {
+          // env would read a program name holding '=' as one more variable: let sh start it
+          argv.addAll(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\""));
+        }
+        argv.addAll(executor.command());
+        return argv;
+      }
+
+      @Override
+      public Map<String, String> environment(int index) {
+        return Map.of("PATH", Executables.STANDARD_PATH);
+      }
+
+      @Override
+      public void stop(int index, Process process) {
+        ProcessTrees.kill(process);
+      }
+
+      @Override
+      public Optional<String> runtimeFailure(int exitCode, String stderrTail) {
+        if (exitCode != 125) {
+          return Optional.empty();
+        }
+        return stderrTail.lines()
+            .filter(line -> line.startsWith(FAILURE_PREFIX))
+            .reduce((first, second) -> second)
+            .map(line -> "runtime=host could not set up the executor's sandbox: "
+                + line.substring(FAILURE_PREFIX.length()));
+      }
+    };
+  }
+
+  /**
+   * Makes {@code host} (a system directory or one of its entries) visible read-only at {@code
+   * target}: bound whole when the task has nothing there, merged entry by entry when the task has
+   * a directory there, left out when the task has a file there. Links are copied, not bound.
+   */
+  private static void merge(Path host, Path target, List<String> steps) {
+    try {
+      if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isSymbolicLink(host)) {
+          Files.createSymbolicLink(target, Files.readSymbolicLink(host));
+          return;
+        }
+        if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(target);
+        } else {
+          Files.createFile(target);
+        }
+        steps.addAll(List.of("rbind-ro", host.toString(), target.toString()));
+        return;
+      }
+      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(host)) {
+        List<Path> children;
+        try (Stream<Path> list = Files.list(host)) {
+          children = list.sorted().collect(Collectors.toList());
+        }
+        for (Path child : children) {
+          merge(child, target.resolve(child.getFileName().toString()), steps);
+        }
+      }
+      // else: the task's own file is there, and stays
+    } catch (IOException | UncheckedIOException e) {
+      throw new LaunchException("cannot make " + host + " visible at " + target + ": " + e, e);
+    }
+  }
+
+  private static void createDirectories(Path directory) {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new LaunchException("cannot create " + directory + ": " + e, e);
+    }
+  }
+}

@@ -118,6 +118,7 @@ public final class TesEngine implements TesClient {
     return builder().backend(uri).build();
   }
 
+
   /** As {@link #open(String)}. */
   public static TesEngine open(URI uri) {
     return builder().backend(uri).build();
@@ -265,13 +266,14 @@ public final class TesEngine implements TesClient {
     }
 
     /**
-     * As {@link #backend(URI)}.
+     * As {@link #backend(URI)}; a bare scheme such as {@code "mock:"} is read as {@code "mock:?"}
+     * ({@link io.tes4j.spi.BackendConfig#uri(String)}).
      *
      * @param uri e.g. {@code local:}
      * @return this builder
      */
     public Builder backend(String uri) {
-      return backend(URI.create(Objects.requireNonNull(uri, "uri")));
+      return backend(io.tes4j.spi.BackendConfig.uri(uri));
     }
 
     /**

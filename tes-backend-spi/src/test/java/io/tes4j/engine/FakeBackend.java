@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * each task's progress through {@link #events(String)} on its own thread, so every step is
  * deterministic.
  */
-final class FakeBackend implements Backend {
+class FakeBackend implements Backend {
   /** One task the engine started. */
   record Started(Task task, TaskEvents events, String handle) {}
 
@@ -66,7 +66,10 @@ final class FakeBackend implements Backend {
     }
     String handle = "handle-" + task.id();
     byId.put(task.id(), new Started(task, events, handle));
-    startedIds.add(task.id());
+    synchronized (startedIds) {
+      startedIds.add(task.id());
+      startedIds.notifyAll();
+    }
     return handle;
   }
 
@@ -88,6 +91,28 @@ final class FakeBackend implements Backend {
   @Override
   public void close() {
     closed = true;
+  }
+
+  /**
+   * Waits until {@code count} tasks were started: the engine admits on its own thread once a task
+   * ends, so the test waits for that start instead of sleeping.
+   */
+  void awaitStarted(int count) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    synchronized (startedIds) {
+      while (startedIds.size() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("expected " + count + " tasks started, got " + startedIds);
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(startedIds, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
 
   /** The events of a started task. */

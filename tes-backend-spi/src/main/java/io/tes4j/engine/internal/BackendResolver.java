@@ -74,9 +74,9 @@ public final class BackendResolver {
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     Discovered discovered = discover();
-    BackendProvider provider = pick(scheme, registered, "registered with backendProvider(...)");
+    BackendProvider provider = pick(scheme, registered, "registered with backendProvider(...)", false);
     if (provider == null) {
-      provider = pick(scheme, discovered.providers(), "on the class path");
+      provider = pick(scheme, discovered.providers(), "on the class path", true);
     }
     if (provider == null) {
       throw new TesClientException(noProvider(uri, scheme, registered, discovered));
@@ -99,11 +99,15 @@ public final class BackendResolver {
     }
   }
 
-  private static BackendProvider pick(String scheme, List<BackendProvider> providers, String where) {
+  /**
+   * The one provider of {@code providers} that claims {@code scheme}, or null; {@code sameClassOnce}
+   * counts a class listed twice (by two jars of the class path) once.
+   */
+  private static BackendProvider pick(String scheme, List<BackendProvider> providers, String where, boolean sameClassOnce) {
     List<BackendProvider> matching = new ArrayList<>();
     for (BackendProvider provider : providers) {
       if (provider.schemes().stream().anyMatch(s -> s.equalsIgnoreCase(scheme))
-          && matching.stream().noneMatch(p -> p.getClass() == provider.getClass())) {
+          && (!sameClassOnce || matching.stream().noneMatch(p -> p.getClass() == provider.getClass()))) {
         matching.add(provider);
       }
     }

@@ -65,6 +65,8 @@ public final class EngineCore {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final TaskLog EMPTY_LOG = TaskLog.builder().build();
+  private static final ExecutorLog EMPTY_EXECUTOR_LOG = ExecutorLog.builder().build();
 
   /** Who asks for a change of state; the rules differ. */
   private enum Origin {
@@ -527,21 +529,19 @@ public final class EngineCore {
         return null;
       }
       String now = to == State.INITIALIZING || to.isTerminal() ? Times.format(clock.instant()) : null;
-      Task.Builder next = task.toBuilder().state(to);
-      if (to == State.INITIALIZING || to.isTerminal() && !task.logs().isEmpty() || systemLog != null) {
-        TaskLog.Builder log = task.lastLog().map(TaskLog::toBuilder).orElseGet(TaskLog::builder);
-        if (to == State.INITIALIZING) {
-          log.startTime(now);
-        }
-        if (to.isTerminal() && !task.logs().isEmpty()) {
-          log.endTime(now);
-        }
-        if (systemLog != null) {
-          log.addSystemLog(systemLog);
-        }
-        replaceLastLog(next, task, log.build());
+      List<TaskLog> logs = task.logs();
+      TaskLog last = logs.isEmpty() ? null : logs.get(logs.size() - 1);
+      if (to == State.INITIALIZING || to.isTerminal() && last != null || systemLog != null) {
+        TaskLog base = last != null ? last : EMPTY_LOG;
+        logs = replaceLast(logs, new TaskLog(
+            base.logs(),
+            base.metadata(),
+            to == State.INITIALIZING ? now : base.startTime(),
+            to.isTerminal() && last != null ? now : base.endTime(),
+            base.outputs(),
+            systemLog == null ? base.systemLogs() : append(base.systemLogs(), systemLog)));
       }
-      Task changed = next.build();
+      Task changed = with(task, to, logs);
       write(run, changed);
       notifyListeners(run.id, from, to);
       if (to.isTerminal()) {
@@ -614,17 +614,13 @@ public final class EngineCore {
       return log -> {
         List<ExecutorLog> logs = new ArrayList<>(log.logs());
         while (logs.size() <= index) {
-          logs.add(ExecutorLog.builder().build());
+          logs.add(EMPTY_EXECUTOR_LOG);
         }
-        ExecutorLog.Builder executorLog = logs.get(index).toBuilder();
-        if (start != null) {
-          executorLog.startTime(Times.format(start));
-        }
-        if (end != null) {
-          executorLog.endTime(Times.format(end)).exitCode(exitCode).stdout(stdout).stderr(stderr);
-        }
-        logs.set(index, executorLog.build());
-        return log.toBuilder().logs(logs).build();
+        ExecutorLog was = logs.get(index);
+        logs.set(index, end == null
+            ? new ExecutorLog(Times.format(start), was.endTime(), was.stdout(), was.stderr(), was.exitCode())
+            : new ExecutorLog(start != null ? Times.format(start) : was.startTime(), Times.format(end), stdout, stderr, exitCode));
+        return new TaskLog(logs, log.metadata(), log.startTime(), log.endTime(), log.outputs(), log.systemLogs());
       };
     });
   }
@@ -633,16 +629,21 @@ public final class EngineCore {
     changeLog(run, "output file logs", task -> log -> {
       List<OutputFileLog> all = new ArrayList<>(log.outputs());
       all.addAll(outputs);
-      return log.toBuilder().outputs(all).build();
+      return new TaskLog(log.logs(), log.metadata(), log.startTime(), log.endTime(), all, log.systemLogs());
     });
   }
 
   void systemLog(Run run, String message) {
-    changeLog(run, "a system log", task -> log -> log.toBuilder().addSystemLog(message).build());
+    changeLog(run, "a system log", task -> log ->
+        new TaskLog(log.logs(), log.metadata(), log.startTime(), log.endTime(), log.outputs(), append(log.systemLogs(), message)));
   }
 
   void metadata(Run run, String key, String value) {
-    changeLog(run, "metadata", task -> log -> log.toBuilder().metadata(key, value).build());
+    changeLog(run, "metadata", task -> log -> {
+      Map<String, String> metadata = new LinkedHashMap<>(log.metadata());
+      metadata.put(key, value);
+      return new TaskLog(log.logs(), metadata, log.startTime(), log.endTime(), log.outputs(), log.systemLogs());
+    });
   }
 
   /**
@@ -660,22 +661,33 @@ public final class EngineCore {
       if (operator == null) {
         return;
       }
-      TaskLog log = operator.apply(task.lastLog().orElseGet(() -> TaskLog.builder().build()));
-      Task.Builder next = task.toBuilder();
-      replaceLastLog(next, task, log);
-      write(run, next.build());
+      List<TaskLog> logs = task.logs();
+      TaskLog log = operator.apply(logs.isEmpty() ? EMPTY_LOG : logs.get(logs.size() - 1));
+      write(run, with(task, task.state(), replaceLast(logs, log)));
     }
   }
 
-  private static void replaceLastLog(Task.Builder next, Task task, TaskLog log) {
-    List<TaskLog> logs = task.logs();
-    if (logs.isEmpty()) {
-      next.logs(List.of(log));
-    } else {
-      List<TaskLog> changed = new ArrayList<>(logs);
-      changed.set(changed.size() - 1, log);
-      next.logs(changed);
+  /** {@code logs} with its last element replaced by {@code log} (or {@code [log]} when empty). */
+  private static List<TaskLog> replaceLast(List<TaskLog> logs, TaskLog log) {
+    if (logs.size() <= 1) {
+      return List.of(log);
     }
+    List<TaskLog> changed = new ArrayList<>(logs);
+    changed.set(changed.size() - 1, log);
+    return changed;
+  }
+
+  private static List<String> append(List<String> lines, String line) {
+    List<String> all = new ArrayList<>(lines.size() + 1);
+    all.addAll(lines);
+    all.add(line);
+    return all;
+  }
+
+  /** {@code task} in {@code state} with {@code logs}: one copy of each collection, where toBuilder().build() makes two. */
+  private static Task with(Task task, State state, List<TaskLog> logs) {
+    return new Task(task.id(), state, task.name(), task.description(), task.inputs(), task.outputs(), task.resources(),
+        task.executors(), task.volumes(), task.tags(), logs, task.creationTime());
   }
 
   /** Stores the task, then makes it the run's current one; the caller holds the run's lock. */

@@ -19,7 +19,7 @@ public final class Views {
    */
   public static Task of(Task task, View view) {
     if (view == null || view == View.MINIMAL) {
-      return Task.builder().id(task.id()).state(task.state()).build();
+      return new Task(task.id(), task.state(), null, null, null, null, null, null, null, null, null, null);
     }
     return view == View.FULL ? task : basic(task);
   }
@@ -39,28 +39,30 @@ public final class Views {
     if (!content && !logs) {
       return task;
     }
-    Task.Builder basic = task.toBuilder();
+    List<Input> inputs = task.inputs();
     if (content) {
-      List<Input> inputs = new ArrayList<>(task.inputs().size());
+      inputs = new ArrayList<>(task.inputs().size());
       for (Input input : task.inputs()) {
-        inputs.add(input.content() == null ? input : input.toBuilder().content(null).build());
+        inputs.add(input.content() == null
+            ? input
+            : new Input(input.name(), input.description(), input.url(), input.path(), input.type(), null, input.streamable()));
       }
-      basic.inputs(inputs);
     }
+    List<TaskLog> taskLogs = task.logs();
     if (logs) {
-      List<TaskLog> taskLogs = new ArrayList<>(task.logs().size());
+      taskLogs = new ArrayList<>(task.logs().size());
       for (TaskLog log : task.logs()) {
         List<ExecutorLog> executorLogs = new ArrayList<>(log.logs().size());
-        for (ExecutorLog executorLog : log.logs()) {
-          executorLogs.add(
-              executorLog.stdout() == null && executorLog.stderr() == null
-                  ? executorLog
-                  : executorLog.toBuilder().stdout(null).stderr(null).build());
+        for (ExecutorLog e : log.logs()) {
+          executorLogs.add(e.stdout() == null && e.stderr() == null
+              ? e
+              : new ExecutorLog(e.startTime(), e.endTime(), null, null, e.exitCode()));
         }
-        taskLogs.add(log.toBuilder().logs(executorLogs).systemLogs(List.of()).build());
+        taskLogs.add(new TaskLog(executorLogs, log.metadata(), log.startTime(), log.endTime(), log.outputs(), List.of()));
       }
-      basic.logs(taskLogs);
     }
-    return basic.build();
+    // The records' constructors keep the lists that did not change (List.copyOf of a List.copyOf).
+    return new Task(task.id(), task.state(), task.name(), task.description(), inputs, task.outputs(), task.resources(),
+        task.executors(), task.volumes(), task.tags(), taskLogs, task.creationTime());
   }
 }

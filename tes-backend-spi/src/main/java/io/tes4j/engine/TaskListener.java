@@ -10,7 +10,9 @@ import io.tes4j.model.State;
  * thread that made the change (a caller of {@code createTask} or {@code cancelTask}, a backend's
  * thread, the engine's thread), while that task is locked. So a handler must be fast and must not
  * block: hand slow work (a webhook, a database write) to an executor of your own. It must not
- * throw either; an exception is logged and ignored, and the engine goes on.
+ * throw either; an exception is logged and ignored, and the engine goes on. Reading the engine from
+ * a handler ({@code getTask}, {@code listTasks}) is fine; creating or cancelling tasks is not (two
+ * handlers cancelling each other's tasks would wait on each other): hand that to another thread.
  *
  * <pre>{@code
  * TesEngine engine = TesEngine.builder()

@@ -92,7 +92,7 @@ public final class BackendResolver {
       if (backend == null) {
         throw new TesClientException("the backend provider " + describe(provider) + " returned no backend for " + config);
       }
-      LOG.debug("opened {} with the backend provider {}", config, describe(provider));
+      LOG.info("opened {} with the backend provider {}", config, describe(provider));
       return new Opened(backend, provider.name());
     } catch (IllegalArgumentException e) {
       throw new TesClientException(e.getMessage(), e);

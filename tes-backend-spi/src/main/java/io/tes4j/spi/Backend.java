@@ -8,9 +8,14 @@ import io.tes4j.model.Task;
  * implementations are thread-safe.
  *
  * <p>The engine calls {@link #start} once per admitted task (validated, with its id and {@code
- * creation_time} set, state INITIALIZING about to be reported). The backend stages the inputs,
- * runs the executors in order, stages the outputs, and reports every step through the task's
- * {@link TaskEvents}, ending with exactly one terminal state. It never changes the task document.
+ * creation_time} set, already stored as INITIALIZING with the task log's {@code start_time}). The
+ * backend stages the inputs, runs the executors in order, stages the outputs, and reports every step
+ * through the task's {@link TaskEvents}, ending with exactly one terminal state. It never changes the
+ * task document.
+ *
+ * <p>The engine calls {@code start}, {@code cancel} and {@code resume} with no lock of its own
+ * held, and never from inside a {@link TaskEvents} call, so a backend may hold its locks while it
+ * reports.
  */
 public interface Backend extends AutoCloseable {
 

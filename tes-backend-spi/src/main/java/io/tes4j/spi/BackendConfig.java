@@ -81,12 +81,25 @@ public record BackendConfig(URI uri, Map<String, String> parameters) {
     }
   }
 
+  /**
+   * A backend URI from its text; a bare scheme ({@code "mock:"}, {@code "local:"}), which {@link
+   * URI#create} refuses, is read as {@code "mock:?"}: the same opaque form as {@code
+   * "local:?runtime=host"}, with no parameters.
+   *
+   * @throws IllegalArgumentException when {@code text} is not a URI
+   */
+  public static URI uri(String text) {
+    Objects.requireNonNull(text, "text");
+    return URI.create(text.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? text + "?" : text);
+  }
+
   /** The URI without its user info or query, whose values may be secrets: for messages. */
   public static String redacted(URI uri) {
     if (uri.isOpaque()) {
       String ssp = uri.getRawSchemeSpecificPart();
       int mark = ssp.indexOf('?');
-      return uri.getScheme() + ":" + (mark < 0 ? ssp : ssp.substring(0, mark) + "?...");
+      return uri.getScheme() + ":"
+          + (mark < 0 ? ssp : ssp.substring(0, mark) + (mark == ssp.length() - 1 ? "" : "?..."));
     }
     StringBuilder text = new StringBuilder(uri.getScheme()).append("://");
     if (uri.getRawUserInfo() != null) {

@@ -5,7 +5,7 @@ import java.util.Set;
 /**
  * Makes {@link Backend}s for some URI schemes; found through {@link java.util.ServiceLoader}
  * (register the class in {@code META-INF/services/io.tes4j.spi.BackendProvider}) or given to
- * {@code TesEngine.builder().backendProvider(...)}.
+ * {@link io.tes4j.engine.TesEngine.Builder#backendProvider TesEngine.builder().backendProvider(...)}.
  *
  * <p>A backend decides where tasks run, so it is always chosen by its scheme, never by priority:
  * two providers that claim the same scheme are an error that names both. Implementations need a

@@ -19,7 +19,11 @@ import java.util.List;
  */
 public interface TaskEvents {
 
-  /** The task is being prepared: the backend took it and stages its inputs (QUEUED → INITIALIZING). */
+  /**
+   * The task is being prepared: the backend took it and stages its inputs. The engine already
+   * stored the task as INITIALIZING when it called {@link Backend#start}, so this call changes
+   * nothing; it is accepted for backends that report every step.
+   */
   void initializing();
 
   /** The inputs are in place and the first executor starts (INITIALIZING → RUNNING). */

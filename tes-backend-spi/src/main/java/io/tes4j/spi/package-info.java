@@ -7,7 +7,7 @@
  * <p>The contract, in short:
  *
  * <ul>
- *   <li>A backend only <em>executes</em>. The engine ({@code io.tes4j.engine.TesEngine}) owns the
+ *   <li>A backend only <em>executes</em>. The engine ({@link io.tes4j.engine.TesEngine}) owns the
  *       TES semantics: ids, the state machine, views, filters, paging, cancel, admission limits and
  *       the store. The backend is handed a task that was validated and admitted, with its id set.
  *   <li>{@link io.tes4j.spi.Backend#start} returns at once with a handle (a process id, a Pulsar job

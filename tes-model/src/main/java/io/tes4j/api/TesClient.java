@@ -39,15 +39,19 @@ public interface TesClient extends AutoCloseable {
   /**
    * Opens a client for {@code uri}, through the {@link io.tes4j.api.spi.TesClientProvider} on the
    * class path that claims it: {@code http://} and {@code https://} give the HTTP client of
-   * {@code tes-client}; backend schemes such as {@code local:} or {@code mock:} give an engine
-   * ({@code tes-backend-spi}). Query parameters of the URI may carry provider settings. A bare
-   * scheme ({@code local:}, which {@link URI} cannot parse) stands for {@code local:/}.
+   * {@code tes-client}; a backend's scheme ({@code "local:"}, {@code "mock:"}, {@code
+   * "k8s://namespace"}) gives an in-process engine over that backend when {@code tes-backend-spi} and
+   * the backend's module are on the class path. Query parameters of the URI may carry provider
+   * settings. A bare scheme such as {@code "mock:"} is read as {@code "mock:?"}.
    *
    * @throws TesClientException when no provider, or more than one, claims the URI, or the text is
    *     not a URI; the message lists the providers found and the schemes each handles
    */
   static TesClient connect(String uri) {
-    String text = uri.matches("[a-zA-Z][a-zA-Z0-9+.-]*:") ? uri + "/" : uri;
+    java.util.Objects.requireNonNull(uri, "uri");
+    // A bare scheme ("mock:", "local:") is not a URI java.net.URI can parse; read it as "mock:?",
+    // the same opaque form as "local:?runtime=host", with no parameters.
+    String text = uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "?" : uri;
     URI parsed;
     try {
       parsed = URI.create(text);

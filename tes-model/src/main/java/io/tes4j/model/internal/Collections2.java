@@ -18,10 +18,24 @@ import java.util.Objects;
 public final class Collections2 {
   private Collections2() {}
 
-  /** An unmodifiable copy without {@code null} elements; empty for {@code null}. */
+  /**
+   * An unmodifiable copy without {@code null} elements; empty for {@code null}. Without nulls it is
+   * {@link List#copyOf}, which returns a list it made itself unchanged: a record rebuilt from
+   * another one's lists (a task whose state changed) shares them instead of copying them again.
+   */
   public static <T> List<T> list(List<T> source) {
     if (source == null || source.isEmpty()) {
       return List.of();
+    }
+    boolean nulls = false;
+    for (T element : source) {
+      if (element == null) {
+        nulls = true;
+        break;
+      }
+    }
+    if (!nulls) {
+      return List.copyOf(source);
     }
     List<T> copy = new ArrayList<>(source.size());
     for (T element : source) {

@@ -17,7 +17,6 @@ public final class JsonPaths {
   /** The path of the document itself. */
   public static final String ROOT = "$";
 
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern UNCLOSED =
       Pattern.compile(
           "expected close marker for (Object|Array) \\(start marker at .*line: (\\d+), column: (\\d+)\\]\\)",
@@ -46,13 +45,28 @@ public final class JsonPaths {
 
   /** Appends {@code .name}, or {@code ["name"]} when the name is not a plain identifier. */
   public static StringBuilder appendField(StringBuilder path, String name) {
-    if (IDENTIFIER.matcher(name).matches()) {
+    if (isIdentifier(name)) {
       if (path.length() > 0) {
         path.append('.');
       }
       return path.append(name);
     }
     return path.append("[\"").append(name.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"]");
+  }
+
+  /** Whether {@code name} matches {@code [A-Za-z_][A-Za-z0-9_]*} (a check on every validated field: no regex). */
+  private static boolean isIdentifier(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letter = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code parent.name} or {@code parent["name"]}. */

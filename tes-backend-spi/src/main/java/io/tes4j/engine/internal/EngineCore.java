@@ -1,0 +1,738 @@
+package io.tes4j.engine.internal;
+
+import io.tes4j.api.BackendException;
+import io.tes4j.api.InvalidTaskException;
+import io.tes4j.api.ListTasksRequest;
+import io.tes4j.api.TaskNotFoundException;
+import io.tes4j.api.TesClientException;
+import io.tes4j.api.TesException;
+import io.tes4j.api.TesTimeoutException;
+import io.tes4j.engine.TaskListener;
+import io.tes4j.model.ExecutorLog;
+import io.tes4j.model.ListTasksResponse;
+import io.tes4j.model.OutputFileLog;
+import io.tes4j.model.Resources;
+import io.tes4j.model.ServiceInfo;
+import io.tes4j.model.State;
+import io.tes4j.model.Task;
+import io.tes4j.model.TaskLog;
+import io.tes4j.model.TaskValidator;
+import io.tes4j.model.View;
+import io.tes4j.model.Violation;
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.Capabilities;
+import io.tes4j.store.StoredTask;
+import io.tes4j.store.TaskPage;
+import io.tes4j.store.TaskQuery;
+import io.tes4j.store.TaskStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code TesEngine} does: the TES semantics over a {@link Backend} and a {@link TaskStore}.
+ * Thread-safe. Internal.
+ *
+ * <p>Locks: each unfinished task's {@link Run} is its own lock, held while its document changes,
+ * is stored, and its listeners are told, so each task changes one step at a time and listeners see
+ * its steps in order. The admission's lock is never taken while a task's lock is held by this
+ * class. The backend is called with no lock held.
+ */
+public final class EngineCore {
+  private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final TaskLog EMPTY_LOG = TaskLog.builder().build();
+  private static final ExecutorLog EMPTY_EXECUTOR_LOG = ExecutorLog.builder().build();
+
+  /** Who asks for a change of state; the rules differ. */
+  private enum Origin {
+    BACKEND,
+    ENGINE,
+    USER,
+    RESTART
+  }
+
+  private final Backend backend;
+  private final String backendName;
+  private final Capabilities capabilities;
+  private final Map<String, String> supportedParameters = new LinkedHashMap<>(); // lower case -> as declared
+  private final TaskStore store;
+  private final Clock clock;
+  private final List<TaskListener> listeners;
+  private final Admission admission;
+  private final TaskIds ids = new TaskIds();
+  private final ConcurrentHashMap<String, Run> active = new ConcurrentHashMap<>();
+  private final ScheduledThreadPoolExecutor engineThread;
+  private final ServiceInfo serviceInfo;
+  private volatile boolean closed;
+  private volatile boolean eventsOpen = true;
+
+  /**
+   * @param backend where tasks run; this engine closes it
+   * @param backendName its name for messages
+   * @param store where tasks are kept; this engine closes it
+   * @param clock the source of times and ids
+   * @param listeners told of every change of state
+   * @param maxRunning at most this many tasks admitted at once
+   * @param tagLimits at most so many admitted tasks per tag value
+   */
+  public EngineCore(
+      Backend backend,
+      String backendName,
+      TaskStore store,
+      Clock clock,
+      List<TaskListener> listeners,
+      int maxRunning,
+      List<TagLimit> tagLimits) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.backendName = Objects.requireNonNull(backendName, "backendName");
+    this.capabilities = Objects.requireNonNull(backend.capabilities(), "backend.capabilities()");
+    for (String key : capabilities.backendParameters()) {
+      supportedParameters.put(key.toLowerCase(Locale.ROOT), key);
+    }
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.listeners = List.copyOf(listeners);
+    this.admission = new Admission(maxRunning, tagLimits);
+    this.engineThread =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread thread = new Thread(r, "tes4j-engine-" + THREADS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    engineThread.setRemoveOnCancelPolicy(true);
+    this.serviceInfo =
+        ServiceInfo.builder()
+            .id("io.tes4j.engine")
+            .name("tes4j engine (" + backendName + ")")
+            .description("TES 1.1 in-process: the tes4j TesEngine over the backend " + backendName)
+            .organization("tes4j", "https://github.com/tes4j/tes4j")
+            .documentationUrl("https://github.com/tes4j/tes4j")
+            .version(version())
+            .storage(capabilities.storage())
+            .tesResourcesBackendParameters(new ArrayList<>(capabilities.backendParameters()))
+            .build();
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The TesClient operations.
+
+  /** As {@code TesClient.serviceInfo()}. */
+  public ServiceInfo serviceInfo() {
+    checkOpen();
+    return serviceInfo;
+  }
+
+  /** As {@code TesClient.createTask(Task)}. */
+  public String create(Task task) {
+    checkOpen();
+    Objects.requireNonNull(task, "task");
+    List<Violation> violations = new ArrayList<>(TaskValidator.validate(task));
+    Resources resources = task.resources();
+    List<String> warnings = List.of();
+    Resources kept = null;
+    if (resources != null && !resources.backendParameters().isEmpty()) {
+      Map<String, String> supported = new LinkedHashMap<>();
+      List<String> unsupported = new ArrayList<>();
+      resources.backendParameters().forEach((key, value) -> {
+        if (supportedParameters.containsKey(key.toLowerCase(Locale.ROOT))) {
+          supported.put(key, value);
+        } else {
+          unsupported.add(key);
+        }
+      });
+      if (!unsupported.isEmpty()) {
+        if (Boolean.TRUE.equals(resources.backendParametersStrict())) {
+          for (String key : unsupported) {
+            violations.add(
+                new Violation(
+                    "resources.backend_parameters" + (PLAIN_KEY.matcher(key).matches() ? "." + key : "[\"" + key + "\"]"),
+                    "backend_parameters_strict is true and the backend " + backendName + " does not support the"
+                        + " backend parameter '" + key + "'; " + supportedText()));
+          }
+        } else {
+          warnings = new ArrayList<>();
+          for (String key : unsupported) {
+            warnings.add(
+                "the backend parameter '" + key + "' is not supported by the backend " + backendName
+                    + " and was ignored (" + supportedText() + ")");
+          }
+          kept = resources.toBuilder().backendParameters(supported).build();
+        }
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidTaskException(violations);
+    }
+    Instant now = clock.instant();
+    String id = ids.next(now.toEpochMilli());
+    Task.Builder queued =
+        task.toBuilder()
+            .id(id)
+            .state(State.QUEUED)
+            .creationTime(Times.format(now))
+            .logs(warnings.isEmpty() ? List.of() : List.of(TaskLog.builder().systemLogs(warnings).build()));
+    if (kept != null) {
+      queued.resources(kept);
+      LOG.debug("task {}: {}", id, warnings);
+    }
+    Run run = new Run(this, queued.build(), null, admission.limitsOf(task.tags()));
+    synchronized (run) {
+      store.insert(new StoredTask(run.task, null));
+      active.put(id, run);
+      notifyListeners(id, State.UNKNOWN, State.QUEUED);
+    }
+    startAll(admission.enqueueAndAdmit(run));
+    return id;
+  }
+
+  private String supportedText() {
+    return supportedParameters.isEmpty()
+        ? "it supports no backend parameters"
+        : "it supports " + String.join(", ", new TreeSet<>(supportedParameters.values()));
+  }
+
+  /** As {@code TesClient.getTask(String, View)}. */
+  public Task get(String id, View view) {
+    checkOpen();
+    Objects.requireNonNull(id, "id");
+    return Views.of(find(id).task(), view);
+  }
+
+  private StoredTask find(String id) {
+    return store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+  }
+
+  /** As {@code TesClient.listTasks(ListTasksRequest)}. */
+  public ListTasksResponse list(ListTasksRequest request) {
+    checkOpen();
+    Objects.requireNonNull(request, "request");
+    String after = PageTokens.decode(request.pageToken());
+    int size = request.pageSize() == null ? ListTasksRequest.DEFAULT_PAGE_SIZE : request.pageSize();
+    TaskPage page = store.list(new TaskQuery(request.namePrefix(), request.state(), request.tags(), after, size));
+    List<Task> tasks = new ArrayList<>(page.tasks().size());
+    for (StoredTask stored : page.tasks()) {
+      tasks.add(Views.of(stored.task(), request.view()));
+    }
+    String next = page.more() && !tasks.isEmpty() ? PageTokens.encode(tasks.get(tasks.size() - 1).id()) : null;
+    return new ListTasksResponse(tasks, next);
+  }
+
+  /** As {@code TesClient.cancelTask(String)}. */
+  public void cancel(String id) {
+    checkOpen();
+    Objects.requireNonNull(id, "id");
+    Run run = active.get(id);
+    if (run == null) {
+      find(id); // unknown: TaskNotFoundException; ended: nothing to do
+      return;
+    }
+    State entered = transition(run, null, null, Origin.USER);
+    String handle = run.handle;
+    if (entered == State.CANCELING && handle != null) {
+      cancelOnBackend(run, handle);
+    }
+  }
+
+  /** As {@code TesClient.await(String, Duration)}, completed by the task's end, not by polling. */
+  public Task await(String id, Duration timeout) {
+    checkOpen();
+    Objects.requireNonNull(id, "id");
+    long nanos = timeoutNanos(timeout);
+    Run run = active.get(id);
+    if (run == null) {
+      return ended(id);
+    }
+    try {
+      return nanos == Long.MAX_VALUE ? run.done.get() : run.done.get(nanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw timedOut(run, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TesClientException("interrupted while waiting for task " + id, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof TesException ? (TesException) e.getCause() : new TesClientException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * As {@code TesAsyncClient.await}: a future completed by the task's end (on the thread that ended
+   * it) or by a timer on the engine's thread; cancelling it stops the timer.
+   */
+  public CompletableFuture<Task> awaitAsync(String id, Duration timeout) {
+    try {
+      checkOpen();
+      Objects.requireNonNull(id, "id");
+      long nanos = timeoutNanos(timeout);
+      Run run = active.get(id);
+      if (run == null) {
+        return CompletableFuture.completedFuture(ended(id));
+      }
+      CompletableFuture<Task> result = new CompletableFuture<>();
+      run.done.whenComplete((task, error) -> {
+        if (error == null) {
+          result.complete(task);
+        } else {
+          result.completeExceptionally(error);
+        }
+      });
+      if (nanos != Long.MAX_VALUE && !result.isDone()) {
+        ScheduledFuture<?> timer =
+            engineThread.schedule(() -> result.completeExceptionally(timedOut(run, timeout)), nanos, TimeUnit.NANOSECONDS);
+        result.whenComplete((task, error) -> timer.cancel(false));
+      }
+      return result;
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Task ended(String id) {
+    Task task = find(id).task();
+    if (!task.state().isTerminal()) {
+      // Only an engine that is being closed leaves a task unfinished without driving it.
+      throw new TesClientException("task " + id + " is " + task.state() + " and this engine no longer drives it");
+    }
+    return task;
+  }
+
+  private static long timeoutNanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static TesTimeoutException timedOut(Run run, Duration timeout) {
+    return new TesTimeoutException(
+        "task " + run.id + " did not end within " + Times.format(timeout) + "; it is " + run.state());
+  }
+
+  /** Stops admitting, closes the backend, then the store; fails the waits still pending. */
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      backend.close(); // a backend may still report while it stops its tasks: that is stored
+    } catch (RuntimeException e) {
+      LOG.warn("closing the backend {} failed", backendName, e);
+    }
+    eventsOpen = false;
+    engineThread.shutdownNow();
+    for (Run run : active.values()) {
+      run.done.completeExceptionally(
+          new TesClientException("the engine was closed before task " + run.id + " ended (it was " + run.state() + ")"));
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the task store {} failed", store, e);
+    }
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new TesClientException("this TesEngine is closed");
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Restart.
+
+  /**
+   * Takes up what an earlier engine left unfinished in the store: QUEUED tasks queue again;
+   * INITIALIZING, RUNNING, PAUSED and CANCELING ones are re-attached when the backend can resume
+   * them and ended SYSTEM_ERROR otherwise (those without a handle too: they may be running already,
+   * so they are not started twice). Then admits what the limits allow.
+   */
+  public void recover() {
+    TaskPage newest = store.list(new TaskQuery(null, null, Map.of(), null, 1));
+    if (!newest.tasks().isEmpty()) {
+      ids.observe(newest.tasks().get(0).id());
+    }
+    for (StoredTask stored : store.unfinished()) {
+      Task task = stored.task();
+      String handle = stored.handle();
+      Run run = new Run(this, task, handle, admission.limitsOf(task.tags()));
+      active.put(run.id, run);
+      if (task.state() == State.QUEUED) {
+        admission.enqueue(run);
+        continue;
+      }
+      if (handle == null) {
+        giveUp(run, "the engine restarted while the backend " + backendName + " was starting the task, before it"
+            + " returned a handle; the task is not started again, since it may already be running");
+        continue;
+      }
+      if (!capabilities.resume()) {
+        giveUp(run, "the engine restarted and the backend " + backendName + " cannot re-attach to running tasks");
+        continue;
+      }
+      admission.admitted(run);
+      boolean resumed;
+      try {
+        resumed = backend.resume(handle, task, run);
+      } catch (RuntimeException e) {
+        LOG.warn("task {}: the backend {} failed to resume it (handle {})", run.id, backendName, handle, e);
+        giveUp(run, "the engine restarted and the backend " + backendName + " failed to re-attach to the task"
+            + " (handle " + handle + "): " + e.getMessage());
+        continue;
+      }
+      if (!resumed) {
+        giveUp(run, "the engine restarted and the backend " + backendName + " no longer knows the task (handle "
+            + handle + ")");
+      } else {
+        LOG.info("task {}: re-attached to {} on the backend {}", run.id, handle, backendName);
+        if (run.state() == State.CANCELING) {
+          cancelOnBackend(run, handle); // the cancel may have been lost with the old engine
+        }
+      }
+    }
+    startAll(admission.admit());
+  }
+
+  private void giveUp(Run run, String why) {
+    LOG.warn("task {}: {}", run.id, why);
+    transition(run, State.SYSTEM_ERROR, why, Origin.RESTART);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Admission and start.
+
+  private void startAll(List<Run> runs) {
+    for (Run run : runs) {
+      start(run);
+    }
+  }
+
+  /** Admits and starts what the limits allow, on the engine's thread (not the backend's). */
+  private void admitLater() {
+    if (closed) {
+      return;
+    }
+    try {
+      engineThread.execute(() -> {
+        if (!closed) {
+          startAll(admission.admit());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("not admitting: the engine is closed");
+    }
+  }
+
+  private void start(Run run) {
+    if (closed || transition(run, State.INITIALIZING, null, Origin.ENGINE) != State.INITIALIZING) {
+      admission.release(run); // cancelled between admission and start, or closing
+      return;
+    }
+    String handle;
+    try {
+      handle = backend.start(run.task, run);
+    } catch (RuntimeException e) {
+      String why = e instanceof BackendException ? e.getMessage() : e.toString();
+      if (!(e instanceof BackendException)) {
+        LOG.warn("task {}: the backend {} failed to start it", run.id, backendName, e);
+      }
+      transition(run, State.SYSTEM_ERROR, "the backend " + backendName + " could not start the task: " + why, Origin.ENGINE);
+      return;
+    }
+    boolean cancel;
+    synchronized (run) {
+      run.handle = handle;
+      if (eventsOpen) {
+        store.update(new StoredTask(run.task, handle));
+      }
+      cancel = run.state() == State.CANCELING;
+    }
+    if (handle == null) {
+      LOG.warn("task {}: the backend {} returned no handle, so the task cannot be cancelled or resumed", run.id, backendName);
+    } else if (cancel) {
+      cancelOnBackend(run, handle); // cancelled while the backend was starting it
+    }
+  }
+
+  private void cancelOnBackend(Run run, String handle) {
+    try {
+      backend.cancel(handle);
+    } catch (RuntimeException e) {
+      LOG.warn("task {}: the backend {} failed to cancel it (handle {})", run.id, backendName, handle, e);
+      systemLog(run, "the backend " + backendName + " failed to cancel the task: " + e.getMessage());
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Changes of state: the TES state machine.
+
+  /** The backend's report of a state (from {@link Run}). */
+  void report(Run run, State state, String systemLog) {
+    transition(run, state, systemLog, Origin.BACKEND);
+  }
+
+  /**
+   * Moves {@code run} to the state the rules make of {@code requested}, stores it, tells the
+   * listeners; returns the state entered, or null when the request was ignored. A USER request is
+   * a cancel: QUEUED tasks end CANCELED, started ones go CANCELING.
+   */
+  private State transition(Run run, State requested, String systemLog, Origin origin) {
+    Task ended = null;
+    State to;
+    synchronized (run) {
+      if (!eventsOpen) {
+        LOG.debug("task {}: ignored {} after the engine was closed", run.id, requested);
+        return null;
+      }
+      Task task = run.task;
+      State from = task.state();
+      to = resolve(run.id, from, requested, origin);
+      if (to == null) {
+        return null;
+      }
+      String now = to == State.INITIALIZING || to.isTerminal() ? Times.format(clock.instant()) : null;
+      List<TaskLog> logs = task.logs();
+      TaskLog last = logs.isEmpty() ? null : logs.get(logs.size() - 1);
+      if (to == State.INITIALIZING || to.isTerminal() && last != null || systemLog != null) {
+        TaskLog base = last != null ? last : EMPTY_LOG;
+        logs = replaceLast(logs, new TaskLog(
+            base.logs(),
+            base.metadata(),
+            to == State.INITIALIZING ? now : base.startTime(),
+            to.isTerminal() && last != null ? now : base.endTime(),
+            base.outputs(),
+            systemLog == null ? base.systemLogs() : append(base.systemLogs(), systemLog)));
+      }
+      Task changed = with(task, to, logs);
+      write(run, changed);
+      notifyListeners(run.id, from, to);
+      if (to.isTerminal()) {
+        ended = changed;
+      }
+    }
+    if (ended != null) {
+      active.remove(run.id, run);
+      boolean waiting = admission.release(run);
+      run.done.complete(ended);
+      if (waiting) {
+        if (origin == Origin.USER) {
+          startAll(admission.admit());
+        } else {
+          admitLater();
+        }
+      }
+    }
+    return to;
+  }
+
+  private static State resolve(String id, State from, State requested, Origin origin) {
+    if (from.isTerminal()) {
+      LOG.debug("task {}: ignored {} after it ended {}", id, requested == null ? "a cancel" : requested, from);
+      return null;
+    }
+    switch (origin) {
+      case USER:
+        if (from == State.QUEUED) {
+          return State.CANCELED;
+        }
+        return from == State.CANCELING ? null : State.CANCELING;
+      case RESTART:
+        return requested;
+      default:
+        break;
+    }
+    if (requested.isTerminal()) {
+      if (from == State.CANCELING) {
+        return State.CANCELED;
+      }
+      if (from == State.RUNNING || from == State.PAUSED) {
+        return requested;
+      }
+      if (from == State.INITIALIZING
+          && (requested == State.SYSTEM_ERROR || requested == State.PREEMPTED || requested == State.CANCELED)) {
+        return requested;
+      }
+    } else if (requested == State.INITIALIZING && from == State.QUEUED && origin == Origin.ENGINE) {
+      return requested;
+    } else if (requested == State.RUNNING && from == State.INITIALIZING) {
+      return requested;
+    } else if (requested == from || from == State.CANCELING) {
+      LOG.debug("task {}: ignored {} in state {}", id, requested, from);
+      return null;
+    }
+    LOG.warn("task {}: ignored the report {} in state {}: not a legal TES transition", id, requested, from);
+    return null;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Logs reported by the backend (from Run).
+
+  void executorLog(Run run, int index, Instant start, Instant end, Integer exitCode, String stdout, String stderr) {
+    changeLog(run, "an executor log", task -> {
+      if (index < 0 || index >= task.executors().size()) {
+        LOG.warn("task {}: ignored a log of executor {}: the task has {} executors", run.id, index, task.executors().size());
+        return null;
+      }
+      return log -> {
+        List<ExecutorLog> logs = new ArrayList<>(log.logs());
+        while (logs.size() <= index) {
+          logs.add(EMPTY_EXECUTOR_LOG);
+        }
+        ExecutorLog was = logs.get(index);
+        logs.set(index, end == null
+            ? new ExecutorLog(Times.format(start), was.endTime(), was.stdout(), was.stderr(), was.exitCode())
+            : new ExecutorLog(start != null ? Times.format(start) : was.startTime(), Times.format(end), stdout, stderr, exitCode));
+        return new TaskLog(logs, log.metadata(), log.startTime(), log.endTime(), log.outputs(), log.systemLogs());
+      };
+    });
+  }
+
+  void outputs(Run run, List<OutputFileLog> outputs) {
+    changeLog(run, "output file logs", task -> log -> {
+      List<OutputFileLog> all = new ArrayList<>(log.outputs());
+      all.addAll(outputs);
+      return new TaskLog(log.logs(), log.metadata(), log.startTime(), log.endTime(), all, log.systemLogs());
+    });
+  }
+
+  void systemLog(Run run, String message) {
+    changeLog(run, "a system log", task -> log ->
+        new TaskLog(log.logs(), log.metadata(), log.startTime(), log.endTime(), log.outputs(), append(log.systemLogs(), message)));
+  }
+
+  void metadata(Run run, String key, String value) {
+    changeLog(run, "metadata", task -> log -> {
+      Map<String, String> metadata = new LinkedHashMap<>(log.metadata());
+      metadata.put(key, value);
+      return new TaskLog(log.logs(), metadata, log.startTime(), log.endTime(), log.outputs(), log.systemLogs());
+    });
+  }
+
+  /**
+   * Changes the last task log of a task that has not ended; {@code change} may return null to
+   * ignore the report.
+   */
+  private void changeLog(Run run, String what, java.util.function.Function<Task, UnaryOperator<TaskLog>> change) {
+    synchronized (run) {
+      Task task = run.task;
+      if (!eventsOpen || task.state().isTerminal()) {
+        LOG.debug("task {}: ignored {} after it ended {}", run.id, what, task.state());
+        return;
+      }
+      UnaryOperator<TaskLog> operator = change.apply(task);
+      if (operator == null) {
+        return;
+      }
+      List<TaskLog> logs = task.logs();
+      TaskLog log = operator.apply(logs.isEmpty() ? EMPTY_LOG : logs.get(logs.size() - 1));
+      write(run, with(task, task.state(), replaceLast(logs, log)));
+    }
+  }
+
+  /** {@code logs} with its last element replaced by {@code log} (or {@code [log]} when empty). */
+  private static List<TaskLog> replaceLast(List<TaskLog> logs, TaskLog log) {
+    if (logs.size() <= 1) {
+      return List.of(log);
+    }
+    List<TaskLog> changed = new ArrayList<>(logs);
+    changed.set(changed.size() - 1, log);
+    return changed;
+  }
+
+  private static List<String> append(List<String> lines, String line) {
+    List<String> all = new ArrayList<>(lines.size() + 1);
+    all.addAll(lines);
+    all.add(line);
+    return all;
+  }
+
+  /** {@code task} in {@code state} with {@code logs}: one copy of each collection, where toBuilder().build() makes two. */
+  private static Task with(Task task, State state, List<TaskLog> logs) {
+    return new Task(task.id(), state, task.name(), task.description(), task.inputs(), task.outputs(), task.resources(),
+        task.executors(), task.volumes(), task.tags(), logs, task.creationTime());
+  }
+
+  /** Stores the task, then makes it the run's current one; the caller holds the run's lock. */
+  private void write(Run run, Task task) {
+    store.update(new StoredTask(task, run.handle));
+    run.task = task;
+  }
+
+  private void notifyListeners(String id, State from, State to) {
+    for (TaskListener listener : listeners) {
+      try {
+        listener.stateChanged(id, from, to);
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
+        LOG.warn("the task listener {} threw on task {} ({} -> {}); ignored", listener, id, from, to, e);
+      }
+    }
+  }
+
+  /** The version of tes4j, from the build. */
+  private static String version() {
+    try (InputStream in = EngineCore.class.getResourceAsStream("engine.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** The backend's capabilities. */
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  /** The backend's name, for messages. */
+  public String backendName() {
+    return backendName;
+  }
+
+  /** The tasks not yet ended, for tests and toString. */
+  public int unfinishedCount() {
+    return active.size();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The engine's implementation: not API, may change in any release. {@link
+ * io.tes4j.engine.internal.EngineCore} holds the state machine and admission, {@link
+ * io.tes4j.engine.internal.TaskIds} makes ids, {@link io.tes4j.engine.internal.PageTokens} page
+ * tokens.
+ */
+package io.tes4j.engine.internal;

@@ -1,0 +1,222 @@
+package io.tes4j.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.tes4j.api.TesClient;
+import io.tes4j.api.TesClientException;
+import io.tes4j.api.spi.TesClientProvider;
+import io.tes4j.engine.internal.EngineClientProvider;
+import io.tes4j.model.ServiceInfo;
+import io.tes4j.model.State;
+import io.tes4j.model.View;
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.BackendConfig;
+import io.tes4j.spi.BackendProvider;
+import io.tes4j.store.MemoryTaskStore;
+import io.tes4j.store.StoredTask;
+import io.tes4j.store.TaskPage;
+import io.tes4j.store.TaskQuery;
+import io.tes4j.store.TaskStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Choosing the backend (by instance, by URI scheme), connect, service-info and close. */
+class EngineBuilderTest {
+
+  /** A provider for a scheme of the test's choosing. */
+  private static BackendProvider provider(String name, String scheme, Backend backend) {
+    return new BackendProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Set<String> schemes() {
+        return Set.of(scheme);
+      }
+
+      @Override
+      public Backend open(BackendConfig config) {
+        return backend;
+      }
+    };
+  }
+
+  @Test
+  void anUnknownSchemeSaysWhichSchemesAndProvidersThereAreAndHowToAddOne() {
+    TesClientException e = catchThrowableOfType(TesClientException.class,
+        () -> TesEngine.builder().backend("k8s://ns?token=secret").backendProvider(provider("mine", "mine", new FakeBackend())).build());
+
+    assertThat(e).hasMessageStartingWith(
+        "no backend provider handles the scheme 'k8s' of k8s://ns?.... Schemes available: fake, mine. Providers found: mine (")
+        .hasMessageContaining("fake (io.tes4j.engine.FakeBackendProvider: fake)")
+        .hasMessageEndingWith("To add one, put the module of the backend on the class path (backend-local for local:,"
+            + " tes-testing for mock:) or register a provider with TesEngine.builder().backendProvider(...).")
+        .hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void twoProvidersForOneSchemeAreAnErrorNamingBoth() {
+    assertThatThrownBy(() -> TesEngine.builder().backend("same:")
+            .backendProvider(provider("first", "same", new FakeBackend()))
+            .backendProvider(provider("second", "same", new FakeBackend()))
+            .build())
+        .isInstanceOf(TesClientException.class)
+        .hasMessageContaining("more than one backend provider registered with backendProvider(...) handles the scheme 'same': first (")
+        .hasMessageContaining(" and second (");
+  }
+
+  @Test
+  void aRegisteredProviderWinsOverTheClassPath() {
+    FakeBackend mine = new FakeBackend();
+    try (TesEngine engine = TesEngine.builder().backend("FAKE:").backendProvider(provider("mine", "fake", mine)).build()) {
+      engine.createTask(Tasks.named("a"));
+      assertThat(mine.startedIds).hasSize(1);
+      assertThat(engine.serviceInfo().name()).isEqualTo("tes4j engine (mine)");
+    }
+  }
+
+  @Test
+  void parametersAreMergedOverTheUriQuery() {
+    try (TesEngine engine = TesEngine.builder().backend("fake:?color=red&size=1").parameter("size", "2").build()) {
+      assertThat(FakeBackendProvider.lastConfig.parameters()).containsEntry("color", "red").containsEntry("size", "2");
+      assertThat(engine.toString()).isEqualTo("TesEngine[backend=fake, unfinished=0]");
+    }
+    assertThatThrownBy(() -> TesEngine.open("fake:?flavour=x"))
+        .isInstanceOf(TesClientException.class)
+        .hasMessage("backend URI fake:?...: unknown parameter flavour; fake: knows color, size");
+  }
+
+  @Test
+  void theBackendIsSetOnce() {
+    assertThatThrownBy(() -> TesEngine.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("no backend");
+    assertThatThrownBy(() -> TesEngine.builder().backend(new FakeBackend()).backend("fake:").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+    assertThatThrownBy(() -> TesEngine.builder().backend(new FakeBackend()).parameter("a", "b").build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("parameters: [a]");
+  }
+
+  @Test
+  void connectGivesAnEngineForTheSchemesOfTheBackendsOnTheClassPath() {
+    TesClientProvider provider = ServiceLoader.load(TesClientProvider.class).stream()
+        .map(ServiceLoader.Provider::get).filter(p -> p instanceof EngineClientProvider).findFirst().orElseThrow();
+    assertThat(provider.schemes()).containsExactly("fake");
+    assertThat(provider.name()).isEqualTo("tes4j engine");
+
+    try (TesClient client = TesClient.connect("fake:")) {
+      assertThat(client).isInstanceOf(TesEngine.class);
+      String id = client.createTask(Tasks.named("a"));
+      assertThat(client.getTask(id, View.MINIMAL).state()).isEqualTo(State.INITIALIZING);
+    }
+  }
+
+  @Test
+  void serviceInfoDescribesTheEngineAndTheBackend() {
+    try (TesEngine engine = TesEngine.builder().backend(FakeBackend.withParameters("VmSize")).build()) {
+      ServiceInfo info = engine.serviceInfo();
+
+      assertThat(info.id()).isEqualTo("io.tes4j.engine");
+      assertThat(info.name()).isEqualTo("tes4j engine (FakeBackend)");
+      assertThat(info.type()).isEqualTo(ServiceInfo.ServiceType.TES_1_1);
+      assertThat(info.type().group()).isEqualTo("org.ga4gh");
+      assertThat(info.type().artifact()).isEqualTo("tes");
+      assertThat(info.type().version()).isEqualTo("1.1.0");
+      assertThat(info.organization().name()).isEqualTo("tes4j");
+      assertThat(info.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+      assertThat(info.storage()).containsExactly("file:///data");
+      assertThat(info.tesResourcesBackendParameters()).containsExactly("VmSize");
+      assertThat(engine.async().serviceInfo().join()).isEqualTo(info);
+    }
+  }
+
+  /** A store that records that it was closed. */
+  private static class ClosingStore implements TaskStore {
+    final MemoryTaskStore delegate = new MemoryTaskStore();
+    boolean closed;
+
+    @Override
+    public void insert(StoredTask task) {
+      delegate.insert(task);
+    }
+
+    @Override
+    public Optional<StoredTask> get(String id) {
+      return delegate.get(id);
+    }
+
+    @Override
+    public void update(StoredTask task) {
+      delegate.update(task);
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+      return delegate.list(query);
+    }
+
+    @Override
+    public List<StoredTask> unfinished() {
+      return delegate.unfinished();
+    }
+
+    @Override
+    public long count() {
+      return delegate.count();
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  @Test
+  void closeClosesTheBackendAndTheStoreAndCallsAfterItFail() {
+    FakeBackend backend = new FakeBackend();
+    ClosingStore store = new ClosingStore();
+    TesEngine engine = TesEngine.builder().backend(backend).store(store).build();
+    String id = engine.createTask(Tasks.named("a"));
+
+    engine.close();
+    engine.close();
+
+    assertThat(backend.closed).isTrue();
+    assertThat(store.closed).isTrue();
+    for (Runnable call : List.<Runnable>of(
+        () -> engine.createTask(Tasks.named("b")),
+        () -> engine.getTask(id, View.FULL),
+        () -> engine.listTasks(io.tes4j.api.ListTasksRequest.all()),
+        () -> engine.cancelTask(id),
+        () -> engine.await(id, Duration.ofSeconds(1)),
+        engine::serviceInfo)) {
+      assertThatThrownBy(call::run).isInstanceOf(TesClientException.class).hasMessage("this TesEngine is closed");
+    }
+    assertThat(engine.async().getTask(id, View.FULL)).isCompletedExceptionally();
+    // Reports after close are ignored, not stored.
+    backend.events(id).running();
+    assertThat(store.get(id).orElseThrow().task().state()).isEqualTo(State.INITIALIZING);
+    assertThat(engine).hasToString("TesEngine[backend=FakeBackend, unfinished=1, closed]");
+  }
+
+  @Test
+  void aFailedBuildClosesTheBackend() {
+    FakeBackend backend = new FakeBackend();
+    TaskStore broken = new ClosingStore() {
+      @Override
+      public List<StoredTask> unfinished() {
+        throw new IllegalStateException("database down");
+      }
+    };
+
+    assertThatThrownBy(() -> TesEngine.builder().backend(backend).store(broken).build()).hasMessage("database down");
+    assertThat(backend.closed).isTrue();
+  }
+}

@@ -3,6 +3,7 @@ package io.tes4j.cli.internal;
 import io.tes4j.api.InvalidTaskException;
 import io.tes4j.api.TesClient;
 import io.tes4j.api.TesClientException;
+import io.tes4j.engine.TesEngine;
 import io.tes4j.model.ExecutorLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
@@ -13,6 +14,7 @@ import io.tes4j.model.View;
 import io.tes4j.model.Violation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
   /** The longest pause between two looks at the task's state. */
   private static final Duration MAX_POLL = Duration.ofMillis(500);
 
+  /** How long to wait for the task: as long as it takes. */
+  private static final Duration FOREVER = Duration.ofDays(3650);
+
   /** How long Ctrl-C waits for the cancelled task to stop. */
   static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
@@ -88,19 +93,33 @@ final class RunCommand implements Callable<Integer> {
       TaskFiles.report(ctx, file, List.of(new Violation(e.path(), e.getMessage())));
       return ExitCodes.FAILED;
     }
-    TesClient client;
-    try {
-      client = TesClient.connect(backend);
-    } catch (TesClientException e) {
-      String m = e.getMessage() == null ? "" : e.getMessage();
-      if (m.startsWith("no tes4j provider") || m.contains("not a valid URI")) {
-        throw new UsageError("--backend " + backend + ": " + e.getMessage());
-      }
-      throw e;
-    }
-    try (client) {
+    try (TesClient client = open()) {
       return run(client, task);
     }
+  }
+
+  /**
+   * An engine over the backend, printing each state change as it is stored; or, for an http(s)
+   * URL, a client of that TES server, whose states are polled.
+   */
+  private TesClient open() {
+    if (remote()) {
+      return TesClient.connect(backend);
+    }
+    try {
+      return TesEngine.builder()
+          .backend(backend)
+          .listener((taskId, from, to) -> ctx.line("task " + taskId + ": " + to))
+          .build();
+    } catch (TesClientException e) {
+      // No backend for the scheme, or a parameter it refuses: the command line is wrong.
+      throw new UsageError("--backend " + backend + ": " + e.getMessage());
+    }
+  }
+
+  private boolean remote() {
+    String lower = backend.toLowerCase(Locale.ROOT);
+    return lower.startsWith("http://") || lower.startsWith("https://");
   }
 
   private int run(TesClient client, Task task) {
@@ -115,12 +134,16 @@ final class RunCommand implements Callable<Integer> {
       TaskFiles.report(ctx, file, violations);
       return ExitCodes.FAILED;
     }
-    ctx.line("task " + id + " submitted to " + backend);
+    if (remote()) {
+      ctx.line("task " + id + " submitted to " + backend);
+    }
     CountDownLatch finished = new CountDownLatch(1);
     Thread cancelOnInterrupt = new Thread(() -> cancel(client, id, finished), "tes4j-run-cancel");
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     try {
-      Task done = follow(client, id);
+      // The engine tells its listener of every change and completes await when the task ends;
+      // a server is polled.
+      Task done = client instanceof TesEngine ? client.await(id, FOREVER) : follow(client, id);
       finished.countDown();
       report(done);
       return done.state() == State.COMPLETE ? ExitCodes.OK : ExitCodes.FAILED;

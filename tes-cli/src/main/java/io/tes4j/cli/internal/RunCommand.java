@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -137,18 +138,20 @@ final class RunCommand implements Callable<Integer> {
     if (remote()) {
       ctx.line("task " + id + " submitted to " + backend);
     }
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread cancelOnInterrupt = new Thread(() -> cancel(client, id, finished), "tes4j-run-cancel");
+    CountDownLatch reported = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(ExitCodes.FAILED);
+    Thread cancelOnInterrupt =
+        new Thread(() -> cancel(client, id, reported, exitCode), "tes4j-run-cancel");
     Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
     try {
       // The engine tells its listener of every change and completes await when the task ends;
       // a server is polled.
       Task done = client instanceof TesEngine ? client.await(id, FOREVER) : follow(client, id);
-      finished.countDown();
       report(done);
-      return done.state() == State.COMPLETE ? ExitCodes.OK : ExitCodes.FAILED;
+      exitCode.set(done.state() == State.COMPLETE ? ExitCodes.OK : ExitCodes.FAILED);
+      return exitCode.get();
     } finally {
-      finished.countDown();
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
       } catch (IllegalStateException e) {
@@ -218,35 +221,29 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * On Ctrl-C (the JVM shutting down while the task runs): cancel the task, wait for it to stop,
-   * and end the process with exit code 1.
+   * On Ctrl-C (the JVM shutting down while the task runs): cancels the task, lets the main thread
+   * report how it ended (at most {@link #CANCEL_WAIT}), and ends the process with its exit code: 1
+   * unless the task had just completed.
    */
-  private void cancel(TesClient client, String id, CountDownLatch finished) {
-    if (finished.getCount() == 0) {
-      return;
-    }
-    ctx.line("interrupted: cancelling task " + id);
-    try {
-      client.cancelTask(id);
-      long deadline = System.nanoTime() + CANCEL_WAIT.toNanos();
-      State state = client.getTask(id, View.MINIMAL).stateOrUnknown();
-      while (!state.isTerminal() && System.nanoTime() < deadline) {
-        if (finished.await(100, TimeUnit.MILLISECONDS)) {
-          return; // it ended by itself meanwhile, and the main thread reports it
+  private void cancel(TesClient client, String id, CountDownLatch reported, AtomicInteger exitCode) {
+    if (reported.getCount() > 0) {
+      ctx.line("interrupted: cancelling task " + id);
+      try {
+        client.cancelTask(id);
+        if (!reported.await(CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          ctx.error("task " + id + " did not stop within " + CANCEL_WAIT.toSeconds() + " s of the cancel");
         }
-        state = client.getTask(id, View.MINIMAL).stateOrUnknown();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        ctx.error("could not cancel task " + id + ": " + e.getMessage());
       }
-      ctx.line("task " + id + ": " + state);
-      client.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      ctx.error("could not cancel task " + id + ": " + e.getMessage());
     }
     ctx.out().flush();
     ctx.err().flush();
-    // Exit 1 ("not COMPLETE"), as documented; halt, since System.exit would wait for this hook.
-    Runtime.getRuntime().halt(ExitCodes.FAILED);
+    // Halt, since System.exit would wait for this very hook; the engine's backend was told to
+    // cancel, and the task's processes are gone once it reported CANCELED.
+    Runtime.getRuntime().halt(exitCode.get());
   }
 
   /** Checks that the backend is a URI with a scheme, or says what is wrong with it. */

@@ -96,6 +96,45 @@ class RunCommandTest {
   }
 
   @Test
+  void aSignalCancelsTheTaskWhichEndsCanceledAndTheCommandExitsOne() throws Exception {
+    Path file = task("""
+        {"executors": [{"image": "alpine", "command": ["sh", "-c", "sleep 60 & sleep 60; wait"]}]}
+        """);
+    Path err = dir.resolve("err.txt");
+    // A child JVM, since the cancel runs in a shutdown hook: SIGTERM (Process.destroy) and Ctrl-C's
+    // SIGINT both run it.
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.tes4j.cli.Main",
+                "run",
+                file.toString(),
+                "--backend",
+                "local:?runtime=host")
+            .redirectError(err.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(err).contains(": RUNNING") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      process.destroy();
+      assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
+
+    assertThat(process.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(err))
+        .contains("interrupted: cancelling task")
+        .contains(": CANCELING")
+        .contains(": CANCELED");
+  }
+
+  @Test
   void theExampleTaskRunsOnTheHost() throws IOException {
     Path example = Path.of("..", "examples", "tasks", "hello.json");
     Path out = dir.resolve("hello-result.txt");

@@ -8,12 +8,14 @@ import io.tes4j.api.TesClientException;
 import io.tes4j.engine.internal.BackendResolver;
 import io.tes4j.engine.internal.EngineAsyncClient;
 import io.tes4j.engine.internal.EngineCore;
+import io.tes4j.engine.internal.EngineSettings;
 import io.tes4j.engine.internal.TagLimit;
 import io.tes4j.model.ListTasksResponse;
 import io.tes4j.model.ServiceInfo;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.spi.Backend;
+import io.tes4j.spi.BackendConfig;
 import io.tes4j.spi.BackendProvider;
 import io.tes4j.store.MemoryTaskStore;
 import io.tes4j.store.TaskStore;
@@ -25,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TES 1.1 in-process: a {@link TesClient} that gives tasks ids, keeps them in a {@link TaskStore},
@@ -47,6 +51,42 @@ import java.util.Objects;
  * // Asynchronously: thousands of waits hold no thread.
  * tes.async().await(id, Duration.ofHours(1)).thenAccept(t -> System.out.println(t.state()));
  * }</pre>
+ *
+ * <h2>Settings in the URI</h2>
+ *
+ * <p>The engine's own settings can ride in the backend URI's query, beside the backend's, so one
+ * string configures both ({@code TesClient.connect} takes nothing else):
+ *
+ * <pre>{@code
+ * TesClient tes = TesClient.connect(
+ *     "local:?runtime=docker&store=jdbc:sqlite:/var/lib/tes4j/tasks.db&maxRunning=8&tagLimit.lts=write:2");
+ * }</pre>
+ *
+ * <table>
+ *   <caption>The engine's parameters (names are case-sensitive)</caption>
+ *   <tr><th>Parameter</th><th>Value</th><th>Builder</th></tr>
+ *   <tr><td>{@code store}</td><td>{@code memory} (the default), {@code jdbc:sqlite:PATH} or {@code
+ *       jdbc:postgresql://HOST:PORT/DB} (see {@link io.tes4j.store.JdbcTaskStore})</td>
+ *       <td>{@link Builder#store(String)}</td></tr>
+ *   <tr><td>{@code store.user}, {@code store.password}</td><td>the database's user and password
+ *       (a JDBC store only); the password is never logged nor shown in a message or {@code
+ *       toString()}</td><td>{@link Builder#store(String, String, String)}</td></tr>
+ *   <tr><td>{@code maxRunning}</td><td>a whole number, at least 1 (default: no limit)</td>
+ *       <td>{@link Builder#maxRunning(int)}</td></tr>
+ *   <tr><td>{@code tagLimit.KEY}</td><td>{@code VALUE:MAX}, or several separated by commas: {@code
+ *       tagLimit.lts=write:2,read:8} allows 2 admitted tasks tagged {@code lts=write} and 8 tagged
+ *       {@code lts=read}; the last colon separates the value from MAX</td>
+ *       <td>{@link Builder#tagLimit(String, String, int)}</td></tr>
+ * </table>
+ *
+ * <p>The engine takes these out of the query before the backend sees it, so the backend neither
+ * refuses them nor learns the password; every other parameter goes to the backend, which refuses
+ * those it does not know (the message then lists the engine's parameters too, so {@code
+ * maxRuning=4} is refused, not ignored). Within the query, write {@code &} of a JDBC URL as {@code
+ * %26}. A wrong value fails {@link Builder#build()} with a {@link TesClientException} naming the
+ * parameter, what was wrong and what is allowed. The same names can be set with {@link
+ * Builder#parameter}; the builder's own methods ({@code store}, {@code maxRunning}, {@code
+ * tagLimit}) win over both (for a tag limit, over the same key and value).
  *
  * <h2>What it does</h2>
  *
@@ -82,7 +122,8 @@ import java.util.Objects;
  *       filters with each token. A token this engine did not make is an {@link
  *       InvalidTaskException} at {@code page_token}.
  *   <li><b>Restart</b>: built on a store that holds unfinished tasks (a durable store after a crash
- *       or a restart), the engine queues the QUEUED ones again, re-attaches the started ones through
+ *       or a restart: {@code store=jdbc:sqlite:...} or {@code jdbc:postgresql:...}), the engine
+ *       shows every stored task as it was (state and logs), queues the QUEUED ones again, re-attaches the started ones through
  *       {@link Backend#resume} when the backend's capabilities allow it, and otherwise ends them
  *       SYSTEM_ERROR with a system log saying why. A started task without a handle (the engine
  *       stopped while the backend was starting it) ends SYSTEM_ERROR and is not started again, since
@@ -90,10 +131,15 @@ import java.util.Objects;
  * </ul>
  *
  * <p>The engine is thread-safe; its {@link Builder} is not. Every change of a task is written to the
- * store before the call that made it returns. {@link #close()} stops admitting, closes the backend
- * and then the store; calls after it throw {@link TesClientException}.
+ * store before the call that made it returns. {@link #close()} stops admitting, closes the backend,
+ * and then the store if the engine opened it (from a {@code store} parameter or {@link
+ * Builder#store(String)}, or the default in-memory one); a store given to {@link
+ * Builder#store(TaskStore)} stays open, for its owner to close. Calls after {@code close()} throw
+ * {@link TesClientException}.
  */
 public final class TesEngine implements TesClient {
+  private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
+
   private final EngineCore core;
   private final TesAsyncClient async;
 
@@ -109,10 +155,12 @@ public final class TesEngine implements TesClient {
 
   /**
    * An engine over the backend of {@code uri} (e.g. {@code "local:"}, {@code "mock:?delay=0"}), with
-   * the defaults: in-memory store, no limits.
+   * the engine's settings of its query ({@code store}, {@code maxRunning}, {@code tagLimit.KEY}) and
+   * otherwise the defaults: in-memory store, no limits.
    *
-   * @throws TesClientException when no backend provider claims the scheme, or the backend refuses
-   *     the URI; the message lists the schemes available
+   * @throws TesClientException when no backend provider claims the scheme, the backend refuses the
+   *     URI, an engine parameter is wrong, or the store cannot be opened; the message lists the
+   *     schemes available, or names the parameter
    */
   public static TesEngine open(String uri) {
     return builder().backend(uri).build();
@@ -199,19 +247,21 @@ public final class TesEngine implements TesClient {
 
   /**
    * Stops admitting tasks, closes the backend (which may leave tasks running, to resume them, or stop
-   * them), then the store. Waits still pending fail with {@link TesClientException}. Idempotent.
+   * them), then the store if this engine opened it (not one given to {@link Builder#store(TaskStore)}).
+   * Waits still pending fail with {@link TesClientException}. Idempotent.
    */
   @Override
   public void close() {
     core.close();
   }
 
-  /** Names the backend and how many tasks have not ended. */
+  /** Names the backend and the store (without any password), and how many tasks have not ended. */
   @Override
   public String toString() {
-    return "TesEngine[backend=" + core.backendName() + ", unfinished=" + core.unfinishedCount()
+    return "TesEngine[backend=" + core.backendName() + ", store=" + core.store() + ", unfinished=" + core.unfinishedCount()
         + (core.isClosed() ? ", closed" : "") + "]";
   }
+
 
   /**
    * Builds {@link TesEngine}s. Set a backend, either as an instance or as a URI; everything else
@@ -221,12 +271,16 @@ public final class TesEngine implements TesClient {
    * TesEngine engine = TesEngine.builder()
    *     .backend("local:?runtime=podman")
    *     .parameter("workdir", "/scratch/tes")      // merged over the URI's query
-   *     .store(jdbcStore)                          // default: MemoryTaskStore
+   *     .store("jdbc:sqlite:/var/lib/tes4j/tasks.db")   // default: memory; the engine closes it
    *     .maxRunning(4)
    *     .tagLimit("lts", "write", 2)
    *     .listener((id, from, to) -> log.info("{}: {} -> {}", id, from, to))
    *     .build();
    * }</pre>
+   *
+   * <p>The engine's settings can also come from the backend URI's query or from {@link
+   * #parameter}: see "Settings in the URI" on {@link TesEngine}. This builder's {@code store},
+   * {@code maxRunning} and {@code tagLimit} methods win over them.
    */
   public static final class Builder {
     private Backend backend;
@@ -234,7 +288,8 @@ public final class TesEngine implements TesClient {
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final List<BackendProvider> providers = new ArrayList<>();
     private TaskStore store;
-    private int maxRunning = Integer.MAX_VALUE;
+    private EngineSettings.StoreSpec storeSpec;
+    private Integer maxRunning;
     private final Map<String, TagLimit> tagLimits = new LinkedHashMap<>();
     private final List<TaskListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -255,9 +310,12 @@ public final class TesEngine implements TesClient {
     /**
      * Runs tasks on the backend that the provider of the URI's scheme opens: a provider registered
      * with {@link #backendProvider}, else one found on the class path ({@link
-     * java.util.ServiceLoader}). The URI's query holds the backend's parameters.
+     * java.util.ServiceLoader}). The URI's query holds the backend's parameters and the engine's
+     * ({@code store}, {@code store.user}, {@code store.password}, {@code maxRunning}, {@code
+     * tagLimit.KEY}); the engine takes its own out before the backend sees the rest.
      *
-     * @param uri e.g. {@code local:}, {@code mock:?delay=10ms}, {@code k8s://namespace}
+     * @param uri e.g. {@code local:}, {@code mock:?delay=10ms&store=jdbc:sqlite:/tmp/tasks.db},
+     *     {@code k8s://namespace}
      * @return this builder
      */
     public Builder backend(URI uri) {
@@ -290,7 +348,11 @@ public final class TesEngine implements TesClient {
     }
 
     /**
-     * Sets a backend parameter, over the one of the same name in the URI's query.
+     * Sets a parameter, over the one of the same name in the URI's query: the backend's, or one of
+     * the engine's ({@code store}, {@code store.user}, {@code store.password}, {@code maxRunning},
+     * {@code tagLimit.KEY}), read as in the URI. The engine's may be set with a backend instance
+     * too; the backend's only with a backend URI. E.g. the URI from a configuration file, and the
+     * password from elsewhere: {@code parameter("store.password", System.getenv("TES4J_DB_PASSWORD"))}.
      *
      * @param name the parameter's name
      * @param value its value
@@ -302,20 +364,54 @@ public final class TesEngine implements TesClient {
     }
 
     /**
-     * Keeps tasks in this store (default: a new {@link MemoryTaskStore}). The engine closes it
-     * when it is closed. A store that holds unfinished tasks is taken up as after a restart.
+     * Keeps tasks in this store (default: a new {@link MemoryTaskStore}). The engine does not close
+     * it: its owner does, after the engine. A store that holds unfinished tasks is taken up as after
+     * a restart. Replaces an earlier {@code store(...)}, and wins over the {@code store} parameters.
      *
      * @param store the store
      * @return this builder
      */
     public Builder store(TaskStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      this.storeSpec = null;
+      return this;
+    }
+
+    /**
+     * Keeps tasks in the store {@code spec} names, which the engine opens when it is built and
+     * closes when it is closed: {@code memory} (the default), {@code jdbc:sqlite:PATH} (the file is
+     * created if missing, its directory must exist) or {@code jdbc:postgresql://HOST:PORT/DB}, with
+     * the JDBC driver on the class path (see {@link io.tes4j.store.JdbcTaskStore}). Replaces an
+     * earlier {@code store(...)}, and wins over the {@code store} parameters.
+     *
+     * @param spec {@code memory} or a SQLite or PostgreSQL JDBC URL
+     * @return this builder
+     * @throws IllegalArgumentException when {@code spec} is neither
+     */
+    public Builder store(String spec) {
+      return store(spec, null, null);
+    }
+
+    /**
+     * As {@link #store(String)}, for a database that asks for a user and password. The password
+     * is never logged nor shown in a message or {@code toString()}.
+     *
+     * @param jdbcUrl a SQLite or PostgreSQL JDBC URL
+     * @param user the database user, or {@code null}
+     * @param password the password, or {@code null}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code jdbcUrl} is not a SQLite or PostgreSQL JDBC URL
+     *     (or {@code memory} with a user or password)
+     */
+    public Builder store(String jdbcUrl, String user, String password) {
+      this.storeSpec = new EngineSettings.StoreSpec(Objects.requireNonNull(jdbcUrl, "spec"), user, password);
+      this.store = null;
       return this;
     }
 
     /**
      * At most {@code max} tasks admitted (INITIALIZING, RUNNING or CANCELING) at once; the others
-     * wait QUEUED. Default: no limit.
+     * wait QUEUED. Default: no limit. Wins over a {@code maxRunning} parameter.
      *
      * @param max at least 1
      * @return this builder
@@ -330,7 +426,9 @@ public final class TesEngine implements TesClient {
 
     /**
      * At most {@code max} admitted tasks at once whose tag {@code key} has exactly the value {@code
-     * value}; e.g. {@code tagLimit("lts", "write", 2)}. The other tasks are not held back by it.
+     * value}; e.g. {@code tagLimit("lts", "write", 2)}, as the parameter {@code
+     * tagLimit.lts=write:2}. The other tasks are not held back by it. Wins over a parameter's limit
+     * of the same key and value.
      *
      * @param key the tag key
      * @param value the tag value
@@ -370,50 +468,121 @@ public final class TesEngine implements TesClient {
     }
 
     /**
-     * Opens the backend and builds the engine; takes up the unfinished tasks of the store.
+     * Reads the engine's settings, opens the backend and the store, and builds the engine; takes
+     * up the unfinished tasks of the store. When the store cannot be opened or its tasks cannot be
+     * taken up, closes the backend (an instance given to {@link #backend(Backend)} too) and the
+     * store it opened, not one it was given.
      *
      * @return the engine
      * @throws IllegalStateException when no backend, or both an instance and a URI, are set, or
-     *     when parameters are set with a backend instance
-     * @throws TesClientException when no provider (or more than one) claims the URI's scheme, or the
-     *     provider refuses the URI or a parameter; the message lists the schemes and providers
+     *     when backend parameters are set with a backend instance
+     * @throws TesClientException when no provider (or more than one) claims the URI's scheme, the
+     *     provider refuses the URI or a parameter, an engine parameter has a wrong value, or the
+     *     store cannot be opened (its {@link io.tes4j.store.TaskStoreException} is the cause); the
+     *     message names the parameter, or lists the schemes and providers
      * @throws io.tes4j.api.BackendException when the backend cannot be used here
      */
     public TesEngine build() {
       if (backend != null && backendUri != null) {
         throw new IllegalStateException("set the backend once: either backend(Backend) or backend(URI), not both");
       }
-      Backend chosen = backend;
-      String name;
-      if (chosen != null) {
-        if (!parameters.isEmpty()) {
-          throw new IllegalStateException(
-              "parameter(...) configures a backend opened from a URI; the backend instance given to backend(Backend)"
-                  + " is already configured (parameters: " + parameters.keySet() + ")");
-        }
-        name = chosen.getClass().getSimpleName();
-      } else if (backendUri != null) {
-        BackendResolver.Opened opened = BackendResolver.open(backendUri, parameters, providers);
-        chosen = opened.backend();
-        name = opened.providerName();
-      } else {
+      if (backend == null && backendUri == null) {
         throw new IllegalStateException(
             "no backend: call backend(\"scheme:...\") (e.g. local: or mock:) or backend(Backend) before build()");
       }
-      TaskStore taskStore = store != null ? store : new MemoryTaskStore();
+      Map<String, String> all;
+      if (backendUri != null) {
+        try {
+          all = BackendConfig.of(backendUri, parameters).parameters();
+        } catch (IllegalArgumentException e) {
+          throw new TesClientException(e.getMessage(), e);
+        }
+      } else {
+        all = parameters;
+      }
+      Map<String, String> backendParameters = EngineSettings.backendParameters(all);
+      if (backend != null && !backendParameters.isEmpty()) {
+        throw new IllegalStateException(
+            "parameter(...) configures a backend opened from a URI; the backend instance given to backend(Backend)"
+                + " is already configured (parameters: " + backendParameters.keySet() + ")");
+      }
+      Settings settings = settings(EngineSettings.engineParameters(all));
+
+      Backend chosen = backend;
+      String name;
+      if (chosen != null) {
+        name = chosen.getClass().getSimpleName();
+      } else {
+        BackendConfig config = new BackendConfig(EngineSettings.withoutEngineParameters(backendUri), backendParameters);
+        BackendResolver.Opened opened = BackendResolver.open(config, providers);
+        chosen = opened.backend();
+        name = opened.providerName();
+      }
+
+      TaskStore taskStore = store;
+      boolean owned = taskStore == null;
+      if (owned) {
+        try {
+          taskStore = settings.store == null ? new MemoryTaskStore() : settings.store.open();
+        } catch (RuntimeException e) {
+          TesClientException failure =
+              new TesClientException("the store " + settings.store + " cannot be opened: " + e.getMessage(), e);
+          closeAfter(chosen, failure);
+          throw failure;
+        }
+        if (settings.store != null && !settings.store.memory()) {
+          LOG.info("keeping tasks in {}", taskStore);
+        }
+      }
       EngineCore core;
       try {
-        core = new EngineCore(chosen, name, taskStore, clock, listeners, maxRunning, new ArrayList<>(tagLimits.values()));
+        core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits);
         core.recover();
       } catch (RuntimeException e) {
-        try {
-          chosen.close();
-        } catch (RuntimeException closing) {
-          e.addSuppressed(closing);
+        closeAfter(chosen, e);
+        if (owned) {
+          closeAfter(taskStore, e);
         }
         throw e;
       }
       return new TesEngine(core);
+    }
+
+    /** The engine's settings: the builder's own, over those of the parameters. */
+    private record Settings(EngineSettings.StoreSpec store, int maxRunning, List<TagLimit> tagLimits) {}
+
+    private Settings settings(Map<String, String> engineParameters) {
+      EngineSettings.StoreSpec spec = storeSpec;
+      int max = maxRunning != null ? maxRunning : Integer.MAX_VALUE;
+      Map<String, TagLimit> limits = new LinkedHashMap<>();
+      try {
+        if (store == null && spec == null) {
+          spec = EngineSettings.store(engineParameters);
+        }
+        if (maxRunning == null && engineParameters.containsKey(EngineSettings.MAX_RUNNING)) {
+          max = EngineSettings.maxRunning(engineParameters.get(EngineSettings.MAX_RUNNING));
+        }
+        for (Map.Entry<String, String> entry : engineParameters.entrySet()) {
+          if (entry.getKey().startsWith(EngineSettings.TAG_LIMIT)) {
+            for (TagLimit limit : EngineSettings.tagLimits(entry.getKey(), entry.getValue())) {
+              limits.put(limit.key() + "=" + limit.value(), limit);
+            }
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new TesClientException(
+            (backendUri != null ? "backend URI " + BackendConfig.redacted(backendUri) + ": " : "") + e.getMessage(), e);
+      }
+      limits.putAll(tagLimits);
+      return new Settings(spec, max, new ArrayList<>(limits.values()));
+    }
+
+    private static void closeAfter(AutoCloseable resource, RuntimeException failure) {
+      try {
+        resource.close();
+      } catch (Exception closing) {
+        failure.addSuppressed(closing);
+      }
     }
   }
 }

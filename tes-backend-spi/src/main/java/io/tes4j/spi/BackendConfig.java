@@ -68,16 +68,21 @@ public record BackendConfig(URI uri, Map<String, String> parameters) {
   /**
    * Refuses parameters the backend does not know, so that a typo is not silently ignored.
    *
-   * @throws IllegalArgumentException naming the unknown parameters and listing the known ones
+   * <p>The engine's own parameters ({@code store}, {@code maxRunning}, {@code tagLimit.KEY}...)
+   * are taken out of the config before the provider sees it, so a backend lists only its own.
+   *
+   * @throws UnknownParameterException naming the unknown parameters and listing the known ones
    */
   public void requireOnly(Set<String> known) {
     Set<String> unknown = new TreeSet<>(parameters.keySet());
     unknown.removeAll(known);
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new UnknownParameterException(
           "backend URI " + redacted(uri) + ": unknown parameter" + (unknown.size() > 1 ? "s " : " ")
               + String.join(", ", unknown) + "; " + uri.getScheme() + ": knows "
-              + (known.isEmpty() ? "no parameters" : String.join(", ", new TreeSet<>(known))));
+              + (known.isEmpty() ? "no parameters" : String.join(", ", new TreeSet<>(known))),
+          unknown,
+          known);
     }
   }
 

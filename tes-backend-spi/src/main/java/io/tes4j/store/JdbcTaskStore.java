@@ -700,8 +700,15 @@ public final class JdbcTaskStore implements TaskStore {
   private static final Pattern SECRET_PARAM =
       Pattern.compile("(?i)([?&;]|^)([^=&;?]*(?:password|passwd|pwd|secret|token|key)[^=&;?]*)=([^&;]*)");
 
-  /** The URL with a user-info password and credential-like parameters masked. */
-  static String redactUrl(String url) {
+  /**
+   * The URL as messages may show it: a password in the user info ({@code //user:secret@host}) and
+   * the values of parameters whose name looks like a credential ({@code password}, {@code pwd},
+   * {@code secret}, {@code token}, {@code key}...) are replaced by {@code ****}.
+   *
+   * @param url a JDBC URL, or any text; {@code null} gives {@code (unknown URL)}
+   * @return the masked URL
+   */
+  public static String redactUrl(String url) {
     if (url == null) {
       return "(unknown URL)";
     }

@@ -87,11 +87,12 @@ class EngineBuilderTest {
   void parametersAreMergedOverTheUriQuery() {
     try (TesEngine engine = TesEngine.builder().backend("fake:?color=red&size=1").parameter("size", "2").build()) {
       assertThat(FakeBackendProvider.lastConfig.parameters()).containsEntry("color", "red").containsEntry("size", "2");
-      assertThat(engine.toString()).isEqualTo("TesEngine[backend=fake, unfinished=0]");
+      assertThat(engine.toString()).isEqualTo("TesEngine[backend=fake, store=MemoryTaskStore[0 tasks], unfinished=0]");
     }
     assertThatThrownBy(() -> TesEngine.open("fake:?flavour=x"))
         .isInstanceOf(TesClientException.class)
-        .hasMessage("backend URI fake:?...: unknown parameter flavour; fake: knows color, size");
+        .hasMessage("backend URI fake:?...: unknown parameter flavour; fake: knows color, size;"
+            + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
   }
 
   @Test
@@ -179,7 +180,7 @@ class EngineBuilderTest {
   }
 
   @Test
-  void closeClosesTheBackendAndTheStoreAndCallsAfterItFail() {
+  void closeClosesTheBackendButNotAGivenStoreAndCallsAfterItFail() {
     FakeBackend backend = new FakeBackend();
     ClosingStore store = new ClosingStore();
     TesEngine engine = TesEngine.builder().backend(backend).store(store).build();
@@ -189,7 +190,7 @@ class EngineBuilderTest {
     engine.close();
 
     assertThat(backend.closed).isTrue();
-    assertThat(store.closed).isTrue();
+    assertThat(store.closed).as("a store given to store(TaskStore) is its owner's to close").isFalse();
     for (Runnable call : List.<Runnable>of(
         () -> engine.createTask(Tasks.named("b")),
         () -> engine.getTask(id, View.FULL),
@@ -203,7 +204,7 @@ class EngineBuilderTest {
     // Reports after close are ignored, not stored.
     backend.events(id).running();
     assertThat(store.get(id).orElseThrow().task().state()).isEqualTo(State.INITIALIZING);
-    assertThat(engine).hasToString("TesEngine[backend=FakeBackend, unfinished=1, closed]");
+    assertThat(engine).hasToString("TesEngine[backend=FakeBackend, store=" + store + ", unfinished=1, closed]");
   }
 
   @Test
@@ -218,5 +219,6 @@ class EngineBuilderTest {
 
     assertThatThrownBy(() -> TesEngine.builder().backend(backend).store(broken).build()).hasMessage("database down");
     assertThat(backend.closed).isTrue();
+    assertThat(((ClosingStore) broken).closed).as("a given store is left to its owner").isFalse();
   }
 }

@@ -10,6 +10,9 @@ public final class FakeBackendProvider implements BackendProvider {
   /** The last config opened, for assertions. */
   static volatile BackendConfig lastConfig;
 
+  /** The last backend opened, for driving it. */
+  static volatile FakeBackend lastBackend;
+
   /** For ServiceLoader. */
   public FakeBackendProvider() {}
 
@@ -27,6 +30,8 @@ public final class FakeBackendProvider implements BackendProvider {
   public Backend open(BackendConfig config) {
     config.requireOnly(Set.of("color", "size"));
     lastConfig = config;
-    return new FakeBackend();
+    FakeBackend backend = new FakeBackend();
+    lastBackend = backend;
+    return backend;
   }
 }

@@ -43,7 +43,7 @@ import org.tukaani.xz.XZOutputStream;
  *       (util-linux, in every Debian), and the data directory is made 65534's.
  * </ul>
  */
-final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer implements AutoCloseable {
   /** The uid and gid PostgreSQL runs as when the tests run as root without user namespaces. */
   static final int NOBODY = 65534;
 
@@ -84,7 +84,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
    * The server every PostgreSQL test class of this JVM shares (each test uses a schema of its
    * own), started by the first; zonky's shutdown hook stops it when the JVM exits.
    */
-  static synchronized EmbeddedPostgresServer shared() throws IOException {
+  public static synchronized EmbeddedPostgresServer shared() throws IOException {
     if (shared == null) {
       shared = start();
     }
@@ -92,7 +92,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /** A new, empty schema, for one test's store: {@code ?currentSchema=} puts the tables there. */
-  String newSchema() {
+  public String newSchema() {
     String schema = "store_" + SCHEMAS.incrementAndGet();
     execute("CREATE SCHEMA " + schema);
     return schema;
@@ -109,7 +109,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /** The JDBC URL of the {@code postgres} database on 127.0.0.1 (user {@code postgres}, trust). */
-  String url() {
+  public String url() {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
   }
 

@@ -96,6 +96,18 @@ class RunCommandTest {
   }
 
   @Test
+  void aWrongBackendUriIsShownWithoutItsQueryWhichMayHoldAPassword() throws IOException {
+    Path file = task("{\"executors\": [{\"image\": \"alpine\", \"command\": [\"true\"]}]}");
+
+    CliResult r = CliResult.run(Map.of(), "run", file.toString(), "--backend",
+        "mock:?store=memory&store.password=s3cret-pw");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--backend mock:?...: ").contains("store.password is set, but store is memory")
+        .doesNotContain("s3cret-pw");
+  }
+
+  @Test
   void aSignalCancelsTheTaskWhichEndsCanceledAndTheCommandExitsOne() throws Exception {
     Path file = task("""
         {"executors": [{"image": "alpine", "command": ["sh", "-c", "sleep 60 & sleep 60; wait"]}]}

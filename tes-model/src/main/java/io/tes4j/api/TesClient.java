@@ -54,9 +54,12 @@ public interface TesClient extends AutoCloseable {
     String text = uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "?" : uri;
     URI parsed;
     try {
-      parsed = URI.create(text);
-    } catch (IllegalArgumentException e) {
-      throw new TesClientException("cannot connect to '" + uri + "': not a valid URI: " + e.getMessage(), e);
+      parsed = new URI(text);
+    } catch (java.net.URISyntaxException e) {
+      // The exception's message holds the text as given, whose query may hold a password: not chained.
+      throw new TesClientException(
+          "cannot connect to '" + io.tes4j.api.internal.Providers.shown(uri) + "': not a valid URI: " + e.getReason()
+              + " at index " + e.getIndex());
     }
     return connect(parsed);
   }

@@ -32,6 +32,23 @@ class ConnectTest {
   }
 
   @Test
+  void messagesLeaveOutTheQueryAndThePasswordOfTheUserInfo() {
+    TesClientException unknown = catchThrowableOfType(TesClientException.class,
+        () -> TesClient.connect("mock:?store=jdbc:postgresql://db/tes&store.password=s3cret"));
+    assertThat(unknown.getMessage()).startsWith("no tes4j provider handles the scheme 'mock' of mock:?.... ")
+        .doesNotContain("s3cret");
+
+    TesClientException invalid = catchThrowableOfType(TesClientException.class,
+        () -> TesClient.connect("mock:?store=jdbc:sqlite:C:\\tasks.db&store.password=s3cret"));
+    assertThat(invalid).hasMessage("cannot connect to 'mock:?...': not a valid URI: Illegal character in opaque part at index 26")
+        .hasNoCause();
+
+    TesClientException userInfo = catchThrowableOfType(TesClientException.class,
+        () -> TesClient.connect("k8s://admin:s3cret@cluster/ns?token=t0ken"));
+    assertThat(userInfo.getMessage()).contains("of k8s://***@cluster/ns?...").doesNotContain("s3cret", "t0ken");
+  }
+
+  @Test
   void aUriWithoutASchemeSaysWhatOneLooksLike() {
     TesClientException e = catchThrowableOfType(TesClientException.class, () -> TesClient.connect("tes.example.org"));
 

@@ -54,7 +54,8 @@ class MockBackendProviderTest {
         .hasMessageContaining("was 'soon'");
     assertThatThrownBy(() -> TesClient.connect("mock:?speed=1"))
         .isInstanceOf(TesClientException.class)
-        .hasMessage("backend URI mock:?...: unknown parameter speed; mock: knows backend_parameters, delay, record");
+        .hasMessage("backend URI mock:?...: unknown parameter speed; mock: knows backend_parameters, delay, record;"
+            + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
     assertThatThrownBy(() -> TesClient.connect("mock:?record=maybe"))
         .isInstanceOf(TesClientException.class)
         .hasMessage("mock: record must be true or false, was 'maybe'");

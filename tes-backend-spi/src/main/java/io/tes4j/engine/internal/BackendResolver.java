@@ -4,11 +4,11 @@ import io.tes4j.api.TesClientException;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
 import io.tes4j.spi.BackendProvider;
+import io.tes4j.spi.UnknownParameterException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -62,15 +62,21 @@ public final class BackendResolver {
   }
 
   /**
-   * Opens the backend for {@code uri} with the provider that claims its scheme.
+   * Opens the backend for {@code config.uri()} with the provider that claims its scheme. The
+   * config holds the backend's parameters only: the engine's were taken out before.
    *
    * @throws TesClientException when no provider, or more than one of the same kind (registered, or
-   *     on the class path), claims the scheme, or when the provider refuses the URI or a parameter
+   *     on the class path), claims the scheme, or when the provider refuses the URI or a parameter;
+   *     for an unknown parameter the message lists the engine's parameters too
    */
-  public static Opened open(URI uri, Map<String, String> parameters, List<BackendProvider> registered) {
+  public static Opened open(BackendConfig config, List<BackendProvider> registered) {
+    URI uri = config.uri();
     if (uri.getScheme() == null) {
+      String text = uri.toString();
+      int mark = text.indexOf('?');
+      String shown = mark < 0 ? text : text.substring(0, mark) + "?..."; // the query may hold a password
       throw new TesClientException(
-          "the backend URI '" + uri + "' has no scheme: write it as scheme:..., e.g. local: or mock:?delay=0");
+          "the backend URI '" + shown + "' has no scheme: write it as scheme:..., e.g. local: or mock:?delay=0");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     Discovered discovered = discover();
@@ -81,12 +87,6 @@ public final class BackendResolver {
     if (provider == null) {
       throw new TesClientException(noProvider(uri, scheme, registered, discovered));
     }
-    BackendConfig config;
-    try {
-      config = BackendConfig.of(uri, parameters);
-    } catch (IllegalArgumentException e) {
-      throw new TesClientException(e.getMessage(), e);
-    }
     try {
       Backend backend = provider.open(config);
       if (backend == null) {
@@ -94,6 +94,8 @@ public final class BackendResolver {
       }
       LOG.info("opened {} with the backend provider {}", config, describe(provider));
       return new Opened(backend, provider.name());
+    } catch (UnknownParameterException e) {
+      throw new TesClientException(e.getMessage() + EngineSettings.unknownParameterHint(e.unknown(), e.known()), e);
     } catch (IllegalArgumentException e) {
       throw new TesClientException(e.getMessage(), e);
     }

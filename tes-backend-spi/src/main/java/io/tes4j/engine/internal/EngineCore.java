@@ -81,6 +81,7 @@ public final class EngineCore {
   private final Capabilities capabilities;
   private final Map<String, String> supportedParameters = new LinkedHashMap<>(); // lower case -> as declared
   private final TaskStore store;
+  private final boolean closeStore;
   private final Clock clock;
   private final List<TaskListener> listeners;
   private final Admission admission;
@@ -94,7 +95,9 @@ public final class EngineCore {
   /**
    * @param backend where tasks run; this engine closes it
    * @param backendName its name for messages
-   * @param store where tasks are kept; this engine closes it
+   * @param store where tasks are kept
+   * @param closeStore whether this engine closes the store (one it opened) or leaves it open (one
+   *     it was given)
    * @param clock the source of times and ids
    * @param listeners told of every change of state
    * @param maxRunning at most this many tasks admitted at once
@@ -104,6 +107,7 @@ public final class EngineCore {
       Backend backend,
       String backendName,
       TaskStore store,
+      boolean closeStore,
       Clock clock,
       List<TaskListener> listeners,
       int maxRunning,
@@ -115,6 +119,7 @@ public final class EngineCore {
       supportedParameters.put(key.toLowerCase(Locale.ROOT), key);
     }
     this.store = Objects.requireNonNull(store, "store");
+    this.closeStore = closeStore;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listeners = List.copyOf(listeners);
     this.admission = new Admission(maxRunning, tagLimits);
@@ -339,7 +344,10 @@ public final class EngineCore {
         "task " + run.id + " did not end within " + Times.format(timeout) + "; it is " + run.state());
   }
 
-  /** Stops admitting, closes the backend, then the store; fails the waits still pending. */
+  /**
+   * Stops admitting, closes the backend, then the store if this engine opened it; fails the waits
+   * still pending.
+   */
   public void close() {
     synchronized (this) {
       if (closed) {
@@ -358,10 +366,12 @@ public final class EngineCore {
       run.done.completeExceptionally(
           new TesClientException("the engine was closed before task " + run.id + " ended (it was " + run.state() + ")"));
     }
-    try {
-      store.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the task store {} failed", store, e);
+    if (closeStore) {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the task store {} failed", store, e);
+      }
     }
   }
 
@@ -729,6 +739,11 @@ public final class EngineCore {
   /** The backend's name, for messages. */
   public String backendName() {
     return backendName;
+  }
+
+  /** The store, for toString: its own toString shows no password. */
+  public TaskStore store() {
+    return store;
   }
 
   /** The tasks not yet ended, for tests and toString. */

@@ -3,6 +3,7 @@ package io.tes4j.cli.internal;
 import io.tes4j.api.InvalidTaskException;
 import io.tes4j.api.TesClient;
 import io.tes4j.api.TesClientException;
+import io.tes4j.api.internal.Providers;
 import io.tes4j.engine.TesEngine;
 import io.tes4j.model.ExecutorLog;
 import io.tes4j.model.State;
@@ -114,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
           .build();
     } catch (TesClientException e) {
       // No backend for the scheme, or a parameter it refuses: the command line is wrong.
-      throw new UsageError("--backend " + backend + ": " + e.getMessage());
+      throw new UsageError("--backend " + Providers.shown(backend) + ": " + e.getMessage());
     }
   }
 
@@ -136,7 +137,7 @@ final class RunCommand implements Callable<Integer> {
       return ExitCodes.FAILED;
     }
     if (remote()) {
-      ctx.line("task " + id + " submitted to " + backend);
+      ctx.line("task " + id + " submitted to " + Providers.shown(backend)); // the query may hold a password
     }
     CountDownLatch reported = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(ExitCodes.FAILED);
@@ -250,7 +251,7 @@ final class RunCommand implements Callable<Integer> {
   private static void checkBackend(String text) {
     if (!text.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
       throw new UsageError(
-          "--backend " + text + ": not a URI with a scheme; use local:, local:?runtime=host, mock:"
+          "--backend " + Providers.shown(text) + ": not a URI with a scheme; use local:, local:?runtime=host, mock:"
               + " or http(s)://HOST/...");
     }
   }

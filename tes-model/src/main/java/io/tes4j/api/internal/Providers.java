@@ -15,10 +15,22 @@ import java.util.stream.Collectors;
 public final class Providers {
   private Providers() {}
 
+  /**
+   * The URI as messages show it: its query (an engine's settings, perhaps a store password) as
+   * {@code ?...}, and the user info of {@code //user:secret@host} as {@code ***}.
+   */
+  public static String shown(String uri) {
+    int hash = uri.indexOf('#');
+    String text = hash < 0 ? uri : uri.substring(0, hash);
+    int mark = text.indexOf('?');
+    String out = mark < 0 ? text : text.substring(0, mark) + "?...";
+    return out.replaceFirst("//[^/?#@]*@", "//***@");
+  }
+
   public static TesClient connect(URI uri) {
     if (uri.getScheme() == null) {
       throw new TesClientException(
-          "cannot connect to '" + uri + "': the URI has no scheme (e.g. http://host:8000/ga4gh/tes/v1)");
+          "cannot connect to '" + shown(uri.toString()) + "': the URI has no scheme (e.g. http://host:8000/ga4gh/tes/v1)");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     List<TesClientProvider> found = new ArrayList<>();
@@ -52,7 +64,7 @@ public final class Providers {
           "no tes4j provider handles the scheme '"
               + scheme
               + "' of "
-              + uri
+              + shown(uri.toString())
               + ". Providers found: "
               + available
               + (broken.isEmpty() ? "" : ". Providers that failed to load: " + String.join("; ", broken))

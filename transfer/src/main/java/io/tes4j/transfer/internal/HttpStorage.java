@@ -15,6 +15,7 @@ import java.net.HttpURLConnection;
 import java.net.MalformedURLException;
 import java.net.PasswordAuthentication;
 import java.net.ProtocolException;
+import java.net.ResponseCache;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLConnection;
@@ -61,12 +62,14 @@ import org.slf4j.LoggerFactory;
  * default TLS set-up. (On loopback, this costs a fraction of the CPU time of {@code java.net.http},
  * whose body path hands every chunk between threads.)
  *
- * <p><b>No global state.</b> Every setting is made on the connection: no response cache, no
- * redirects followed by the JDK, and an {@link Authenticator} that answers nothing, so that the
- * JDK neither asks an application's default authenticator nor reuses credentials it cached. No
- * system property is read or set. The one process-wide hook {@code HttpURLConnection} offers no
- * per-connection switch for is {@link java.net.CookieHandler#setDefault}: the JDK installs none,
- * but an application that installs one has its cookies sent and stored here too.
+ * <p><b>No global state.</b> Every setting is made on the connection: no redirects followed by
+ * the JDK, no response cache (when an application installed one with {@link
+ * ResponseCache#setDefault}, the connection is told not to use it), and an {@link Authenticator}
+ * that answers nothing, so that the JDK neither asks an application's default authenticator nor
+ * reuses credentials it cached. No system property is read or set. The one process-wide hook that
+ * {@code HttpURLConnection} offers no per-connection switch for is {@link
+ * java.net.CookieHandler#setDefault}: the JDK installs no cookie handler, but an application that
+ * installs one has its cookies sent and stored here too.
  *
  * <p><b>Redirects</b> are followed here (at most {@value #MAX_REDIRECTS}), so that the {@code
  * Authorization} header is decided for each hop: configured credentials go only to the host they
@@ -279,7 +282,13 @@ public final class HttpStorage implements Storage {
    * failure to write is the local file's.
    */
   private static long receive(
-      StorageUrl url, Path target, BodyStream in, FileChannel out, long position, MessageDigest md, LongConsumer progress) {
+      StorageUrl url,
+      Path target,
+      BodyStream in,
+      FileChannel out,
+      long position,
+      MessageDigest md,
+      LongConsumer progress) {
     byte[] buffer = new byte[BUFFER];
     ByteBuffer wrapped = ByteBuffer.wrap(buffer);
     long total = 0;
@@ -431,7 +440,8 @@ public final class HttpStorage implements Storage {
           }
         }
       } catch (IOException e) {
-        LOG.debug("{}: dropping the body of a {} answer failed ({}); closing the connection", url, status, e.toString());
+        LOG.debug(
+            "{}: dropping the body of a {} answer failed ({}); closing the connection", url, status, e.toString());
         connection.disconnect();
       }
     }
@@ -507,7 +517,8 @@ public final class HttpStorage implements Storage {
   }
 
   /** A connection for one request to {@code hop}, set up but not yet connected. */
-  private HttpURLConnection open(String method, StorageUrl hop, StorageUrl origin, Map<String, String> headers) {
+  private HttpURLConnection open(
+      String method, StorageUrl hop, StorageUrl origin, Map<String, String> headers) {
     URLConnection opened;
     try {
       // toUri() leaves the user info out: the JDK never sees a password.
@@ -523,7 +534,11 @@ public final class HttpStorage implements Storage {
           Reason.INVALID_URL, hop.toString(), "not an http(s) URL: " + opened.getClass().getName(), null);
     }
     connection.setInstanceFollowRedirects(false);
-    connection.setUseCaches(false);
+    if (ResponseCache.getDefault() != null) {
+      // An application's cache must not take the body. Without one (the JDK's default), leaving
+      // caching on changes nothing and spares the no-cache headers the JDK adds when it is off.
+      connection.setUseCaches(false);
+    }
     connection.setAuthenticator(NO_CREDENTIALS);
     connection.setConnectTimeout(connectMillis);
     connection.setReadTimeout(readMillis);
@@ -584,7 +599,7 @@ public final class HttpStorage implements Storage {
     }
     progress.restart();
     OutputStream out = connection.getOutputStream(); // connects and sends the headers
-    progress.connected = true;
+    progress.bodyStarted();
     Stall stall = watch(connection, progress);
     try (out) {
       body.writeTo(new SlicedOutput(out, progress));
@@ -755,7 +770,10 @@ public final class HttpStorage implements Storage {
       }
       if (more >= 0) {
         throw new TransferException(
-            Reason.CORRUPT, url.toString(), "the data to write is longer than the " + length + " bytes announced", null);
+            Reason.CORRUPT,
+            url.toString(),
+            "the data to write is longer than the " + length + " bytes announced",
+            null);
       }
     }
   }
@@ -867,6 +885,12 @@ public final class HttpStorage implements Storage {
     void restart() {
       attempt.set(0);
       connected = false;
+      lastMove = System.nanoTime();
+    }
+
+    /** Marks this attempt as connected, its headers sent: its body is on its way. */
+    void bodyStarted() {
+      connected = true;
       lastMove = System.nanoTime();
     }
 

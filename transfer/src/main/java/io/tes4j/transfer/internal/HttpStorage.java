@@ -262,7 +262,7 @@ public final class HttpStorage implements Storage {
     long total;
     try (BodyStream in = answer.body();
         FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      total = receive(url, target, in, out, 0, md, progress);
+      total = receive(url, target, in, out, md, progress);
     } catch (IOException e) {
       throw Failures.of(LocalPaths.fileUrl(target), e); // opening or closing the local file
     }
@@ -277,20 +277,15 @@ public final class HttpStorage implements Storage {
   }
 
   /**
-   * Copies {@code in} to {@code out} from byte {@code position} of the file, feeding {@code md}
-   * when given; returns the number of bytes copied. A failure of the connection is the URL's, a
-   * failure to write is the local file's.
+   * Copies {@code in} into the empty file {@code out}, feeding {@code md} when given; returns the
+   * number of bytes copied. A failure of the connection is the URL's, a failure to write is the
+   * local file's.
    */
   private static long receive(
-      StorageUrl url,
-      Path target,
-      BodyStream in,
-      FileChannel out,
-      long position,
-      MessageDigest md,
-      LongConsumer progress) {
+      StorageUrl url, Path target, BodyStream in, FileChannel out, MessageDigest md, LongConsumer progress) {
     byte[] buffer = new byte[BUFFER];
     ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+    long position = 0;
     long total = 0;
     while (true) {
       int n;

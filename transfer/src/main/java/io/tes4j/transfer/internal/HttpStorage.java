@@ -370,31 +370,7 @@ public final class HttpStorage implements Storage {
   // Exchanges, redirects and credentials.
 
   /** An answer, with the URL that gave it (after redirects) and the connection holding its body. */
-  private static final class Answer {
-    private final StorageUrl url;
-    private final HttpURLConnection connection;
-    private final int status;
-    private final ResponseHeaders headers;
-
-    Answer(StorageUrl url, HttpURLConnection connection, int status, ResponseHeaders headers) {
-      this.url = url;
-      this.connection = connection;
-      this.status = status;
-      this.headers = headers;
-    }
-
-    StorageUrl url() {
-      return url;
-    }
-
-    int status() {
-      return status;
-    }
-
-    ResponseHeaders headers() {
-      return headers;
-    }
-
+  private record Answer(StorageUrl url, HttpURLConnection connection, int status, ResponseHeaders headers) {
     /** The body of a successful answer, read with the read timeout and checked against its length. */
     BodyStream body() {
       long expected = headers.firstValueAsLong("Content-Length").orElse(-1);

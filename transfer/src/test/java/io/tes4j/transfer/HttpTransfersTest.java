@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -478,6 +480,36 @@ class HttpTransfersTest {
     }
     assertThat(asked).hasValue(0);
     assertThat(store.seen()).isNotEmpty().allSatisfy(s -> assertThat(s.authorization()).isNull());
+  }
+
+  @Test
+  void aPlainHttpTransferSetsUpNoTls() throws Exception {
+    store.put("/plain.bin", bytes(3 * MIB, 14));
+    Path classes = tmp.resolve("classes.txt");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(
+            java.toString(),
+            "-Xlog:class+load=info:file=" + classes,
+            "-cp",
+            System.getProperty("java.class.path"),
+            PlainHttpCopy.class.getName(),
+            store.url("/plain.bin"),
+            tmp.resolve("plain.bin").toString(),
+            store.url("/copy.bin"))
+        .redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("child.out").toFile())
+        .start();
+
+    assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("the child JVM ended").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.out"))).isZero();
+    assertThat(store.get("/copy.bin")).isEqualTo(store.get("/plain.bin"));
+    List<String> loaded = Files.readAllLines(classes);
+    assertThat(loaded).anyMatch(line -> line.contains(" io.tes4j.transfer.internal.HttpStorage "));
+    assertThat(loaded).anyMatch(line -> line.contains(" java.net.HttpURLConnection "));
+    assertThat(loaded)
+        .filteredOn(line -> line.contains(" sun.security.ssl.") || line.contains(" javax.net.ssl.")
+            || line.contains(" java.net.http.") || line.contains(" jdk.internal.net.http."))
+        .isEmpty();
   }
 
   @Test

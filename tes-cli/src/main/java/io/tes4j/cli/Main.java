@@ -31,16 +31,6 @@ public final class Main {
   /** The SLF4J Simple property that sets the default log level. */
   static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
-  /** The size of java.net.http's socket read buffers: 16 KiB unless set. */
-  static final String HTTP_BUFFER_PROPERTY = "jdk.httpclient.bufsize";
-
-  /**
-   * The buffer size tes4j sets when the user does not: 256 KiB. With the default 16 KiB, moving 1
-   * GiB over HTTP takes 65,536 hand-offs between the client's threads and the reader, which on
-   * loopback costs twice the CPU time and about half the speed (see benchmarks/README.md).
-   */
-  static final int HTTP_BUFFER_BYTES = 256 * 1024;
-
   private static final boolean LOG_LEVEL_SET_BY_USER;
 
   static {
@@ -65,11 +55,6 @@ public final class Main {
   public static void main(String[] args) {
     if (!LOG_LEVEL_SET_BY_USER && Arrays.asList(args).contains("--debug")) {
       System.setProperty(LOG_LEVEL_PROPERTY, "debug");
-    }
-    // Before any HTTP client exists: java.net.http reads it once. The process is ours, so a
-    // process-wide setting is fine here (a library could not do this).
-    if (System.getProperty(HTTP_BUFFER_PROPERTY) == null) {
-      System.setProperty(HTTP_BUFFER_PROPERTY, String.valueOf(HTTP_BUFFER_BYTES));
     }
     System.exit(run(System.out, System.err, System.getenv(), args));
   }

@@ -9,8 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tes4j.transfer.TestHttpStore.Seen;
 import io.tes4j.transfer.TransferException.Reason;
+import io.tes4j.transfer.spi.Storage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Authenticator;
+import java.net.PasswordAuthentication;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -355,6 +362,154 @@ class HttpTransfersTest {
           });
     }
     assertThat(store.seen()).filteredOn(s -> s.method().equals("PUT")).hasSize(3);
+  }
+
+  @Test
+  void anUploadWhoseBodyTheServerStopsReadingTimesOut() throws IOException {
+    // More than the sockets' buffers hold: the write itself blocks, which only the watchdog sees.
+    Path file = Files.write(tmp.resolve("big-up.bin"), bytes(16 * MIB, 13));
+    store.stallPut("/stuck.bin");
+    try (Transfers impatient = Transfers.create(
+        TestData.quick().readTimeout(Duration.ofMillis(300)).retries(1, Duration.ofMillis(1), Duration.ofMillis(1)).build())) {
+      assertThatThrownBy(() -> impatient.upload(file, store.url("/stuck.bin")))
+          .isInstanceOfSatisfying(TransferException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.UNREACHABLE);
+            assertThat(e.getMessage()).contains("timed out: nothing moved for 300 ms after");
+          });
+    }
+    assertThat(store.get("/stuck.bin")).isNull();
+  }
+
+  @Test
+  void aFileUploadFollows307And308ButNotOtherRedirects() throws IOException {
+    byte[] data = bytes(3 * MIB, 9);
+    Path file = Files.write(tmp.resolve("f.bin"), data);
+    store.redirect("/moved.bin", store.url("/final.bin"), 307);
+    store.redirect("/moved-for-good.bin", store.url("/final2.bin"), 308);
+    store.redirect("/found.bin", store.url("/final3.bin"), 302);
+    TestData.Recorder recorder = new TestData.Recorder();
+
+    assertThat(transfers.upload(file, store.url("/moved.bin"), recorder)).isEqualTo(data.length);
+    assertThat(transfers.upload(file, store.url("/moved-for-good.bin"))).isEqualTo(data.length);
+    assertThatThrownBy(() -> transfers.upload(file, store.url("/found.bin")))
+        .isInstanceOfSatisfying(TransferException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.FAILED);
+          assertThat(e.getMessage()).contains("PUT was redirected (302)").contains("use the final URL");
+        });
+
+    assertThat(store.get("/final.bin")).isEqualTo(data);
+    assertThat(store.get("/final2.bin")).isEqualTo(data);
+    assertThat(store.get("/final3.bin")).isNull();
+    assertThat(recorder.lastProgress().done()).isEqualTo(data.length); // the second sending adds nothing
+    assertThat(recorder.progress).extracting(TestData.Recorder.Progress::done).isSorted();
+  }
+
+  @Test
+  void aStreamIsNotSentAgainForARedirect() {
+    store.put("/src.bin", bytes(1000, 1));
+    store.redirect("/moved.bin", store.url("/final.bin"), 307);
+
+    assertThatThrownBy(() -> transfers.copy(store.url("/src.bin"), store.url("/moved.bin")))
+        .isInstanceOfSatisfying(TransferException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.FAILED);
+          assertThat(e.getMessage()).contains("PUT was redirected (307)");
+        });
+    assertThat(store.get("/final.bin")).isNull();
+  }
+
+  @Test
+  void aStreamOfUnknownLengthIsSentChunkedAndAShortStreamIsCorrupt() {
+    byte[] data = bytes(2 * MIB + 5, 10);
+    StorageUrl url = StorageUrl.parse(store.url("/chunked.bin"));
+    Storage storage = transfers.storage(url);
+
+    assertThat(storage.write(url, new ByteArrayInputStream(data), -1, n -> {})).isEqualTo(data.length);
+    assertThat(store.get("/chunked.bin")).isEqualTo(data);
+
+    StorageUrl shortUrl = StorageUrl.parse(store.url("/short.bin"));
+    assertThatThrownBy(() -> storage.write(shortUrl, new ByteArrayInputStream(data), data.length + 1L, n -> {}))
+        .isInstanceOfSatisfying(TransferException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.CORRUPT);
+          assertThat(e.getMessage()).contains("ended after " + data.length + " of the " + (data.length + 1) + " bytes");
+        });
+    StorageUrl longUrl = StorageUrl.parse(store.url("/long.bin"));
+    assertThatThrownBy(() -> storage.write(longUrl, new ByteArrayInputStream(data), data.length - 1L, n -> {}))
+        .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+    assertThat(store.get("/short.bin")).isNull();
+    assertThat(store.get("/long.bin")).isNull();
+  }
+
+  @Test
+  void errorPagesAreReadSoThatTheConnectionIsReused() throws IOException {
+    store.notFoundBody(5000);
+    store.put("/there.txt", new byte[] {1});
+    StorageUrl missing = StorageUrl.parse(store.url("/missing.txt"));
+    Storage storage = transfers.storage(missing);
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> storage.openRead(missing, 0))
+          .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
+    }
+    storage.delete(missing);
+    assertThat(transfers.download(store.url("/there.txt"), tmp.resolve("t"))).isEqualTo(1);
+
+    assertThat(store.seen()).hasSize(6).extracting(Seen::clientPort).containsOnly(store.seen().get(0).clientPort());
+  }
+
+  @Test
+  void theJdksDefaultAuthenticatorIsNeverAsked() throws IOException {
+    store.put("/private.txt", new byte[] {1});
+    store.requireAuthorization("127.0.0.1", basic("alice", SECRET));
+    Path file = writeSmall();
+    AtomicInteger asked = new AtomicInteger();
+    Authenticator before = Authenticator.getDefault();
+    Authenticator.setDefault(new Authenticator() {
+      @Override
+      protected PasswordAuthentication getPasswordAuthentication() {
+        asked.incrementAndGet();
+        return new PasswordAuthentication("alice", SECRET.toCharArray());
+      }
+    });
+    try {
+      assertThatThrownBy(() -> transfers.download(store.url("/private.txt"), tmp.resolve("p")))
+          .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED));
+      assertThatThrownBy(() -> transfers.upload(file, store.url("/up.txt")))
+          .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED));
+    } finally {
+      Authenticator.setDefault(before);
+    }
+    assertThat(asked).hasValue(0);
+    assertThat(store.seen()).isNotEmpty().allSatisfy(s -> assertThat(s.authorization()).isNull());
+  }
+
+  @Test
+  void aPlainHttpTransferSetsUpNoTls() throws Exception {
+    store.put("/plain.bin", bytes(3 * MIB, 14));
+    Path classes = tmp.resolve("classes.txt");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(
+            java.toString(),
+            "-Xlog:class+load=info:file=" + classes,
+            "-cp",
+            System.getProperty("java.class.path"),
+            PlainHttpCopy.class.getName(),
+            store.url("/plain.bin"),
+            tmp.resolve("plain.bin").toString(),
+            store.url("/copy.bin"))
+        .redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("child.out").toFile())
+        .start();
+
+    assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("the child JVM ended").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.out"))).isZero();
+    assertThat(store.get("/copy.bin")).isEqualTo(store.get("/plain.bin"));
+    List<String> loaded = Files.readAllLines(classes);
+    assertThat(loaded).anyMatch(line -> line.contains(" io.tes4j.transfer.internal.HttpStorage "));
+    assertThat(loaded).anyMatch(line -> line.contains(" java.net.HttpURLConnection "));
+    assertThat(loaded)
+        .filteredOn(line -> line.contains(" sun.security.ssl.") || line.contains(" javax.net.ssl.")
+            || line.contains(" java.net.http.") || line.contains(" jdk.internal.net.http."))
+        .isEmpty();
   }
 
   @Test

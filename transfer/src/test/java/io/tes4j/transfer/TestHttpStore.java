@@ -26,13 +26,16 @@ import java.util.regex.Pattern;
 /**
  * A real HTTP object store on 127.0.0.1 and a random port, over the JDK's {@code HttpServer}: GET
  * (with {@code Range}), HEAD, PUT and DELETE on an in-memory map of paths, with hooks to misbehave
- * (required credentials per host name, redirects, 405 to HEAD, lying sizes or digests, stalls and a
- * connection dropped in the middle of a body). The server answers to {@code 127.0.0.1} and to
+ * (required credentials per host name, redirects, 405 to HEAD, error pages, lying sizes or digests,
+ * stalls and a connection dropped in the middle of a body). The server answers to {@code 127.0.0.1} and to
  * {@code localhost}, which tests use as two different hosts.
  */
 final class TestHttpStore implements AutoCloseable {
-  /** One request as the server saw it. */
-  record Seen(String method, String path, String host, String authorization, String range) {}
+  /**
+   * One request as the server saw it; {@code clientPort} is the client's end of the connection, the
+   * same for requests that reuse a connection.
+   */
+  record Seen(String method, String path, String host, String authorization, String range, int clientPort) {}
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
@@ -42,6 +45,7 @@ final class TestHttpStore implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Map<String, String> requiredAuthorization = new ConcurrentHashMap<>();
   private final Map<String, String> redirects = new ConcurrentHashMap<>();
+  private final Map<String, Integer> redirectStatus = new ConcurrentHashMap<>();
   private final Map<String, Integer> dropsLeft = new ConcurrentHashMap<>();
   private final Map<String, Long> announcedSizes = new ConcurrentHashMap<>();
   private final Map<String, String> digests = new ConcurrentHashMap<>();
@@ -51,6 +55,7 @@ final class TestHttpStore implements AutoCloseable {
   private volatile boolean refuseHead;
   private volatile boolean ignoreRange;
   private volatile boolean sendDigests;
+  private volatile int notFoundBodySize;
 
   private TestHttpStore() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
@@ -98,7 +103,18 @@ final class TestHttpStore implements AutoCloseable {
 
   /** Answers requests for {@code path} with a 302 to {@code location}. */
   void redirect(String path, String location) {
+    redirect(path, location, 302);
+  }
+
+  /** Answers requests for {@code path} with {@code status} (a 3xx) to {@code location}. */
+  void redirect(String path, String location, int status) {
     redirects.put(path, location);
+    redirectStatus.put(path, status);
+  }
+
+  /** 404 answers carry an error page of {@code size} bytes (none when 0, the default). */
+  void notFoundBody(int size) {
+    notFoundBodySize = size;
   }
 
   /** The next {@code times} GETs of {@code path} send half the body and drop the connection. */
@@ -146,7 +162,8 @@ final class TestHttpStore implements AutoCloseable {
       String path = exchange.getRequestURI().getPath();
       Headers in = exchange.getRequestHeaders();
       String host = hostName(in.getFirst("Host"));
-      seen.add(new Seen(exchange.getRequestMethod(), path, host, in.getFirst("Authorization"), in.getFirst("Range")));
+      seen.add(new Seen(exchange.getRequestMethod(), path, host, in.getFirst("Authorization"), in.getFirst("Range"),
+          exchange.getRemoteAddress().getPort()));
       if (exchange.getRequestMethod().equals("PUT") && stalledPuts.contains(path)) {
         awaitRelease();
         exchange.sendResponseHeaders(503, -1);
@@ -159,7 +176,7 @@ final class TestHttpStore implements AutoCloseable {
       String location = redirects.get(path);
       if (location != null) {
         exchange.getResponseHeaders().set("Location", location);
-        exchange.sendResponseHeaders(302, -1);
+        exchange.sendResponseHeaders(redirectStatus.getOrDefault(path, 302), -1);
         return;
       }
       String required = requiredAuthorization.get(host);
@@ -175,11 +192,30 @@ final class TestHttpStore implements AutoCloseable {
           files.put(path, body);
           exchange.sendResponseHeaders(201, -1);
         }
-        case "DELETE" -> exchange.sendResponseHeaders(files.remove(path) == null ? 404 : 204, -1);
+        case "DELETE" -> {
+          if (files.remove(path) == null) {
+            notFound(exchange);
+          } else {
+            exchange.sendResponseHeaders(204, -1);
+          }
+        }
         default -> exchange.sendResponseHeaders(405, -1);
       }
     } finally {
       exchange.close();
+    }
+  }
+
+  private void notFound(HttpExchange exchange) throws IOException {
+    int size = notFoundBodySize;
+    if (size == 0) {
+      exchange.sendResponseHeaders(404, -1);
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "text/html");
+    exchange.sendResponseHeaders(404, size);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(new byte[size]);
     }
   }
 
@@ -210,7 +246,7 @@ final class TestHttpStore implements AutoCloseable {
   private void get(HttpExchange exchange, String path) throws IOException {
     byte[] data = files.get(path);
     if (data == null) {
-      exchange.sendResponseHeaders(404, -1);
+      notFound(exchange);
       return;
     }
     String range = exchange.getRequestHeaders().getFirst("Range");

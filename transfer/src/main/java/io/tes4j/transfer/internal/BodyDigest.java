@@ -1,6 +1,5 @@
 package io.tes4j.transfer.internal;
 
-import java.net.http.HttpHeaders;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -24,7 +23,7 @@ record BodyDigest(String algorithm, String header, byte[] expected) {
   };
 
   /** The digest announced in {@code headers}, if any we can check and parse. */
-  static Optional<BodyDigest> announced(HttpHeaders headers) {
+  static Optional<BodyDigest> announced(ResponseHeaders headers) {
     if (headers.firstValue("Content-Encoding").filter(e -> !e.equalsIgnoreCase("identity")).isPresent()) {
       return Optional.empty(); // the digest would be of the encoded bytes
     }
@@ -44,7 +43,7 @@ record BodyDigest(String algorithm, String header, byte[] expected) {
   }
 
   /** {@code name=value} in the comma-separated header; RFC 9530 wraps values in colons. */
-  private static Optional<byte[]> find(HttpHeaders headers, String header, String name, boolean colons) {
+  private static Optional<byte[]> find(ResponseHeaders headers, String header, String name, boolean colons) {
     for (String line : headers.allValues(header)) {
       for (String member : line.split(",")) {
         int eq = member.indexOf('=');

@@ -2,85 +2,47 @@ package io.tes4j.transfer.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Iterator;
-import java.util.List;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The body of an HTTP answer as an {@link InputStream}, with bounded memory and a read timeout.
+ * The body of an HTTP answer read from an {@link HttpURLConnection}, checked against {@code
+ * Content-Length}: a connection that closes before the announced length fails with an {@link
+ * IOException} instead of looking like the end of the body, which {@code HttpURLConnection}'s own
+ * stream does not tell apart.
  *
- * <p>{@code java.net.http}'s own timeout covers the wait for the headers only; a server that
- * stalls in the middle of a body would block a plain {@code ofInputStream()} reader forever. This
- * subscriber asks for one chunk at a time (so at most two chunks of the client's buffer size are
- * held) and gives up, cancelling the exchange, when no chunk arrives within the timeout. It also
- * checks that the body is as long as {@code Content-Length} announced. Internal.
+ * <p>Reads go straight to the connection's stream on the caller's thread; a read that waits longer
+ * than the connection's read timeout fails with a {@link SocketTimeoutException}. Closing the
+ * stream after its last byte leaves the connection to the JDK's keep-alive cache, for reuse;
+ * closing it earlier, or after a failure, closes the connection instead of reading the rest.
+ * Internal.
  */
-final class BodyStream extends InputStream implements Flow.Subscriber<List<ByteBuffer>> {
-  private sealed interface Item permits Chunk, End, Failure {}
-
-  private record Chunk(List<ByteBuffer> buffers) implements Item {}
-
-  private record End() implements Item {}
-
-  private record Failure(Throwable cause) implements Item {}
-
-  private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-  private final long timeoutNanos;
-  private final Duration timeout;
+final class BodyStream extends InputStream {
+  private final HttpURLConnection connection;
+  private final InputStream in;
   private final long expected;
-  private volatile Flow.Subscription subscription;
-  private volatile boolean closed;
-  private Iterator<ByteBuffer> chunk;
-  private ByteBuffer current;
-  private boolean ended;
+  private final int timeoutMillis;
   private long received;
+  private boolean ended;
+  private boolean failed;
+  private boolean closed;
 
   /**
-   * @param timeout the longest wait for the next bytes
+   * @param connection the connection the body comes from, closed when the body is abandoned
+   * @param in the connection's input stream
    * @param expected the announced length, or -1
    */
-  BodyStream(Duration timeout, long expected) {
-    this.timeout = timeout;
-    this.timeoutNanos = timeout.toNanos();
+  BodyStream(HttpURLConnection connection, InputStream in, long expected) {
+    this.connection = connection;
+    this.in = in;
     this.expected = expected;
+    this.timeoutMillis = connection.getReadTimeout();
   }
 
   /** How many bytes were read so far. */
   long received() {
     return received;
-  }
-
-  @Override
-  public void onSubscribe(Flow.Subscription s) {
-    subscription = Objects.requireNonNull(s);
-    if (closed) {
-      s.cancel();
-    } else {
-      s.request(1);
-    }
-  }
-
-  @Override
-  public void onNext(List<ByteBuffer> buffers) {
-    queue.add(new Chunk(buffers));
-  }
-
-  @Override
-  public void onError(Throwable failure) {
-    queue.add(new Failure(failure));
-  }
-
-  @Override
-  public void onComplete() {
-    queue.add(new End());
   }
 
   @Override
@@ -99,72 +61,84 @@ final class BodyStream extends InputStream implements Flow.Subscriber<List<ByteB
     if (len == 0) {
       return 0;
     }
-    while (current == null || !current.hasRemaining()) {
-      if (chunk != null && chunk.hasNext()) {
-        current = chunk.next();
-        continue;
-      }
-      if (ended) {
-        return -1;
-      }
-      Item item = next();
-      if (item instanceof Chunk c) {
-        chunk = c.buffers().iterator();
-        // Ask for the next chunk while this one is consumed: network and disk overlap.
-        subscription.request(1);
-      } else if (item instanceof Failure f) {
-        ended = true;
-        throw f.cause() instanceof IOException io ? io : new IOException(f.cause());
-      } else {
-        ended = true;
-        if (expected >= 0 && received < expected) {
-          throw new IOException(
-              "premature end of the body: the connection closed after " + received + " of "
-                  + expected + " bytes");
-        }
-        return -1;
-      }
+    if (ended) {
+      return -1;
     }
-    int n = Math.min(len, current.remaining());
-    current.get(b, off, n);
+    int n;
+    try {
+      n = in.read(b, off, len);
+    } catch (SocketTimeoutException e) {
+      failed = true;
+      SocketTimeoutException timeout =
+          new SocketTimeoutException(
+              "no data for " + timeoutMillis + " ms after " + received + " bytes of the body");
+      timeout.initCause(e);
+      throw timeout;
+    } catch (IOException e) {
+      failed = true;
+      throw e;
+    }
+    if (n < 0) {
+      ended = true;
+      if (expected >= 0 && received < expected) {
+        failed = true;
+        throw new IOException(
+            "premature end of the body: the connection closed after " + received + " of "
+                + expected + " bytes");
+      }
+      return -1;
+    }
     received += n;
     return n;
   }
 
-  private Item next() throws IOException {
-    Item item;
-    try {
-      item = queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      cancel();
-      throw new InterruptedIOException("interrupted while waiting for the body");
-    }
-    if (item == null) {
-      cancel();
-      ended = true;
-      throw new HttpTimeoutException(
-          "no data for " + timeout.toMillis() + " ms after " + received + " bytes of the body");
-    }
-    return item;
-  }
-
-  private void cancel() {
-    Flow.Subscription s = subscription;
-    if (s != null) {
-      s.cancel();
-    }
-  }
-
-  /** Stops the exchange if the body was not read to its end. */
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      if (!ended) {
-        cancel();
+  /**
+   * Reads until {@code b} is full or the body ends: fewer, larger writes for the caller.
+   *
+   * @return the number of bytes read, 0 only at the end of the body
+   */
+  int fill(byte[] b) throws IOException {
+    int filled = 0;
+    while (filled < b.length) {
+      int n = read(b, filled, b.length - filled);
+      if (n < 0) {
+        break;
       }
-      queue.clear();
+      filled += n;
+    }
+    return filled;
+  }
+
+  @Override
+  public long skip(long n) throws IOException {
+    if (n <= 0) {
+      return 0;
+    }
+    byte[] scratch = new byte[(int) Math.min(n, 64 * 1024)];
+    int read = read(scratch, 0, scratch.length);
+    return Math.max(read, 0);
+  }
+
+  @Override
+  public int available() throws IOException {
+    return closed || ended ? 0 : in.available();
+  }
+
+  /**
+   * Leaves the connection for reuse when the whole body was read, and closes it otherwise (the
+   * rest of a large body is not worth reading, and a failed connection is not worth keeping).
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean complete = !failed && (ended || (expected >= 0 && received == expected));
+    if (complete) {
+      in.close();
+    } else {
+      connection.disconnect();
     }
   }
 }

@@ -12,7 +12,7 @@ public final class HttpStorageProvider implements StorageProvider {
 
   @Override
   public String name() {
-    return "http(s) (java.net.http)";
+    return "http(s) (HttpURLConnection)";
   }
 
   @Override

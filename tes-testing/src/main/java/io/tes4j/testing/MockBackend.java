@@ -9,6 +9,11 @@ import io.tes4j.model.Task;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.Capabilities;
 import io.tes4j.spi.TaskEvents;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,8 +59,9 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p>Capabilities: cancels running tasks (a cancelled executor exits 143), and resumes its own
- * tasks: a second engine built on the store of the first, with the same {@code MockBackend}, takes
- * them over. Thread-safe.
+ * tasks: a second engine built on the store of the first, with the same {@code MockBackend} (the
+ * first engine crashed, never closed) or with the one {@link #reopen()} gives (the first engine was
+ * closed, and this backend with it), takes them over. Thread-safe.
  */
 public final class MockBackend implements Backend {
   /** The delay of a backend built without one. */
@@ -73,7 +79,10 @@ public final class MockBackend implements Backend {
     final Outcome outcome;
     volatile TaskEvents events;
     ScheduledFuture<?> pending;
+    boolean begun;
     boolean ended;
+    /** Taken over by a {@link #reopen() reopened} backend: its scheduling was lost with the old one. */
+    boolean stalled;
 
     MockRun(String handle, Task task, Outcome outcome, TaskEvents events) {
       this.handle = handle;
@@ -308,6 +317,7 @@ public final class MockBackend implements Backend {
       if (run.ended) {
         return;
       }
+      run.begun = true;
       TaskEvents events = run.events;
       events.initializing();
       events.running();
@@ -315,12 +325,17 @@ public final class MockBackend implements Backend {
       if (run.outcome.kind() == Outcome.Kind.HANG) {
         return;
       }
-      Duration wait = run.outcome.ownDelay().orElse(delay);
-      if (wait.isZero()) {
-        end(run, run.outcome);
-      } else {
-        run.pending = scheduler.schedule(() -> end(run, run.outcome), wait.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      scheduleEnd(run);
+    }
+  }
+
+  /** Ends {@code run} after its delay; the caller holds its monitor. */
+  private void scheduleEnd(MockRun run) {
+    Duration wait = run.outcome.ownDelay().orElse(delay);
+    if (wait.isZero()) {
+      end(run, run.outcome);
+    } else {
+      run.pending = scheduler.schedule(() -> end(run, run.outcome), wait.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -353,7 +368,20 @@ public final class MockBackend implements Backend {
           } else {
             List<OutputFileLog> outputs = new ArrayList<>();
             for (Output output : run.task.outputs()) {
-              outputs.add(OutputFileLog.of(output.url(), output.path(), 0));
+              String content = outcome.files().get(output.path());
+              if (content == null) {
+                outputs.add(OutputFileLog.of(output.url(), output.path(), 0));
+                continue;
+              }
+              byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+              try {
+                write(output.url(), bytes);
+              } catch (IOException | RuntimeException e) {
+                events.failed("the mock backend could not write the output " + output.path() + " to " + output.url()
+                    + ": " + e);
+                return;
+              }
+              outputs.add(OutputFileLog.of(output.url(), output.path(), bytes.length));
             }
             if (!outputs.isEmpty()) {
               events.outputs(outputs);
@@ -371,6 +399,19 @@ public final class MockBackend implements Backend {
           throw new IllegalStateException(outcome.kind() + " does not end a task");
       }
     }
+  }
+
+  /** Writes a file of an {@link Outcome#withFile} to a {@code file:} URL; other URLs are not written. */
+  private static void write(String url, byte[] bytes) throws IOException {
+    if (url == null || !url.regionMatches(true, 0, "file:", 0, 5)) {
+      return;
+    }
+    Path file = Path.of(URI.create(url));
+    Path parent = file.getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(file, bytes);
   }
 
   private void forget(MockRun run) {
@@ -402,7 +443,11 @@ public final class MockBackend implements Backend {
     });
   }
 
-  /** Re-attaches a task this backend still runs: it reports to {@code events} from now on. */
+  /**
+   * Re-attaches a task this backend still runs: it reports to {@code events} from now on. A task
+   * taken over by a {@link #reopen() reopened} backend goes on where it was: one that had not begun
+   * begins, one that hangs hangs on, and the others end their delay after the resume.
+   */
   @Override
   public boolean resume(String handle, Task task, TaskEvents events) {
     MockRun run = runs.get(handle);
@@ -414,8 +459,72 @@ public final class MockBackend implements Backend {
         return false;
       }
       run.events = events;
+      if (run.stalled) {
+        run.stalled = false;
+        if (!run.begun) {
+          scheduler.execute(() -> begin(run));
+        } else if (run.outcome.kind() != Outcome.Kind.HANG) {
+          scheduleEnd(run);
+        }
+      }
       return true;
     }
+  }
+
+  /**
+   * Plays a restart of the backend's process: a new mock backend with this one's settings and
+   * script (rules, enqueued and default outcomes) that knows the tasks this one was running when it
+   * was closed, as a real backend finds its jobs again after a restart. An engine built with it on
+   * the first engine's store resumes those tasks ({@link #resume}); new tasks run on it as usual.
+   * What was recorded ({@link #received()}, {@link #cancelled()}) starts empty.
+   *
+   * <pre>{@code
+   * MemoryTaskStore store = new MemoryTaskStore();
+   * MockBackend mock = MockBackend.builder().build().defaultOutcome(Outcome.hang());
+   * TesEngine first = TesEngine.builder().backend(mock).store(store).build();
+   * String id = first.createTask(task);
+   * first.close();                                          // closes the mock too
+   * try (TesEngine second = TesEngine.builder().backend(mock.reopen()).store(store).build()) {
+   *   second.getTask(id, View.MINIMAL).state();             // RUNNING: resumed
+   * }
+   * }</pre>
+   *
+   * @return the new backend
+   * @throws IllegalStateException when this backend is not closed (two live backends would both
+   *     run the same tasks)
+   */
+  public MockBackend reopen() {
+    if (!closed) {
+      throw new IllegalStateException("reopen() plays a restart: close this mock backend (or the engine over it) first");
+    }
+    try {
+      // Lets a begin or an end already running on the old scheduler thread finish first.
+      scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Builder builder = new Builder().delay(delay).record(record).clock(clock);
+    builder.backendParameters = capabilities.backendParameters();
+    MockBackend reopened = builder.build();
+    reopened.rules.addAll(rules);
+    reopened.enqueued.addAll(enqueued);
+    reopened.defaultOutcome = defaultOutcome;
+    reopened.handles.set(handles.get());
+    for (MockRun run : runs.values()) {
+      synchronized (run) {
+        if (run.ended) {
+          continue;
+        }
+        if (run.pending != null) {
+          run.pending.cancel(false);
+          run.pending = null;
+        }
+        run.stalled = true;
+        reopened.runs.put(run.handle, run);
+        reopened.handleOfTask.put(run.task.id(), run.handle);
+      }
+    }
+    return reopened;
   }
 
   /** Stops the scheduler; the tasks still running here never end. Idempotent. */

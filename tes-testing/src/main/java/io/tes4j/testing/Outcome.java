@@ -1,6 +1,9 @@
 package io.tes4j.testing;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,6 +17,7 @@ import java.util.Optional;
  * mock.onName("align", Outcome.fail(137).withStderr("killed: out of memory"));
  * mock.onTag("speed", "slow", Outcome.complete().withDelay(Duration.ofSeconds(2)));
  * mock.onName("stuck", Outcome.hang());
+ * mock.onName("count", Outcome.complete().withFile("/out/count.txt", "42\n"));
  * }</pre>
  *
  * @param kind what happens
@@ -22,8 +26,12 @@ import java.util.Optional;
  * @param delay how long after the start the task ends; {@code null}: the backend's delay
  * @param stdout what each executor's log shows as stdout, or {@code null}
  * @param stderr what each executor's log shows as stderr, or {@code null}
+ * @param files the files the executors leave behind, content by container path: when the task
+ *     completes, an output whose {@code path} is one of them is written to its {@code url} (for a
+ *     {@code file:} URL; other URLs are only logged) and logged with the content's size in UTF-8
  */
-public record Outcome(Kind kind, int exitCode, String message, Duration delay, String stdout, String stderr) {
+public record Outcome(
+    Kind kind, int exitCode, String message, Duration delay, String stdout, String stderr, Map<String, String> files) {
 
   /** What happens to the task. */
   public enum Kind {
@@ -44,12 +52,30 @@ public record Outcome(Kind kind, int exitCode, String message, Duration delay, S
     REFUSE
   }
 
-  /** Checks the values. */
+  /** Checks the values and copies the files ({@code null}: none). */
   public Outcome {
     Objects.requireNonNull(kind, "kind");
     if (delay != null && delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, was " + delay);
     }
+    files = files == null || files.isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(files));
+  }
+
+  /**
+   * An outcome whose executors leave no files (the form of the first release, kept for source and
+   * binary compatibility).
+   *
+   * @param kind what happens
+   * @param exitCode the exit code of the failing executor, for {@link Kind#EXECUTOR_ERROR}
+   * @param message the system log line, for {@link Kind#SYSTEM_ERROR} and {@link Kind#REFUSE}
+   * @param delay how long after the start the task ends; {@code null}: the backend's delay
+   * @param stdout what each executor's log shows as stdout, or {@code null}
+   * @param stderr what each executor's log shows as stderr, or {@code null}
+   */
+  public Outcome(Kind kind, int exitCode, String message, Duration delay, String stdout, String stderr) {
+    this(kind, exitCode, message, delay, stdout, stderr, Map.of());
   }
 
   /** Completes: every executor exits 0. */
@@ -107,7 +133,7 @@ public record Outcome(Kind kind, int exitCode, String message, Duration delay, S
    * @return a changed copy
    */
   public Outcome withDelay(Duration delay) {
-    return new Outcome(kind, exitCode, message, Objects.requireNonNull(delay, "delay"), stdout, stderr);
+    return new Outcome(kind, exitCode, message, Objects.requireNonNull(delay, "delay"), stdout, stderr, files);
   }
 
   /**
@@ -117,7 +143,7 @@ public record Outcome(Kind kind, int exitCode, String message, Duration delay, S
    * @return a changed copy
    */
   public Outcome withStdout(String stdout) {
-    return new Outcome(kind, exitCode, message, delay, stdout, stderr);
+    return new Outcome(kind, exitCode, message, delay, stdout, stderr, files);
   }
 
   /**
@@ -127,7 +153,23 @@ public record Outcome(Kind kind, int exitCode, String message, Duration delay, S
    * @return a changed copy
    */
   public Outcome withStderr(String stderr) {
-    return new Outcome(kind, exitCode, message, delay, stdout, stderr);
+    return new Outcome(kind, exitCode, message, delay, stdout, stderr, files);
+  }
+
+  /**
+   * This outcome, with the executors leaving a file of {@code content} at {@code path}: when the
+   * task completes, an output with this path is written to its {@code file:} URL (its directories
+   * created) and its output file log gives the size of the content in UTF-8. An output whose path
+   * no such file matches is logged with size 0 and not written, as before.
+   *
+   * @param path the absolute container path, as in the task's output
+   * @param content what the file holds
+   * @return a changed copy
+   */
+  public Outcome withFile(String path, String content) {
+    Map<String, String> more = new LinkedHashMap<>(files);
+    more.put(Objects.requireNonNull(path, "path"), Objects.requireNonNull(content, "content"));
+    return new Outcome(kind, exitCode, message, delay, stdout, stderr, more);
   }
 
   /** The delay of this outcome, if it has its own. */

@@ -12,12 +12,19 @@ import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.store.MemoryTaskStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The mock backend under a real engine: default runs, scripted outcomes, recordings, cancel, resume. */
 class MockBackendTest {
@@ -189,6 +196,75 @@ class MockBackendTest {
       assertThat(crashed.getTask(id, View.MINIMAL).state()).isEqualTo(State.COMPLETE); // one store
     }
     crashed.close();
+  }
+
+  @Test
+  void aReopenedMockResumesTheTasksOfTheClosedOneAndKeepsItsScript() throws InterruptedException {
+    MemoryTaskStore store = new MemoryTaskStore();
+    MockBackend first = MockBackend.builder().delay(Duration.ZERO).build();
+    first.onName("stuck", Outcome.hang()).onName("slow", Outcome.complete().withDelay(Duration.ofHours(1)))
+        .onName("bad", Outcome.fail(4));
+    String stuck;
+    String slow;
+    CountDownLatch running = new CountDownLatch(2);
+    try (TesEngine before = TesEngine.builder().backend(first).store(store)
+        .listener((id, from, to) -> {
+          if (to == State.RUNNING) {
+            running.countDown();
+          }
+        }).build()) {
+      stuck = before.createTask(task("stuck"));
+      slow = before.createTask(task("slow"));
+      assertThat(running.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }
+    assertThatThrownBy(() -> mock.reopen())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("close this mock backend");
+
+    MockBackend second = first.reopen();
+    try (TesEngine after = TesEngine.builder().backend(second).store(store).build()) {
+      assertThat(after.getTask(stuck, View.MINIMAL).state()).isEqualTo(State.RUNNING);
+      assertThat(after.getTask(slow, View.MINIMAL).state()).isEqualTo(State.RUNNING);
+
+      after.cancelTask(stuck);
+      second.finish(slow, Outcome.complete());
+
+      assertThat(after.await(stuck, WAIT).state()).isEqualTo(State.CANCELED);
+      assertThat(after.await(slow, WAIT).state()).isEqualTo(State.COMPLETE);
+      assertThat(second.cancelled()).containsExactly(stuck);
+      assertThat(after.await(after.createTask(task("bad")), WAIT).state()).isEqualTo(State.EXECUTOR_ERROR);
+      assertThat(second.received()).extracting(Task::name).containsExactly("bad");
+    }
+  }
+
+  @Test
+  void filesOfAnOutcomeAreWrittenToFileOutputsWithTheirSize(@TempDir Path tmp) throws IOException {
+    String url = tmp.resolve("out/a.txt").toUri().toString();
+    mock.onName("writes", Outcome.complete().withFile("/out/a", "héllo\n"));
+    Task task = task("writes").toBuilder().outputs(List.of(Output.of("/out/a", url), Output.of("/out/b", "s3://b/b"))).build();
+
+    Task done = engine.await(engine.createTask(task), WAIT);
+
+    assertThat(done.state()).isEqualTo(State.COMPLETE);
+    assertThat(done.logs().get(0).outputs()).containsExactly(
+        OutputFileLog.of(url, "/out/a", 7), OutputFileLog.of("s3://b/b", "/out/b", 0));
+    assertThat(Files.readString(Path.of(URI.create(url)))).isEqualTo("héllo\n");
+    assertThat(Outcome.complete().withFile("/x", "1").withDelay(Duration.ZERO).files()).containsEntry("/x", "1");
+    assertThat(new Outcome(Outcome.Kind.COMPLETE, 0, null, null, null, null)).isEqualTo(Outcome.complete());
+  }
+
+  @Test
+  void aFileThatCannotBeWrittenIsASystemError(@TempDir Path tmp) throws IOException {
+    Path blocked = Files.writeString(tmp.resolve("file"), "not a directory");
+    String url = blocked.resolve("a.txt").toUri().toString();
+    mock.onName("writes", Outcome.complete().withFile("/out/a", "x"));
+
+    Task done = engine.await(engine.createTask(task("writes").toBuilder()
+        .outputs(List.of(Output.of("/out/a", url))).build()), WAIT);
+
+    assertThat(done.state()).isEqualTo(State.SYSTEM_ERROR);
+    assertThat(done.logs().get(0).systemLogs()).singleElement().asString()
+        .startsWith("the mock backend could not write the output /out/a to " + url);
   }
 
   @Test

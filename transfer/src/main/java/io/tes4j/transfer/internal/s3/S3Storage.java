@@ -2,21 +2,15 @@ package io.tes4j.transfer.internal.s3;
 
 import io.minio.AbortMultipartUploadArgs;
 import io.minio.BucketExistsArgs;
+import io.minio.Checksum;
 import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
-import io.minio.GetObjectArgs;
-import io.minio.GetObjectResponse;
 import io.minio.Http;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
-import io.minio.StatObjectArgs;
-import io.minio.StatObjectResponse;
-import io.minio.UploadObjectArgs;
-import io.minio.UploadPartArgs;
-import io.minio.UploadPartResponse;
 import io.minio.credentials.StaticProvider;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
@@ -29,6 +23,7 @@ import io.tes4j.transfer.TransferException.Reason;
 import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.internal.IoFailures;
 import io.tes4j.transfer.spi.Storage;
+import java.io.FileNotFoundException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +56,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -96,7 +92,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class S3Storage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
-  private static final int BUFFER_SIZE = 64 * 1024;
   private static final int MAX_PARTS = 10_000;
   private static final long MIB = 1024L * 1024;
   private static final long MAX_PART_SIZE = 5L * 1024 * MIB;
@@ -105,8 +100,12 @@ public final class S3Storage implements Storage {
 
   private final TransferSettings settings;
   private final S3Settings s3;
+  private final HttpUrl base;
   private final String endpoint;
-  private final MinioAsyncClient client;
+  private final S3Http http;
+  private final boolean signPayload;
+  private final Object clientLock = new Object();
+  private MinioAsyncClient client; // made on first use: see client()
   private final S3Errors errors;
   private final ExecutorService workers;
   private final PartObserver observer;
@@ -126,10 +125,11 @@ public final class S3Storage implements Storage {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.observer = Objects.requireNonNull(observer, "observer");
     this.s3 = settings.s3();
-    HttpUrl base = baseUrl(s3);
+    this.base = baseUrl(s3);
     this.endpoint = display(base);
     this.errors = new S3Errors(endpoint, s3.accessKey() == null);
-    this.client = newClient(settings, base);
+    this.http = new S3Http(base, s3, settings.connectTimeout(), settings.readTimeout());
+    this.signPayload = s3.accessKey() != null && s3.payloadSigning().signsOver(base.scheme());
     this.workers =
         Executors.newCachedThreadPool(
             task -> {
@@ -165,6 +165,24 @@ public final class S3Storage implements Storage {
     return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
   }
 
+  /**
+   * MinIO's client, for the requests whose answers are XML (listing, multipart uploads, deletes)
+   * and for streams of unknown size. Made on first use: object bytes move through {@link S3Http},
+   * and a download or a single-request upload needs no client at all, which spares setting up
+   * OkHttp, Jackson and (for an {@code http} endpoint) TLS.
+   */
+  private MinioAsyncClient client() {
+    synchronized (clientLock) {
+      if (closed.get()) {
+        throw new RejectedExecutionException("the S3 storage is closed");
+      }
+      if (client == null) {
+        client = newClient(settings, base);
+      }
+      return client;
+    }
+  }
+
   private static MinioAsyncClient newClient(TransferSettings settings, HttpUrl base) {
     S3Settings s3 = settings.s3();
     Dispatcher dispatcher = new Dispatcher();
@@ -172,7 +190,7 @@ public final class S3Storage implements Storage {
     int maxRequests = Math.max(64, 4 * settings.parallelism());
     dispatcher.setMaxRequests(maxRequests);
     dispatcher.setMaxRequestsPerHost(maxRequests);
-    OkHttpClient http =
+    OkHttpClient.Builder builder =
         new OkHttpClient.Builder()
             .dispatcher(dispatcher)
             .connectTimeout(settings.connectTimeout())
@@ -181,18 +199,22 @@ public final class S3Storage implements Storage {
             .protocols(List.of(Protocol.HTTP_1_1))
             // Signed requests must not follow a redirect to another host.
             .followRedirects(false)
-            .followSslRedirects(false)
-            .build();
-    MinioAsyncClient.Builder builder =
+            .followSslRedirects(false);
+    if (!base.isHttps()) {
+      // Plain http only: OkHttp then sets up no TLS (trust store, socket factory) at all.
+      builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+    }
+    OkHttpClient http = builder.build();
+    MinioAsyncClient.Builder minio =
         MinioAsyncClient.builder()
             .endpoint(base)
             // Always set: otherwise MinIO first asks the server for the bucket's location.
             .region(s3.region())
             .httpClient(http, true);
     if (s3.accessKey() != null) {
-      builder.credentialsProvider(new StaticProvider(s3.accessKey(), s3.secretKey(), s3.sessionToken()));
+      minio.credentialsProvider(new StaticProvider(s3.accessKey(), s3.secretKey(), s3.sessionToken()));
     }
-    MinioAsyncClient client = builder.build();
+    MinioAsyncClient client = minio.build();
     if (s3.pathStyle()) {
       client.disableVirtualStyleEndpoint();
     } else {
@@ -210,16 +232,14 @@ public final class S3Storage implements Storage {
     String key = url.key();
     try {
       if (key.isEmpty()) {
-        boolean exists = await(client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+        boolean exists = await(client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
         return exists ? Optional.of(directory(url)) : Optional.empty();
       }
       if (!key.endsWith("/")) {
         try {
-          StatObjectResponse head =
-              await(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
-          return Optional.of(
-              new ObjectInfo(url, head.size(), false, instant(head.lastModified()), unquote(head.etag())));
-        } catch (MinioException e) {
+          S3Http.Head head = http.head(bucket, key);
+          return Optional.of(new ObjectInfo(url, head.size(), false, head.lastModified(), unquote(head.etag())));
+        } catch (S3Errors.S3ServiceException e) {
           if (S3Errors.isNoSuchBucket(e)) {
             return Optional.empty();
           }
@@ -241,7 +261,7 @@ public final class S3Storage implements Storage {
   private boolean hasObjectsUnder(String bucket, String prefix) throws MinioException {
     ListObjectsArgs args =
         ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).maxKeys(1).build();
-    for (Result<Item> result : client.listObjects(args)) {
+    for (Result<Item> result : client().listObjects(args)) {
       result.get();
       return true;
     }
@@ -255,12 +275,8 @@ public final class S3Storage implements Storage {
     }
     String bucket = bucketOf(url);
     String key = objectKey(url, false);
-    GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(bucket).object(key);
-    if (offset > 0) {
-      args.offset(offset);
-    }
     try {
-      return await(client.getObject(args.build()));
+      return http.get(url, bucket, key, offset, -1, null).stream();
     } catch (Exception e) {
       if (offset > 0 && "InvalidRange".equals(S3Errors.code(e))) {
         return atOrBeyondEnd(url, offset, e);
@@ -298,7 +314,7 @@ public final class S3Storage implements Storage {
               // One part in memory at a time; MinIO aborts its multipart upload on failure.
               .parallelUploads(1)
               .build();
-      await(client.putObject(args));
+      await(client().putObject(args));
     } catch (Exception e) {
       if (size >= 0 && counted.ended() && counted.count() < size) {
         throw new TransferException(
@@ -329,18 +345,10 @@ public final class S3Storage implements Storage {
     long partSize = partSizeFor(size);
     if (size <= partSize) {
       try {
-        UploadObjectArgs args =
-            UploadObjectArgs.builder()
-                .bucket(bucket)
-                .object(key)
-                .filename(source.toString(), partSize)
-                .contentType(OCTET_STREAM)
-                .build();
-        await(client.uploadObject(args));
+        putFileRegion(source, url, bucket, key, null, 0, size, progress);
       } catch (Exception e) {
         throw errors.map(url, e);
       }
-      progress.accept(size);
       return size;
     }
     return multipartUpload(source, url, bucket, key, size, partSize, progress);
@@ -353,7 +361,7 @@ public final class S3Storage implements Storage {
     try {
       uploadId =
           await(
-                  client.createMultipartUpload(
+                  client().createMultipartUpload(
                       CreateMultipartUploadArgs.builder()
                           .bucket(bucket)
                           .object(key)
@@ -375,11 +383,10 @@ public final class S3Storage implements Storage {
           (index, cancelled) -> {
             long offset = index * partSize;
             long length = Math.min(partSize, size - offset);
-            parts[index] = uploadPart(source, url, bucket, key, uploadId, index + 1, offset, length);
-            report.accept(length);
+            parts[index] = uploadPart(source, url, bucket, key, uploadId, index + 1, offset, length, report);
           });
       await(
-          client.completeMultipartUpload(
+          client().completeMultipartUpload(
               CompleteMultipartUploadArgs.builder()
                   .bucket(bucket)
                   .object(key)
@@ -401,35 +408,44 @@ public final class S3Storage implements Storage {
 
   private Part uploadPart(
       Path source, StorageUrl url, String bucket, String key, String uploadId, int partNumber, long offset,
-      long length)
-      throws IOException, MinioException {
+      long length, LongConsumer progress)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Http.QueryParameters query = new Http.QueryParameters();
+    query.put("partNumber", Integer.toString(partNumber));
+    query.put("uploadId", uploadId);
+    String etag = putFileRegion(source, url, bucket, key, query, offset, length, progress);
+    if (etag == null || etag.isBlank()) {
+      throw new TransferException(
+          Reason.FAILED, url.toString(), "the S3 server gave part " + partNumber + " no ETag", null);
+    }
+    return new Part(partNumber, etag);
+  }
+
+  /**
+   * PUTs a region of the file: the whole object ({@code query} {@code null}) or one part. The
+   * region is read twice: once to compute its MD5 ({@code Content-MD5}, which the server checks
+   * before storing anything) and, when the payload is signed, its SHA-256, and once to send it.
+   * The second read comes from the page cache; the hashes are what cost.
+   *
+   * @return the ETag the server answered with
+   */
+  private String putFileRegion(
+      Path source, StorageUrl url, String bucket, String key, Http.QueryParameters query, long offset,
+      long length, LongConsumer progress)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
     try (RandomAccessFile file = new RandomAccessFile(source.toFile(), "r")) {
-      Digests digests = Digests.of(file.getChannel(), offset, length, source, url);
-      // MinIO streams `length` bytes from the file pointer; the headers spare it from reading
-      // the region itself to hash it (which would move the pointer).
-      file.seek(offset);
-      Http.Headers headers = new Http.Headers();
-      headers.put(Http.Headers.CONTENT_MD5, digests.md5Base64());
-      headers.put(Http.Headers.X_AMZ_CONTENT_SHA256, digests.sha256Hex());
-      UploadPartResponse response =
-          await(
-              client.uploadPart(
-                  UploadPartArgs.builder()
-                      .bucket(bucket)
-                      .object(key)
-                      .uploadId(uploadId)
-                      .partNumber(partNumber)
-                      .file(file, length)
-                      .headers(headers)
-                      .build()));
-      return new Part(partNumber, response.part().etag());
+      Digests digests = Digests.of(file.getChannel(), offset, length, signPayload, source, url);
+      String sha256 = signPayload ? digests.sha256Hex() : Checksum.UNSIGNED_PAYLOAD;
+      return http.put(url, bucket, key, query, file, offset, length, digests.md5Base64(), sha256, progress);
+    } catch (FileNotFoundException e) {
+      throw IoFailures.classify(local(source), e);
     }
   }
 
   private void abort(StorageUrl url, String bucket, String key, String uploadId, Throwable failure) {
     try {
       await(
-          client.abortMultipartUpload(
+          client().abortMultipartUpload(
               AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build()));
       LOG.debug("{}: multipart upload {} aborted", url, uploadId);
     } catch (Exception e) {
@@ -462,9 +478,9 @@ public final class S3Storage implements Storage {
    * HEADs the object. A HEAD answer has no body, so a 404 does not tell a missing object from a
    * missing bucket: that takes a second request, made only then.
    */
-  private StatObjectResponse head(StorageUrl url, String bucket, String key) {
+  private S3Http.Head head(StorageUrl url, String bucket, String key) {
     try {
-      return await(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+      return http.head(bucket, key);
     } catch (Exception e) {
       TransferException failure = errors.map(url, e);
       if ((S3Errors.isNoSuchKey(e) || S3Errors.isNoSuchBucket(e)) && !bucketExists(url, bucket, failure)) {
@@ -478,7 +494,7 @@ public final class S3Storage implements Storage {
   /** Whether the bucket exists; {@code true} when that cannot be found out, noted on {@code failure}. */
   private boolean bucketExists(StorageUrl url, String bucket, TransferException failure) {
     try {
-      return await(client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+      return await(client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
     } catch (Exception e) {
       failure.addSuppressed(errors.map(url, e));
       return true;
@@ -489,7 +505,7 @@ public final class S3Storage implements Storage {
   public long download(StorageUrl url, Path target, LongConsumer progress) {
     String bucket = bucketOf(url);
     String key = objectKey(url, false);
-    StatObjectResponse head = head(url, bucket, key);
+    S3Http.Head head = head(url, bucket, key);
     long size = head.size();
     String etag = unquote(head.etag());
     String ifMatch = etag == null || etag.isEmpty() ? null : '"' + etag + '"';
@@ -526,43 +542,59 @@ public final class S3Storage implements Storage {
   private void fetch(
       StorageUrl url, String bucket, String key, String ifMatch, Path target, FileChannel channel, long offset,
       long length, boolean ranged, LongConsumer progress, BooleanSupplier cancelled) {
-    GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(bucket).object(key);
-    if (ranged) {
-      args.offset(offset).length(length);
-    }
-    if (ifMatch != null) {
-      args.matchETag(ifMatch);
-    }
     long received = 0;
-    try (GetObjectResponse in = await(client.getObject(args.build()))) {
-      byte[] bytes = new byte[BUFFER_SIZE];
+    S3Http.Body body = null;
+    try {
+      body = http.get(url, bucket, key, ranged ? offset : 0, ranged ? length : -1, ifMatch);
+      InputStream in = body.stream();
+      byte[] bytes = new byte[S3Http.BUFFER_SIZE];
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       long position = offset;
-      for (int n; (n = in.read(bytes)) >= 0; ) {
+      boolean ended = false;
+      while (!ended) {
+        // Fill the buffer: one large write per buffer rather than one per socket read.
+        int filled = 0;
+        while (filled < bytes.length) {
+          int n = in.read(bytes, filled, bytes.length - filled);
+          if (n < 0) {
+            ended = true;
+            break;
+          }
+          filled += n;
+        }
         if (cancelled.getAsBoolean()) {
+          body.abandon();
           return;
         }
-        if (received + n > length) {
+        if (received + filled > length) {
+          body.abandon();
           throw new TransferException(
               Reason.CORRUPT,
               url.toString(),
               "the server sent more than the " + length + " bytes asked for from byte " + offset,
               null);
         }
-        buffer.clear().limit(n);
+        buffer.clear().limit(filled);
         try {
           while (buffer.hasRemaining()) {
             position += channel.write(buffer, position);
           }
         } catch (IOException e) {
+          body.abandon();
           throw IoFailures.classify(local(target), e);
         }
-        received += n;
-        progress.accept(n);
+        received += filled;
+        if (filled > 0) {
+          progress.accept(filled);
+        }
       }
+      body.close();
     } catch (TransferException e) {
       throw e;
     } catch (Exception e) {
+      if (body != null) {
+        body.abandon();
+      }
       throw errors.map(url, e);
     }
     if (received != length) {
@@ -585,7 +617,7 @@ public final class S3Storage implements Storage {
     }
     List<ObjectInfo> found = new ArrayList<>();
     try {
-      for (Result<Item> result : client.listObjects(args.build())) {
+      for (Result<Item> result : client().listObjects(args.build())) {
         Item item = result.get();
         String name = item.objectName();
         if (item.isDir() || name.endsWith("/")) {
@@ -607,7 +639,7 @@ public final class S3Storage implements Storage {
     String bucket = bucketOf(url);
     String key = objectKey(url, false);
     try {
-      await(client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
+      await(client().removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
     } catch (Exception e) {
       if (S3Errors.isNoSuchKey(e) || S3Errors.isNoSuchBucket(e)) {
         return; // nothing to delete
@@ -620,7 +652,12 @@ public final class S3Storage implements Storage {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       workers.shutdownNow();
-      client.close();
+      http.close();
+      synchronized (clientLock) {
+        if (client != null) {
+          client.close();
+        }
+      }
     }
   }
 
@@ -822,17 +859,19 @@ public final class S3Storage implements Storage {
 
   /** The MD5 and SHA-256 of one part, read from the file by position. */
   private record Digests(byte[] md5, byte[] sha256) {
-    static Digests of(FileChannel channel, long offset, long length, Path source, StorageUrl url)
+    /** The MD5 and, when {@code withSha256}, the SHA-256 ({@code null} otherwise) of the region. */
+    static Digests of(
+        FileChannel channel, long offset, long length, boolean withSha256, Path source, StorageUrl url)
         throws IOException {
       MessageDigest md5;
       MessageDigest sha256;
       try {
         md5 = MessageDigest.getInstance("MD5");
-        sha256 = MessageDigest.getInstance("SHA-256");
+        sha256 = withSha256 ? MessageDigest.getInstance("SHA-256") : null;
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("the JDK always has MD5 and SHA-256", e);
       }
-      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(1, length)));
+      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(S3Http.BUFFER_SIZE, Math.max(1, length)));
       long position = offset;
       long end = offset + length;
       while (position < end) {
@@ -847,11 +886,13 @@ public final class S3Storage implements Storage {
               null);
         }
         buffer.flip();
-        md5.update(buffer.duplicate());
-        sha256.update(buffer);
+        if (sha256 != null) {
+          sha256.update(buffer.duplicate());
+        }
+        md5.update(buffer);
         position += n;
       }
-      return new Digests(md5.digest(), sha256.digest());
+      return new Digests(md5.digest(), sha256 == null ? null : sha256.digest());
     }
 
     String md5Base64() {

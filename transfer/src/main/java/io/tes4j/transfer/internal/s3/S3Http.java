@@ -341,13 +341,14 @@ final class S3Http implements Closeable {
   /** The server's answer to a failed request, read from its error body (at most 64 KiB). */
   private static S3Errors.S3ServiceException failure(HttpURLConnection c, int status, Http.Method method) {
     String xml = "";
+    IOException unreadable = null;
     InputStream error = c.getErrorStream();
     if (error != null) {
       try (InputStream in = error) {
         xml = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
       } catch (IOException e) {
         // The status still says what happened; the body would only have added detail.
-        xml = "";
+        unreadable = e;
       }
     }
     String requestId = c.getHeaderField("x-amz-request-id");
@@ -369,7 +370,11 @@ final class S3Http implements Closeable {
       String text = xml.strip();
       message = "not an S3 error: " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
     }
-    return S3Errors.answer(code, status, message, requestId);
+    S3Errors.S3ServiceException answer = S3Errors.answer(code, status, message, requestId);
+    if (unreadable != null) {
+      answer.addSuppressed(unreadable);
+    }
+    return answer;
   }
 
   /** The text of the first {@code <name>} element, unescaped, or {@code null}. */

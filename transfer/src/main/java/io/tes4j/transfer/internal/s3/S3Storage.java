@@ -510,7 +510,7 @@ public final class S3Storage implements Storage {
     String etag = unquote(head.etag());
     String ifMatch = etag == null || etag.isEmpty() ? null : '"' + etag + '"';
     LongConsumer report = serialized(progress);
-    long partSize = settings.partSize();
+    long partSize = rangeSizeFor(size);
     try (FileChannel channel =
         FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       if (size <= partSize) {
@@ -768,6 +768,11 @@ public final class S3Storage implements Storage {
       partSize = Math.max(partSize, needed);
     }
     return Math.min(partSize, MAX_PART_SIZE);
+  }
+
+  /** The size of the ranges an object of {@code size} bytes is downloaded in. */
+  long rangeSizeFor(long size) {
+    return settings.partSize();
   }
 
   private String bucketOf(StorageUrl url) {

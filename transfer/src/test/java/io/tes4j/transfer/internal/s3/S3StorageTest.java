@@ -13,6 +13,7 @@ import io.minio.StatObjectArgs;
 import io.minio.messages.Item;
 import io.tes4j.transfer.ObjectInfo;
 import io.tes4j.transfer.S3Settings;
+import io.tes4j.transfer.S3Settings.PayloadSigning;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
@@ -33,6 +34,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -497,6 +499,133 @@ class S3StorageTest {
   }
 
   @Test
+  void payloadSigningSendsTheSha256OrUnsignedPayloadAndAlwaysContentMd5() throws Exception {
+    byte[] small = "a small object, sent in one request".getBytes(StandardCharsets.UTF_8);
+    byte[] large = random(11 * MIB); // three parts of 5, 5 and 1 MiB
+    Path smallFile = Files.write(dir.resolve("small.txt"), small);
+    Path largeFile = Files.write(dir.resolve("large.bin"), large);
+    for (PayloadSigning mode : PayloadSigning.values()) {
+      try (RecordingProxy relay = new RecordingProxy(endpoint);
+          Storage storage = open(settings(relay.endpoint(), SECRET_KEY, null, mode))) {
+        StorageUrl smallUrl = url(mode + "/small.txt");
+        StorageUrl largeUrl = url(mode + "/large.bin");
+        storage.upload(smallFile, smallUrl, n -> {});
+        storage.upload(largeFile, largeUrl, n -> {});
+
+        // Over http, AUTO signs as ALWAYS does.
+        List<String> expected =
+            mode == PayloadSigning.NEVER
+                ? Collections.nCopies(4, "UNSIGNED-PAYLOAD")
+                : List.of(
+                    sha256(small),
+                    sha256(Arrays.copyOfRange(large, 0, (int) (5 * MIB))),
+                    sha256(Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB))),
+                    sha256(Arrays.copyOfRange(large, (int) (10 * MIB), large.length)));
+        assertThat(relay.headerValues("PUT", "x-amz-content-sha256"))
+            .as(mode.toString())
+            .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(relay.headerValues("PUT", "content-md5"))
+            .as(mode.toString())
+            .containsExactlyInAnyOrder(
+                md5Base64(small),
+                md5Base64(Arrays.copyOfRange(large, 0, (int) (5 * MIB))),
+                md5Base64(Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB))),
+                md5Base64(Arrays.copyOfRange(large, (int) (10 * MIB), large.length)));
+
+        Path target = Files.createFile(dir.resolve(mode + ".out"));
+        storage.download(largeUrl, target, n -> {});
+        assertThat(sha256(Files.readAllBytes(target))).isEqualTo(sha256(large));
+        try (InputStream in = storage.openRead(smallUrl, 0)) {
+          assertThat(in.readAllBytes()).isEqualTo(small);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aBodyDamagedOnTheWayIsRefusedWhetherOrNotThePayloadIsSigned() throws Exception {
+    byte[] content = random(3 * MIB);
+    Path source = Files.write(dir.resolve("in.bin"), content);
+    Path big = Files.write(dir.resolve("big.bin"), random(11 * MIB));
+    for (PayloadSigning mode : List.of(PayloadSigning.NEVER, PayloadSigning.ALWAYS)) {
+      try (RecordingProxy relay = new RecordingProxy(endpoint);
+          Storage storage = open(settings(relay.endpoint(), SECRET_KEY, null, mode))) {
+        StorageUrl url = url(mode + "/damaged.bin");
+        relay.damageNextBody();
+        TransferException e = failure(() -> storage.upload(source, url, n -> {}));
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.CORRUPT);
+        assertThat(e.retryable()).isTrue();
+        // Unsigned, only Content-MD5 can have caught it.
+        assertThat(e.getMessage())
+            .contains(mode == PayloadSigning.NEVER ? "BadDigest" : "the server rejected the data");
+        assertThat(storage.stat(url)).isEmpty();
+
+        // A damaged part fails the multipart upload, which is aborted.
+        StorageUrl bigUrl = url(mode + "/damaged-part.bin");
+        relay.damageNextBody();
+        TransferException partFailure = failure(() -> storage.upload(big, bigUrl, n -> {}));
+        assertThat(partFailure.reason()).as(partFailure.getMessage()).isEqualTo(Reason.CORRUPT);
+        assertThat(storage.stat(bigUrl)).isEmpty();
+      }
+    }
+    assertThat(
+            admin
+                .listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(bucket).build())
+                .join()
+                .result()
+                .uploads())
+        .isEmpty();
+  }
+
+  @Test
+  void anObjectReplacedDuringARangedDownloadFailsAsCorrupt() throws Exception {
+    byte[] content = random(17 * MIB);
+    put("changing.bin", content);
+    PartObserver replaceBeforeThirdRange =
+        new PartObserver() {
+          @Override
+          public void partStarted(String operation, int index) {
+            if (index == 2) {
+              byte[] other = content.clone();
+              other[0] ^= 1;
+              put("changing.bin", other);
+            }
+          }
+        };
+    // One range at a time: the first two are read before the object changes.
+    TransferSettings oneAtATime = settings(SECRET_KEY, null).toBuilder().parallelism(1).build();
+    try (S3Storage storage = new S3Storage(oneAtATime, replaceBeforeThirdRange)) {
+      assertThat(storage.rangeSizeFor(content.length)).isEqualTo(5 * MIB);
+      Path target = Files.createFile(dir.resolve("changing.out"));
+      AtomicLong received = new AtomicLong();
+      TransferException e = failure(() -> storage.download(url("changing.bin"), target, received::addAndGet));
+      assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.CORRUPT);
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.getMessage()).contains("the object changed while it was being read");
+      assertThat(received).hasValue(10 * MIB);
+    }
+  }
+
+  @Test
+  void anUploadTheServerStopsReadingTimesOut() throws Exception {
+    Path source = Files.write(dir.resolve("stuck.bin"), new byte[(int) (48 * MIB)]);
+    try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      URI server = URI.create("http://127.0.0.1:" + stuck.getLocalPort());
+      // One request of 48 MiB, more than the sockets' buffers hold; the server never reads it.
+      TransferSettings settings =
+          settings(server, SECRET_KEY, null, PayloadSigning.NEVER).toBuilder()
+              .partSize(64 * MIB)
+              .readTimeout(Duration.ofMillis(500))
+              .build();
+      try (Storage storage = open(settings)) {
+        TransferException e = failure(() -> storage.upload(source, url("stuck.bin"), n -> {}));
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.UNREACHABLE);
+        assertThat(e.getMessage()).contains("timed out");
+      }
+    }
+  }
+
+  @Test
   void partsStayWithinTenThousand() {
     try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null))) {
       assertThat(storage.partSizeFor(-1)).isEqualTo(5 * MIB);
@@ -527,6 +656,10 @@ class S3StorageTest {
   }
 
   private static TransferSettings settings(URI server, String secret, String token) {
+    return settings(server, secret, token, PayloadSigning.AUTO);
+  }
+
+  private static TransferSettings settings(URI server, String secret, String token, PayloadSigning signing) {
     return baseSettings()
         .s3(
             S3Settings.builder()
@@ -535,6 +668,7 @@ class S3StorageTest {
                 .secretKey(secret)
                 .sessionToken(token)
                 .pathStyle(true)
+                .payloadSigning(signing)
                 .build())
         .build();
   }
@@ -573,6 +707,10 @@ class S3StorageTest {
 
   private static String sha256(byte[] bytes) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static String md5Base64(byte[] bytes) throws Exception {
+    return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
   }
 
   private static String md5Hex(byte[] bytes) throws Exception {

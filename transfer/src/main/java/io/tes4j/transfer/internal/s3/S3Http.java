@@ -1,5 +1,6 @@
 package io.tes4j.transfer.internal.s3;
 
+import io.minio.BucketExistsArgs;
 import io.minio.Checksum;
 import io.minio.Http;
 import io.minio.StatObjectArgs;
@@ -115,7 +116,7 @@ final class S3Http implements Closeable {
     try {
       int status = c.getResponseCode();
       if (status != HttpURLConnection.HTTP_OK) {
-        throw failure(c, status, Http.Method.HEAD);
+        throw failure(c, status, Http.Method.HEAD, key);
       }
       long size = c.getContentLengthLong();
       if (size < 0) {
@@ -126,6 +127,58 @@ final class S3Http implements Closeable {
       c.getInputStream().close(); // nothing to read: the connection can be reused
       done = true;
       return head;
+    } finally {
+      if (!done) {
+        c.disconnect();
+      }
+    }
+  }
+
+  /** Whether the bucket exists (HEAD on the bucket: 200 or 404). */
+  boolean bucketExists(String bucket) throws IOException, MinioException, S3Errors.S3ServiceException {
+    HttpURLConnection c = open(Http.Method.HEAD, bucket, null, null, null, null);
+    boolean done = false;
+    try {
+      int status = c.getResponseCode();
+      if (status == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false; // the connection is closed (finally): a HEAD answer has no body to skip
+      }
+      if (status != HttpURLConnection.HTTP_OK) {
+        throw failure(c, status, Http.Method.HEAD, null);
+      }
+      c.getInputStream().close();
+      done = true;
+      return true;
+    } finally {
+      if (!done) {
+        c.disconnect();
+      }
+    }
+  }
+
+  /**
+   * Whether any object's key starts with {@code prefix}: a ListObjectsV2 request for one key, whose
+   * answer is only searched for a {@code <Contents>} element.
+   */
+  boolean anyObjectUnder(String bucket, String prefix)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Http.QueryParameters query = new Http.QueryParameters();
+    query.put("list-type", "2");
+    query.put("prefix", prefix);
+    query.put("max-keys", "1");
+    HttpURLConnection c = open(Http.Method.GET, bucket, null, query, null, null);
+    boolean done = false;
+    try {
+      int status = c.getResponseCode();
+      if (status != HttpURLConnection.HTTP_OK) {
+        throw failure(c, status, Http.Method.GET, null);
+      }
+      String xml;
+      try (InputStream in = c.getInputStream()) {
+        xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      done = true;
+      return xml.contains("<Contents>");
     } finally {
       if (!done) {
         c.disconnect();
@@ -194,7 +247,7 @@ final class S3Http implements Closeable {
         if (ranged && status == HttpURLConnection.HTTP_OK) {
           throw new IOException("the S3 server ignored the range " + headers.getFirst("Range") + " (HTTP 200)");
         }
-        throw failure(c, status, Http.Method.GET);
+        throw failure(c, status, Http.Method.GET, key);
       }
       long announced = c.getContentLengthLong();
       if (length >= 0 && announced >= 0 && announced != length) {
@@ -282,7 +335,7 @@ final class S3Http implements Closeable {
       }
       if (status != HttpURLConnection.HTTP_OK) {
         // The server may have answered before reading the whole body (a refused signature).
-        S3Errors.S3ServiceException answer = failure(c, status, Http.Method.PUT);
+        S3Errors.S3ServiceException answer = failure(c, status, Http.Method.PUT, key);
         if (writeFailure != null) {
           answer.addSuppressed(writeFailure);
         }
@@ -314,8 +367,11 @@ final class S3Http implements Closeable {
         Http.S3Request.builder()
             .userAgent(USER_AGENT)
             .method(method)
-            // Any object's arguments carry the bucket and key, which MinIO checks.
-            .args(StatObjectArgs.builder().bucket(bucket).object(key).build())
+            // Arguments that carry the bucket and key, which MinIO checks.
+            .args(
+                key == null
+                    ? BucketExistsArgs.builder().bucket(bucket).build()
+                    : StatObjectArgs.builder().bucket(bucket).object(key).build())
             .headers(headers == null ? new Http.Headers() : headers)
             .queryParams(query == null ? new Http.QueryParameters() : query);
     if (body != null) {
@@ -339,7 +395,8 @@ final class S3Http implements Closeable {
   }
 
   /** The server's answer to a failed request, read from its error body (at most 64 KiB). */
-  private static S3Errors.S3ServiceException failure(HttpURLConnection c, int status, Http.Method method) {
+  private static S3Errors.S3ServiceException failure(
+      HttpURLConnection c, int status, Http.Method method, String key) {
     String xml = "";
     IOException unreadable = null;
     InputStream error = c.getErrorStream();
@@ -359,7 +416,7 @@ final class S3Http implements Closeable {
       code =
           switch (status) {
             case 403 -> "AccessDenied";
-            case 404 -> "NoSuchKey";
+            case 404 -> key == null ? "NoSuchBucket" : "NoSuchKey";
             case 405, 501 -> "MethodNotAllowed";
             case 412 -> "PreconditionFailed";
             case 416 -> "InvalidRange";

@@ -1,7 +1,6 @@
 package io.tes4j.transfer.internal.s3;
 
 import io.minio.AbortMultipartUploadArgs;
-import io.minio.BucketExistsArgs;
 import io.minio.Checksum;
 import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
@@ -232,8 +231,7 @@ public final class S3Storage implements Storage {
     String key = url.key();
     try {
       if (key.isEmpty()) {
-        boolean exists = await(client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
-        return exists ? Optional.of(directory(url)) : Optional.empty();
+        return http.bucketExists(bucket) ? Optional.of(directory(url)) : Optional.empty();
       }
       if (!key.endsWith("/")) {
         try {
@@ -258,14 +256,9 @@ public final class S3Storage implements Storage {
     }
   }
 
-  private boolean hasObjectsUnder(String bucket, String prefix) throws MinioException {
-    ListObjectsArgs args =
-        ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).maxKeys(1).build();
-    for (Result<Item> result : client().listObjects(args)) {
-      result.get();
-      return true;
-    }
-    return false;
+  private boolean hasObjectsUnder(String bucket, String prefix)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    return http.anyObjectUnder(bucket, prefix);
   }
 
   @Override
@@ -494,7 +487,7 @@ public final class S3Storage implements Storage {
   /** Whether the bucket exists; {@code true} when that cannot be found out, noted on {@code failure}. */
   private boolean bucketExists(StorageUrl url, String bucket, TransferException failure) {
     try {
-      return await(client().bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+      return http.bucketExists(bucket);
     } catch (Exception e) {
       failure.addSuppressed(errors.map(url, e));
       return true;

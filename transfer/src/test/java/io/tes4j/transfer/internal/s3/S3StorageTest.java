@@ -581,20 +581,31 @@ class S3StorageTest {
   void anObjectReplacedDuringARangedDownloadFailsAsCorrupt() throws Exception {
     byte[] content = random(17 * MIB);
     put("changing.bin", content);
-    PartObserver replaceBeforeThirdRange =
+    CountDownLatch firstThreeRead = new CountDownLatch(3);
+    PartObserver replaceBeforeLastRange =
         new PartObserver() {
           @Override
           public void partStarted(String operation, int index) {
-            if (index == 2) {
+            if (index == 3) {
+              try {
+                assertThat(firstThreeRead.await(10, TimeUnit.SECONDS)).as("the first three ranges were read").isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
               byte[] other = content.clone();
               other[0] ^= 1;
               put("changing.bin", other);
             }
           }
+
+          @Override
+          public void partFinished(String operation, int index) {
+            firstThreeRead.countDown();
+          }
         };
-    // One range at a time: the first two are read before the object changes.
-    TransferSettings oneAtATime = settings(SECRET_KEY, null).toBuilder().parallelism(1).build();
-    try (S3Storage storage = new S3Storage(oneAtATime, replaceBeforeThirdRange)) {
+    try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null), replaceBeforeLastRange)) {
+      // 4 ranges of 5, 5, 5 and 2 MiB, all four at once.
       assertThat(storage.rangeSizeFor(content.length)).isEqualTo(5 * MIB);
       Path target = Files.createFile(dir.resolve("changing.out"));
       AtomicLong received = new AtomicLong();
@@ -602,7 +613,7 @@ class S3StorageTest {
       assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.CORRUPT);
       assertThat(e.retryable()).isTrue();
       assertThat(e.getMessage()).contains("the object changed while it was being read");
-      assertThat(received).hasValue(10 * MIB);
+      assertThat(received).hasValue(15 * MIB);
     }
   }
 
@@ -622,6 +633,18 @@ class S3StorageTest {
         assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.UNREACHABLE);
         assertThat(e.getMessage()).contains("timed out");
       }
+    }
+  }
+
+  @Test
+  void downloadsTakeOneRangePerWorkerWithinBounds() {
+    try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null))) {
+      // 4 workers, 5 MiB parts.
+      assertThat(storage.rangeSizeFor(1)).isEqualTo(5 * MIB);
+      assertThat(storage.rangeSizeFor(17 * MIB)).isEqualTo(5 * MIB);
+      assertThat(storage.rangeSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      assertThat(storage.rangeSizeFor(1024 * MIB + 1)).isEqualTo(257 * MIB);
+      assertThat(storage.rangeSizeFor(100 * 1024 * MIB)).isEqualTo(1024 * MIB);
     }
   }
 

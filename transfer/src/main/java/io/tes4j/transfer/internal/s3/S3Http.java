@@ -279,12 +279,73 @@ final class S3Http implements Closeable {
    * @return the ETag the server gave the object or part
    * @throws TransferException with {@link Reason#CORRUPT} when the file ends early
    */
-  String put(
-      StorageUrl url, String bucket, String key, Http.QueryParameters query, RandomAccessFile file, long offset, long length,
-      String md5Base64, String sha256, LongConsumer progress)
+  String putFile(
+      StorageUrl url, String bucket, String key, Http.QueryParameters query, RandomAccessFile file, long offset,
+      long length, String md5Base64, String sha256, LongConsumer progress)
       throws IOException, MinioException, S3Errors.S3ServiceException {
     file.seek(offset); // MinIO's request body notes the position; it is never read through it
     Http.Body body = new Http.Body(file, length, OCTET_STREAM, sha256, md5Base64);
+    return put(
+        bucket,
+        key,
+        query,
+        body,
+        length,
+        (out, moved) -> {
+          FileChannel channel = file.getChannel();
+          ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(1, length)));
+          long position = offset;
+          long end = offset + length;
+          while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+              throw new TransferException(
+                  Reason.CORRUPT,
+                  url.toString(),
+                  "the file shrank during the upload (it ends at byte " + position + ", expected " + end + ")",
+                  null);
+            }
+            out.write(buffer.array(), 0, n);
+            moved.run();
+            position += n;
+            progress.accept(n);
+          }
+        });
+  }
+
+  /** As {@link #putFile}, for the first {@code length} bytes of {@code bytes}. */
+  String putBytes(
+      String bucket, String key, Http.QueryParameters query, byte[] bytes, int length, String md5Base64,
+      String sha256, LongConsumer progress)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Http.Body body = new Http.Body(bytes, length, OCTET_STREAM, sha256, md5Base64);
+    return put(
+        bucket,
+        key,
+        query,
+        body,
+        length,
+        (out, moved) -> {
+          for (int offset = 0; offset < length; ) {
+            int n = Math.min(BUFFER_SIZE, length - offset);
+            out.write(bytes, offset, n);
+            moved.run();
+            offset += n;
+            progress.accept(n);
+          }
+        });
+  }
+
+  /** Writes a request body, calling {@code moved} whenever bytes have gone out. */
+  @FunctionalInterface
+  private interface BodyWriter {
+    void writeTo(OutputStream out, Runnable moved) throws IOException;
+  }
+
+  private String put(
+      String bucket, String key, Http.QueryParameters query, Http.Body body, long length, BodyWriter writer)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
     HttpURLConnection c = open(Http.Method.PUT, bucket, key, query, null, body);
     c.setDoOutput(true);
     c.setFixedLengthStreamingMode(length);
@@ -293,25 +354,7 @@ final class S3Http implements Closeable {
     try {
       IOException writeFailure = null;
       try (OutputStream out = c.getOutputStream()) {
-        FileChannel channel = file.getChannel();
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(1, length)));
-        long position = offset;
-        long end = offset + length;
-        while (position < end) {
-          buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-          int n = channel.read(buffer, position);
-          if (n < 0) {
-            throw new TransferException(
-                Reason.CORRUPT,
-                url.toString(),
-                "the file shrank during the upload (it ends at byte " + position + ", expected " + end + ")",
-                null);
-          }
-          out.write(buffer.array(), 0, n);
-          watch.moved();
-          position += n;
-          progress.accept(n);
-        }
+        writer.writeTo(out, watch::moved);
       } catch (IOException e) {
         if (watch.expired()) {
           SocketTimeoutException timeout =

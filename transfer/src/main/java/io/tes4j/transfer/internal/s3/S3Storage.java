@@ -7,7 +7,6 @@ import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioAsyncClient;
-import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.credentials.StaticProvider;
@@ -23,9 +22,9 @@ import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.internal.IoFailures;
 import io.tes4j.transfer.spi.Storage;
 import java.io.FileNotFoundException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -95,6 +94,7 @@ public final class S3Storage implements Storage {
   private static final long MIB = 1024L * 1024;
   private static final long MAX_PART_SIZE = 5L * 1024 * MIB;
   private static final long MAX_RANGE_SIZE = 1024 * MIB;
+  private static final long MAX_BUFFERED_PART = 1024 * MIB;
   private static final String OCTET_STREAM = "application/octet-stream";
   private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
@@ -293,33 +293,106 @@ public final class S3Storage implements Storage {
         errors.map(url, rangeFailure));
   }
 
+  /**
+   * Reads the stream one part at a time into memory (one buffer of the part size, at most {@value
+   * #MAX_BUFFERED_PART} bytes), hashes it and sends it: a single PUT when the data fits in one
+   * part, else a multipart upload whose parts go one after the other, aborted on failure.
+   */
   @Override
-  public long write(StorageUrl url, InputStream data, long size, LongConsumer progress) {
+  public long write(StorageUrl url, InputStream stream, long size, LongConsumer progress) {
     String bucket = bucketOf(url);
     String key = objectKey(url, true);
-    CountingInputStream counted = new CountingInputStream(data, progress);
+    PushbackInputStream data = new PushbackInputStream(stream, 1);
+    long partSize = Math.min(partSizeFor(size), MAX_BUFFERED_PART);
+    byte[] part = new byte[(int) (size >= 0 ? Math.max(1, Math.min(size, partSize)) : partSize)];
+    long total = 0;
+    int filled;
     try {
-      PutObjectArgs args =
-          PutObjectArgs.builder()
-              .bucket(bucket)
-              .object(key)
-              .stream(counted, size < 0 ? -1L : size, partSizeFor(size))
-              .contentType(OCTET_STREAM)
-              // One part in memory at a time; MinIO aborts its multipart upload on failure.
-              .parallelUploads(1)
-              .build();
-      await(client().putObject(args));
-    } catch (Exception e) {
-      if (size >= 0 && counted.ended() && counted.count() < size) {
-        throw new TransferException(
-            Reason.CORRUPT,
-            url.toString(),
-            "the data ended after " + counted.count() + " of the announced " + size + " bytes",
-            errors.map(url, e));
-      }
-      throw errors.map(url, e);
+      filled = readPart(data, part, size, total);
+    } catch (IOException e) {
+      throw new TransferException(Reason.FAILED, url.toString(), "cannot read the data to write", e);
     }
-    return counted.count();
+    total += filled;
+    if (filled < part.length || (size >= 0 && total == size) || atEnd(data, url)) {
+      // All in one part: a single request.
+      checkLength(url, size, total);
+      try {
+        putBytes(bucket, key, null, part, filled, progress);
+      } catch (Exception e) {
+        throw errors.map(url, e);
+      }
+      return total;
+    }
+    String uploadId = createUpload(url, bucket, key);
+    List<Part> parts = new ArrayList<>();
+    try {
+      while (true) {
+        int number = parts.size() + 1;
+        Http.QueryParameters query = new Http.QueryParameters();
+        query.put("partNumber", Integer.toString(number));
+        query.put("uploadId", uploadId);
+        String etag = putBytes(bucket, key, query, part, filled, progress);
+        parts.add(new Part(number, etag));
+        if (filled < part.length || (size >= 0 && total == size)) {
+          break;
+        }
+        try {
+          filled = readPart(data, part, size, total);
+        } catch (IOException e) {
+          throw new TransferException(Reason.FAILED, url.toString(), "cannot read the data to write", e);
+        }
+        if (filled == 0) {
+          break;
+        }
+        total += filled;
+      }
+      checkLength(url, size, total);
+      complete(url, bucket, key, uploadId, parts.toArray(new Part[0]));
+    } catch (Exception | Error e) {
+      TransferException failure = e instanceof Exception ex ? errors.map(url, ex) : null;
+      abort(url, bucket, key, uploadId, failure != null ? failure : e);
+      if (failure != null) {
+        throw failure;
+      }
+      throw (Error) e;
+    }
+    return total;
+  }
+
+  /** Fills {@code part} from the stream, stopping at {@code size} bytes in all; returns how many. */
+  private static int readPart(InputStream data, byte[] part, long size, long before) throws IOException {
+    int wanted = size >= 0 ? (int) Math.min(part.length, size - before) : part.length;
+    return data.readNBytes(part, 0, wanted);
+  }
+
+  /** Whether the stream has ended, found by reading one byte ahead and pushing it back. */
+  private static boolean atEnd(PushbackInputStream data, StorageUrl url) {
+    try {
+      int next = data.read();
+      if (next < 0) {
+        return true;
+      }
+      data.unread(next);
+      return false;
+    } catch (IOException e) {
+      throw new TransferException(Reason.FAILED, url.toString(), "cannot read the data to write", e);
+    }
+  }
+
+  private static void checkLength(StorageUrl url, long size, long total) {
+    if (size >= 0 && total < size) {
+      throw new TransferException(
+          Reason.CORRUPT, url.toString(), "the data ended after " + total + " of the announced " + size + " bytes", null);
+    }
+  }
+
+  /** PUTs the first {@code length} bytes of {@code bytes}: the object, or a part. */
+  private String putBytes(
+      String bucket, String key, Http.QueryParameters query, byte[] bytes, int length, LongConsumer progress)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Digests digests = Digests.of(bytes, length, signPayload);
+    String sha256 = signPayload ? digests.sha256Hex() : Checksum.UNSIGNED_PAYLOAD;
+    return http.putBytes(bucket, key, query, bytes, length, digests.md5Base64(), sha256, progress);
   }
 
   @Override
@@ -351,21 +424,7 @@ public final class S3Storage implements Storage {
   private long multipartUpload(
       Path source, StorageUrl url, String bucket, String key, long size, long partSize, LongConsumer progress) {
     int partCount = Math.toIntExact((size + partSize - 1) / partSize);
-    String uploadId;
-    try {
-      uploadId =
-          await(
-                  client().createMultipartUpload(
-                      CreateMultipartUploadArgs.builder()
-                          .bucket(bucket)
-                          .object(key)
-                          .headers(new Http.Headers(Http.Headers.CONTENT_TYPE, OCTET_STREAM))
-                          .build()))
-              .result()
-              .uploadId();
-    } catch (Exception e) {
-      throw errors.map(url, e);
-    }
+    String uploadId = createUpload(url, bucket, key);
     LOG.debug("{}: multipart upload {} started, {} bytes in {} parts", url, uploadId, size, partCount);
     LongConsumer report = serialized(progress);
     Part[] parts = new Part[partCount];
@@ -379,14 +438,7 @@ public final class S3Storage implements Storage {
             long length = Math.min(partSize, size - offset);
             parts[index] = uploadPart(source, url, bucket, key, uploadId, index + 1, offset, length, report);
           });
-      await(
-          client().completeMultipartUpload(
-              CompleteMultipartUploadArgs.builder()
-                  .bucket(bucket)
-                  .object(key)
-                  .uploadId(uploadId)
-                  .parts(parts)
-                  .build()));
+      complete(url, bucket, key, uploadId, parts);
     } catch (Exception | Error e) {
       TransferException failure = e instanceof Exception ex ? errors.map(url, ex) : null;
       abort(url, bucket, key, uploadId, failure != null ? failure : e);
@@ -395,9 +447,39 @@ public final class S3Storage implements Storage {
       }
       throw (Error) e;
     }
-    LOG.debug("{}: multipart upload {} completed", url, uploadId);
     verifySize(url, bucket, key, size);
     return size;
+  }
+
+  /** Starts a multipart upload (through MinIO's client, which reads the XML answer). */
+  private String createUpload(StorageUrl url, String bucket, String key) {
+    try {
+      return await(
+              client().createMultipartUpload(
+                  CreateMultipartUploadArgs.builder()
+                      .bucket(bucket)
+                      .object(key)
+                      .headers(new Http.Headers(Http.Headers.CONTENT_TYPE, OCTET_STREAM))
+                      .build()))
+          .result()
+          .uploadId();
+    } catch (Exception e) {
+      throw errors.map(url, e);
+    }
+  }
+
+  /** Completes a multipart upload; the caller aborts it when this fails. */
+  private void complete(StorageUrl url, String bucket, String key, String uploadId, Part[] parts)
+      throws MinioException {
+    await(
+        client().completeMultipartUpload(
+            CompleteMultipartUploadArgs.builder()
+                .bucket(bucket)
+                .object(key)
+                .uploadId(uploadId)
+                .parts(parts)
+                .build()));
+    LOG.debug("{}: multipart upload {} completed", url, uploadId);
   }
 
   private Part uploadPart(
@@ -430,7 +512,7 @@ public final class S3Storage implements Storage {
     try (RandomAccessFile file = new RandomAccessFile(source.toFile(), "r")) {
       Digests digests = Digests.of(file.getChannel(), offset, length, signPayload, source, url);
       String sha256 = signPayload ? digests.sha256Hex() : Checksum.UNSIGNED_PAYLOAD;
-      return http.put(url, bucket, key, query, file, offset, length, digests.md5Base64(), sha256, progress);
+      return http.putFile(url, bucket, key, query, file, offset, length, digests.md5Base64(), sha256, progress);
     } catch (FileNotFoundException e) {
       throw IoFailures.classify(local(source), e);
     }
@@ -902,62 +984,29 @@ public final class S3Storage implements Storage {
       return new Digests(md5.digest(), sha256 == null ? null : sha256.digest());
     }
 
+    /** The MD5 and, when {@code withSha256}, the SHA-256 of the first {@code length} bytes. */
+    static Digests of(byte[] bytes, int length, boolean withSha256) {
+      try {
+        MessageDigest md5 = MessageDigest.getInstance("MD5");
+        md5.update(bytes, 0, length);
+        byte[] sha256 = null;
+        if (withSha256) {
+          MessageDigest sha = MessageDigest.getInstance("SHA-256");
+          sha.update(bytes, 0, length);
+          sha256 = sha.digest();
+        }
+        return new Digests(md5.digest(), sha256);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("the JDK always has MD5 and SHA-256", e);
+      }
+    }
+
     String md5Base64() {
       return Base64.getEncoder().encodeToString(md5);
     }
 
     String sha256Hex() {
       return HexFormat.of().formatHex(sha256);
-    }
-  }
-
-  /** Counts the bytes read and reports them as progress. */
-  private static final class CountingInputStream extends FilterInputStream {
-    private final LongConsumer progress;
-    private long count;
-    private boolean ended;
-
-    CountingInputStream(InputStream in, LongConsumer progress) {
-      super(in);
-      this.progress = progress;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-        progress.accept(1);
-      } else {
-        ended = true;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count += n;
-        progress.accept(n);
-      } else if (n < 0) {
-        ended = true;
-      }
-      return n;
-    }
-
-    /** Whether the stream has reported its end. */
-    boolean ended() {
-      return ended;
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
-    }
-
-    long count() {
-      return count;
     }
   }
 }

@@ -504,37 +504,48 @@ class S3StorageTest {
     byte[] large = random(11 * MIB); // three parts of 5, 5 and 1 MiB
     Path smallFile = Files.write(dir.resolve("small.txt"), small);
     Path largeFile = Files.write(dir.resolve("large.bin"), large);
+    List<byte[]> bodies =
+        List.of(
+            small,
+            Arrays.copyOfRange(large, 0, (int) (5 * MIB)),
+            Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB)),
+            Arrays.copyOfRange(large, (int) (10 * MIB), large.length));
+    List<String> sha256s = new ArrayList<>();
+    List<String> md5s = new ArrayList<>();
+    for (byte[] body : bodies) {
+      sha256s.add(sha256(body));
+      md5s.add(md5Base64(body));
+    }
     for (PayloadSigning mode : PayloadSigning.values()) {
       try (RecordingProxy relay = new RecordingProxy(endpoint);
           Storage storage = open(settings(relay.endpoint(), SECRET_KEY, null, mode))) {
         StorageUrl smallUrl = url(mode + "/small.txt");
         StorageUrl largeUrl = url(mode + "/large.bin");
+        StorageUrl streamedUrl = url(mode + "/streamed.bin");
         storage.upload(smallFile, smallUrl, n -> {});
         storage.upload(largeFile, largeUrl, n -> {});
+        // A stream of unknown size: the same three parts.
+        storage.write(streamedUrl, new ByteArrayInputStream(large), -1, n -> {});
 
         // Over http, AUTO signs as ALWAYS does.
-        List<String> expected =
-            mode == PayloadSigning.NEVER
-                ? Collections.nCopies(4, "UNSIGNED-PAYLOAD")
-                : List.of(
-                    sha256(small),
-                    sha256(Arrays.copyOfRange(large, 0, (int) (5 * MIB))),
-                    sha256(Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB))),
-                    sha256(Arrays.copyOfRange(large, (int) (10 * MIB), large.length)));
+        List<String> expected = new ArrayList<>();
+        for (String sha : List.of(sha256s.get(0), sha256s.get(1), sha256s.get(2), sha256s.get(3),
+            sha256s.get(1), sha256s.get(2), sha256s.get(3))) {
+          expected.add(mode == PayloadSigning.NEVER ? "UNSIGNED-PAYLOAD" : sha);
+        }
         assertThat(relay.headerValues("PUT", "x-amz-content-sha256"))
             .as(mode.toString())
             .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(relay.headerValues("PUT", "content-md5"))
             .as(mode.toString())
             .containsExactlyInAnyOrder(
-                md5Base64(small),
-                md5Base64(Arrays.copyOfRange(large, 0, (int) (5 * MIB))),
-                md5Base64(Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB))),
-                md5Base64(Arrays.copyOfRange(large, (int) (10 * MIB), large.length)));
+                md5s.get(0), md5s.get(1), md5s.get(2), md5s.get(3), md5s.get(1), md5s.get(2), md5s.get(3));
 
-        Path target = Files.createFile(dir.resolve(mode + ".out"));
-        storage.download(largeUrl, target, n -> {});
-        assertThat(sha256(Files.readAllBytes(target))).isEqualTo(sha256(large));
+        for (StorageUrl url : List.of(largeUrl, streamedUrl)) {
+          Path target = Files.createFile(dir.resolve(mode + "-" + url.fileName() + ".out"));
+          storage.download(url, target, n -> {});
+          assertThat(sha256(Files.readAllBytes(target))).isEqualTo(sha256(large));
+        }
         try (InputStream in = storage.openRead(smallUrl, 0)) {
           assertThat(in.readAllBytes()).isEqualTo(small);
         }

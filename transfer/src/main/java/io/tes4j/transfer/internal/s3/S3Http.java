@@ -24,6 +24,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -58,6 +59,8 @@ final class S3Http implements Closeable {
   private static final String USER_AGENT = "tes4j";
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
+  private static final MediaType XML = MediaType.get("application/xml");
+  private static final byte[] EMPTY = new byte[0];
   /** Headers HttpURLConnection sets itself (it drops them when set): the values are the same. */
   private static final Set<String> SET_BY_CONNECTION = Set.of("host", "content-length");
 
@@ -346,24 +349,59 @@ final class S3Http implements Closeable {
   private String put(
       String bucket, String key, Http.QueryParameters query, Http.Body body, long length, BodyWriter writer)
       throws IOException, MinioException, S3Errors.S3ServiceException {
-    HttpURLConnection c = open(Http.Method.PUT, bucket, key, query, null, body);
-    c.setDoOutput(true);
-    c.setFixedLengthStreamingMode(length);
+    return send(
+        Http.Method.PUT,
+        bucket,
+        key,
+        query,
+        body,
+        length,
+        writer,
+        c -> {
+          String etag = c.getHeaderField("ETag");
+          drain(c.getInputStream());
+          return etag;
+        });
+  }
+
+  /** Reads what a successful answer says. */
+  @FunctionalInterface
+  private interface AnswerReader<T> {
+    T read(HttpURLConnection answered) throws IOException, S3Errors.S3ServiceException;
+  }
+
+  /**
+   * Sends a request with a body of {@code length} bytes, written by {@code writer} under the write
+   * watchdog, and reads a 200 or 204 answer with {@code reader}; other answers are thrown.
+   */
+  private <T> T send(
+      Http.Method method, String bucket, String key, Http.QueryParameters query, Http.Body body, long length,
+      BodyWriter writer, AnswerReader<T> reader)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    HttpURLConnection c = open(method, bucket, key, query, null, body);
+    if (length > 0 || method != Http.Method.DELETE) {
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(length);
+    }
     boolean done = false;
     Watch watch = watch(c);
     try {
       IOException writeFailure = null;
-      try (OutputStream out = c.getOutputStream()) {
-        writer.writeTo(out, watch::moved);
-      } catch (IOException e) {
-        if (watch.expired()) {
-          SocketTimeoutException timeout =
-              new SocketTimeoutException("no byte could be sent for " + writeTimeoutNanos / 1_000_000 + " ms");
-          timeout.initCause(e);
-          throw timeout;
+      if (c.getDoOutput()) {
+        try (OutputStream out = c.getOutputStream()) {
+          writer.writeTo(out, watch::moved);
+        } catch (IOException e) {
+          if (watch.expired()) {
+            SocketTimeoutException timeout =
+                new SocketTimeoutException("no byte could be sent for " + writeTimeoutNanos / 1_000_000 + " ms");
+            timeout.initCause(e);
+            throw timeout;
+          }
+          writeFailure = e;
+        } finally {
+          watch.stop();
         }
-        writeFailure = e;
-      } finally {
+      } else {
         watch.stop();
       }
       int status;
@@ -376,9 +414,9 @@ final class S3Http implements Closeable {
         }
         throw e;
       }
-      if (status != HttpURLConnection.HTTP_OK) {
+      if (status != HttpURLConnection.HTTP_OK && status != HttpURLConnection.HTTP_NO_CONTENT) {
         // The server may have answered before reading the whole body (a refused signature).
-        S3Errors.S3ServiceException answer = failure(c, status, Http.Method.PUT, key);
+        S3Errors.S3ServiceException answer = failure(c, status, method, key);
         if (writeFailure != null) {
           answer.addSuppressed(writeFailure);
         }
@@ -387,15 +425,87 @@ final class S3Http implements Closeable {
       if (writeFailure != null) {
         throw writeFailure;
       }
-      String etag = c.getHeaderField("ETag");
-      drain(c.getInputStream());
+      T result = reader.read(c);
       done = true;
-      return etag;
+      return result;
     } finally {
       if (!done) {
         c.disconnect();
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Multipart uploads
+
+  /** Starts a multipart upload of an {@code application/octet-stream} object; returns its id. */
+  String createMultipartUpload(String bucket, String key)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Http.QueryParameters query = new Http.QueryParameters();
+    query.put("uploads", "");
+    Http.Body body = new Http.Body(EMPTY, 0, OCTET_STREAM, Checksum.ZERO_SHA256_HASH, Checksum.ZERO_MD5_HASH);
+    String xml = send(Http.Method.POST, bucket, key, query, body, 0, (out, moved) -> {}, S3Http::text);
+    String uploadId = element(xml, "UploadId");
+    if (uploadId == null || uploadId.isBlank()) {
+      throw answerError(xml, "no UploadId in the answer to starting a multipart upload");
+    }
+    return uploadId;
+  }
+
+  /**
+   * Completes a multipart upload with these parts' ETags, in order. S3 may answer 200 and still
+   * report an error in the body: that is thrown like any other error.
+   */
+  void completeMultipartUpload(String bucket, String key, String uploadId, List<String> etags)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    StringBuilder xml = new StringBuilder("<CompleteMultipartUpload>");
+    for (int i = 0; i < etags.size(); i++) {
+      xml.append("<Part><PartNumber>").append(i + 1).append("</PartNumber><ETag>")
+          .append(escape(etags.get(i))).append("</ETag></Part>");
+    }
+    xml.append("</CompleteMultipartUpload>");
+    byte[] bytes = xml.toString().getBytes(StandardCharsets.UTF_8);
+    Http.QueryParameters query = new Http.QueryParameters();
+    query.put("uploadId", uploadId);
+    // This constructor computes the body's SHA-256 and MD5 itself.
+    Http.Body body = new Http.Body(xml.toString(), XML, null, null);
+    String answer =
+        send(Http.Method.POST, bucket, key, query, body, bytes.length, (out, moved) -> out.write(bytes), S3Http::text);
+    if (answer.contains("<Error>") || !answer.contains("CompleteMultipartUploadResult")) {
+      throw answerError(answer, "the answer to completing the multipart upload is not a result");
+    }
+  }
+
+  /** Aborts a multipart upload, removing the parts sent. */
+  void abortMultipartUpload(String bucket, String key, String uploadId)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    Http.QueryParameters query = new Http.QueryParameters();
+    query.put("uploadId", uploadId);
+    send(Http.Method.DELETE, bucket, key, query, null, 0, (out, moved) -> {}, c -> {
+      drain(c.getInputStream());
+      return null;
+    });
+  }
+
+  private static String text(HttpURLConnection c) throws IOException {
+    try (InputStream in = c.getInputStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The error an XML answer carries, or {@code otherwise} when it carries none. */
+  private static S3Errors.S3ServiceException answerError(String xml, String otherwise) {
+    String code = element(xml, "Code");
+    if (code != null) {
+      return S3Errors.answer(code, 200, element(xml, "Message"), element(xml, "RequestId"));
+    }
+    String text = xml.strip();
+    return S3Errors.answer(
+        null, 200, otherwise + ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text), null);
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   // ---------------------------------------------------------------------------------------------

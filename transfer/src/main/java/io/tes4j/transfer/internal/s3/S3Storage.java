@@ -1,9 +1,6 @@
 package io.tes4j.transfer.internal.s3;
 
-import io.minio.AbortMultipartUploadArgs;
 import io.minio.Checksum;
-import io.minio.CompleteMultipartUploadArgs;
-import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioAsyncClient;
@@ -12,7 +9,6 @@ import io.minio.Result;
 import io.minio.credentials.StaticProvider;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
-import io.minio.messages.Part;
 import io.tes4j.transfer.ObjectInfo;
 import io.tes4j.transfer.S3Settings;
 import io.tes4j.transfer.StorageUrl;
@@ -346,7 +342,7 @@ public final class S3Storage implements Storage {
       return total;
     }
     String uploadId = createUpload(url, bucket, key);
-    List<Part> parts = new ArrayList<>();
+    List<String> parts = new ArrayList<>();
     try {
       while (true) {
         int number = parts.size() + 1;
@@ -354,7 +350,7 @@ public final class S3Storage implements Storage {
         query.put("partNumber", Integer.toString(number));
         query.put("uploadId", uploadId);
         String etag = putBytes(bucket, key, query, part, filled, progress);
-        parts.add(new Part(number, etag));
+        parts.add(requireEtag(url, number, etag));
         if (filled < part.length || (size >= 0 && total == size)) {
           break;
         }
@@ -369,7 +365,7 @@ public final class S3Storage implements Storage {
         total += filled;
       }
       checkLength(url, size, total);
-      complete(url, bucket, key, uploadId, parts.toArray(new Part[0]));
+      complete(url, bucket, key, uploadId, parts);
     } catch (Exception | Error e) {
       TransferException failure = e instanceof Exception ex ? errors.map(url, ex) : null;
       abort(url, bucket, key, uploadId, failure != null ? failure : e);
@@ -440,7 +436,7 @@ public final class S3Storage implements Storage {
       }
       return size;
     }
-    return multipartUpload(source, url, bucket, key, size, partSize, progress);
+    return multipartUpload(source, url, bucket, key, size, filePartSizeFor(size), progress);
   }
 
   private long multipartUpload(
@@ -449,7 +445,7 @@ public final class S3Storage implements Storage {
     String uploadId = createUpload(url, bucket, key);
     LOG.debug("{}: multipart upload {} started, {} bytes in {} parts", url, uploadId, size, partCount);
     LongConsumer report = serialized(progress);
-    Part[] parts = new Part[partCount];
+    String[] parts = new String[partCount];
     try {
       inParallel(
           url,
@@ -460,7 +456,7 @@ public final class S3Storage implements Storage {
             long length = Math.min(partSize, size - offset);
             parts[index] = uploadPart(source, url, bucket, key, uploadId, index + 1, offset, length, report);
           });
-      complete(url, bucket, key, uploadId, parts);
+      complete(url, bucket, key, uploadId, List.of(parts));
     } catch (Exception | Error e) {
       TransferException failure = e instanceof Exception ex ? errors.map(url, ex) : null;
       abort(url, bucket, key, uploadId, failure != null ? failure : e);
@@ -473,50 +469,38 @@ public final class S3Storage implements Storage {
     return size;
   }
 
-  /** Starts a multipart upload (through MinIO's client, which reads the XML answer). */
+  /** Starts a multipart upload; returns its id. */
   private String createUpload(StorageUrl url, String bucket, String key) {
     try {
-      return await(
-              client().createMultipartUpload(
-                  CreateMultipartUploadArgs.builder()
-                      .bucket(bucket)
-                      .object(key)
-                      .headers(new Http.Headers(Http.Headers.CONTENT_TYPE, OCTET_STREAM))
-                      .build()))
-          .result()
-          .uploadId();
+      return http.createMultipartUpload(bucket, key);
     } catch (Exception e) {
       throw errors.map(url, e);
     }
   }
 
-  /** Completes a multipart upload; the caller aborts it when this fails. */
-  private void complete(StorageUrl url, String bucket, String key, String uploadId, Part[] parts)
-      throws MinioException {
-    await(
-        client().completeMultipartUpload(
-            CompleteMultipartUploadArgs.builder()
-                .bucket(bucket)
-                .object(key)
-                .uploadId(uploadId)
-                .parts(parts)
-                .build()));
+  /** Completes a multipart upload with its parts' ETags in order; the caller aborts it on failure. */
+  private void complete(StorageUrl url, String bucket, String key, String uploadId, List<String> etags)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    http.completeMultipartUpload(bucket, key, uploadId, etags);
     LOG.debug("{}: multipart upload {} completed", url, uploadId);
   }
 
-  private Part uploadPart(
+  private static String requireEtag(StorageUrl url, int partNumber, String etag) {
+    if (etag == null || etag.isBlank()) {
+      throw new TransferException(
+          Reason.FAILED, url.toString(), "the S3 server gave part " + partNumber + " no ETag", null);
+    }
+    return etag;
+  }
+
+  private String uploadPart(
       Path source, StorageUrl url, String bucket, String key, String uploadId, int partNumber, long offset,
       long length, LongConsumer progress)
       throws IOException, MinioException, S3Errors.S3ServiceException {
     Http.QueryParameters query = new Http.QueryParameters();
     query.put("partNumber", Integer.toString(partNumber));
     query.put("uploadId", uploadId);
-    String etag = putFileRegion(source, url, bucket, key, query, offset, length, progress);
-    if (etag == null || etag.isBlank()) {
-      throw new TransferException(
-          Reason.FAILED, url.toString(), "the S3 server gave part " + partNumber + " no ETag", null);
-    }
-    return new Part(partNumber, etag);
+    return requireEtag(url, partNumber, putFileRegion(source, url, bucket, key, query, offset, length, progress));
   }
 
   /**
@@ -542,9 +526,7 @@ public final class S3Storage implements Storage {
 
   private void abort(StorageUrl url, String bucket, String key, String uploadId, Throwable failure) {
     try {
-      await(
-          client().abortMultipartUpload(
-              AbortMultipartUploadArgs.builder().bucket(bucket).object(key).uploadId(uploadId).build()));
+      http.abortMultipartUpload(bucket, key, uploadId);
       LOG.debug("{}: multipart upload {} aborted", url, uploadId);
     } catch (Exception e) {
       if ("NoSuchUpload".equals(S3Errors.code(e))) {
@@ -866,6 +848,17 @@ public final class S3Storage implements Storage {
       partSize = Math.max(partSize, needed);
     }
     return Math.min(partSize, MAX_PART_SIZE);
+  }
+
+  /**
+   * The size of the parts a file of {@code size} bytes (more than one part) is uploaded in: as
+   * {@link #rangeSizeFor}, one part per worker, but at least {@link #partSizeFor}. Files are read
+   * by position, never held in memory, so large parts cost no memory; fewer requests cost less CPU
+   * on both sides (a 1 GiB upload to S3Proxy: 3.4-3.9 s of client CPU in 4 parts against 4.6-5.0 s
+   * in 128).
+   */
+  long filePartSizeFor(long size) {
+    return Math.max(partSizeFor(size), rangeSizeFor(size));
   }
 
   /**

@@ -388,26 +388,34 @@ class S3StorageTest {
     Path source = Files.write(dir.resolve("big.bin"), random(17 * MIB));
     StorageUrl url = url("aborted/big.bin");
     AtomicInteger finishedParts = new AtomicInteger();
-    PartObserver failOnThirdPart =
+    CountDownLatch onePartSent = new CountDownLatch(1);
+    PartObserver failOnLastPart =
         new PartObserver() {
           @Override
           public void partStarted(String operation, int index) {
-            if (index == 2) {
-              throw new IllegalStateException("simulated failure before part 3");
+            if (index == 3) {
+              try {
+                assertThat(onePartSent.await(10, TimeUnit.SECONDS)).as("another part was sent").isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
+              throw new IllegalStateException("simulated failure before part 4");
             }
           }
 
           @Override
           public void partFinished(String operation, int index) {
             finishedParts.incrementAndGet();
+            onePartSent.countDown();
           }
         };
-    TransferSettings twoAtATime = settings(SECRET_KEY, null).toBuilder().parallelism(2).build();
-    try (Storage storage = new S3Storage(twoAtATime, failOnThirdPart)) {
+    // 4 parts of 5, 5, 5 and 2 MiB, all at once; the last fails once another has been sent.
+    try (Storage storage = new S3Storage(settings(SECRET_KEY, null), failOnLastPart)) {
       TransferException e = failure(() -> storage.upload(source, url, n -> {}));
       assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.FAILED);
-      assertThat(e.getMessage()).contains("simulated failure before part 3");
-      // Part 3 only starts once part 1 or 2 is done: there were parts to clean up.
+      assertThat(e.getMessage()).contains("simulated failure before part 4");
+      // There were parts to clean up.
       assertThat(finishedParts.get()).isGreaterThanOrEqualTo(1);
 
       assertThat(storage.stat(url)).isEmpty();
@@ -656,6 +664,12 @@ class S3StorageTest {
       assertThat(storage.rangeSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
       assertThat(storage.rangeSizeFor(1024 * MIB + 1)).isEqualTo(257 * MIB);
       assertThat(storage.rangeSizeFor(100 * 1024 * MIB)).isEqualTo(1024 * MIB);
+
+      // Uploads of files take the same parts, within S3's 10,000.
+      assertThat(storage.filePartSizeFor(17 * MIB)).isEqualTo(5 * MIB);
+      assertThat(storage.filePartSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      long fiveTiB = 5L * 1024 * 1024 * MIB;
+      assertThat(fiveTiB / storage.filePartSizeFor(fiveTiB)).isLessThanOrEqualTo(10_000);
     }
   }
 

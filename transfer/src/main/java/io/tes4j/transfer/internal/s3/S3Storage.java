@@ -62,13 +62,13 @@ import org.slf4j.LoggerFactory;
  * {@code s3://bucket/key} locations on Amazon S3 or an S3-compatible server. Internal: reach it
  * through {@link S3StorageProvider}.
  *
- * <p><b>Two paths.</b> Object bytes (HEAD, GET, and PUT of objects and parts) go through {@code
- * S3Http}: MinIO builds and signs each request ({@code Http.S3Request}, its SigV4 signer and URL
- * rules) and the JDK's {@link java.net.HttpURLConnection} sends it, moving bodies through 256 KiB
- * buffers. Requests whose answers are XML (listing, starting, completing and aborting multipart
- * uploads, deleting) go through MinIO's own client, which is made on first use: a download, or an
- * upload that fits in one request, never sets up OkHttp, Jackson or (for an {@code http}
- * endpoint) a TLS context.
+ * <p><b>Two paths.</b> Transfers go through {@code S3Http}: MinIO builds and signs each request
+ * ({@code Http.S3Request}, its SigV4 signer and URL rules) and the JDK's {@link
+ * java.net.HttpURLConnection} sends it, moving bodies through 256 KiB buffers. That covers HEAD,
+ * GET and PUT of objects and parts, starting, completing and aborting multipart uploads, and the
+ * existence checks of {@link #stat}. Full listings and deletes go through MinIO's own client,
+ * which is made on first use: copying files to or from S3 never sets up OkHttp's client, Jackson
+ * or (for an {@code http} endpoint) a TLS context, which took about half a second.
  *
  * <p><b>Credentials</b> come only from {@link TransferSettings#s3()} and are sent only to its
  * endpoint (or to AWS in its region when no endpoint is set): every request goes to that one

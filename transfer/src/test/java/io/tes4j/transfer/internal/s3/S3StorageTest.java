@@ -665,11 +665,17 @@ class S3StorageTest {
       assertThat(storage.rangeSizeFor(1024 * MIB + 1)).isEqualTo(257 * MIB);
       assertThat(storage.rangeSizeFor(100 * 1024 * MIB)).isEqualTo(1024 * MIB);
 
-      // Uploads of files take the same parts, within S3's 10,000.
-      assertThat(storage.filePartSizeFor(17 * MIB)).isEqualTo(5 * MIB);
-      assertThat(storage.filePartSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      // Signed (AUTO over http), files go up in parts of the part size, within S3's 10,000.
+      assertThat(storage.filePartSizeFor(1024 * MIB)).isEqualTo(5 * MIB);
       long fiveTiB = 5L * 1024 * 1024 * MIB;
       assertThat(fiveTiB / storage.filePartSizeFor(fiveTiB)).isLessThanOrEqualTo(10_000);
+    }
+    try (S3Storage unsigned = new S3Storage(settings(endpoint, SECRET_KEY, null, PayloadSigning.NEVER))) {
+      // Unsigned, they take one part per worker, as downloads take ranges.
+      assertThat(unsigned.filePartSizeFor(17 * MIB)).isEqualTo(5 * MIB);
+      assertThat(unsigned.filePartSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      long fiveTiB = 5L * 1024 * 1024 * MIB;
+      assertThat(fiveTiB / unsigned.filePartSizeFor(fiveTiB)).isLessThanOrEqualTo(10_000);
     }
   }
 

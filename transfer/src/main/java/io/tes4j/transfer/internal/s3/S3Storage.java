@@ -184,10 +184,9 @@ public final class S3Storage implements Storage {
   }
 
   /**
-   * MinIO's client, for the requests whose answers are XML (listing, multipart uploads, deletes)
-   * and for streams of unknown size. Made on first use: object bytes move through {@link S3Http},
-   * and a download or a single-request upload needs no client at all, which spares setting up
-   * OkHttp, Jackson and (for an {@code http} endpoint) TLS.
+   * MinIO's client, for full listings and deletes. Made on first use: everything else goes through
+   * {@link S3Http}, so copying files needs no client at all, which spares setting up OkHttp's
+   * client, Jackson and (for an {@code http} endpoint) TLS.
    */
   private MinioAsyncClient client() {
     synchronized (clientLock) {

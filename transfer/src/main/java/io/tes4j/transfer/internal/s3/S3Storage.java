@@ -28,6 +28,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -50,6 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
@@ -143,11 +146,6 @@ public final class S3Storage implements Storage {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.observer = Objects.requireNonNull(observer, "observer");
     this.s3 = settings.s3();
-    this.base = baseUrl(s3);
-    this.endpoint = display(base);
-    this.errors = new S3Errors(endpoint, s3.accessKey() == null);
-    this.http = new S3Http(base, s3, settings.connectTimeout(), settings.readTimeout());
-    this.signPayload = s3.accessKey() != null && s3.payloadSigning().signsOver(base.scheme());
     this.workers =
         Executors.newCachedThreadPool(
             task -> {
@@ -155,6 +153,26 @@ public final class S3Storage implements Storage {
               t.setDaemon(true);
               return t;
             });
+    // The first request needs the JDK's MD5, SHA-256 and HMAC, whose providers take 60-80 ms to
+    // set up: a worker does that while this thread sets up OkHttp's URL classes (about as long).
+    workers.execute(S3Storage::warmUpCrypto);
+    this.base = baseUrl(s3);
+    this.endpoint = display(base);
+    this.errors = new S3Errors(endpoint, s3.accessKey() == null);
+    this.http = new S3Http(base, s3, settings.connectTimeout(), settings.readTimeout());
+    this.signPayload = s3.accessKey() != null && s3.payloadSigning().signsOver(base.scheme());
+  }
+
+  private static void warmUpCrypto() {
+    try {
+      MessageDigest.getInstance("MD5").digest(new byte[1]);
+      MessageDigest.getInstance("SHA-256").digest(new byte[1]);
+      Mac hmac = Mac.getInstance("HmacSHA256");
+      hmac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+      hmac.doFinal(new byte[1]);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK always has MD5, SHA-256 and HmacSHA256", e);
+    }
   }
 
   private static HttpUrl baseUrl(S3Settings s3) {

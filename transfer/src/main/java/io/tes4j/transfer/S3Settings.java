@@ -23,17 +23,77 @@ import java.util.Optional;
  * @param sessionToken the session token of temporary credentials, or {@code null}
  * @param pathStyle {@code true} for {@code endpoint/bucket/key} addressing (MinIO and most
  *     S3-compatible servers), {@code false} for {@code bucket.endpoint/key}
+ * @param payloadSigning whether uploads sign the SHA-256 of their bodies; {@link
+ *     PayloadSigning#AUTO} when {@code null}
  */
 public record S3Settings(
-    URI endpoint, String region, String accessKey, String secretKey, String sessionToken, boolean pathStyle) {
+    URI endpoint,
+    String region,
+    String accessKey,
+    String secretKey,
+    String sessionToken,
+    boolean pathStyle,
+    PayloadSigning payloadSigning) {
 
   /** The region used when none is configured. */
   public static final String DEFAULT_REGION = "us-east-1";
+
+  /**
+   * The environment variable that sets {@link #payloadSigning()} in {@link #fromEnvironment}:
+   * {@code auto}, {@code always} or {@code never}.
+   */
+  public static final String PAYLOAD_SIGNING_VARIABLE = "TES4J_S3_PAYLOAD_SIGNING";
+
+  /**
+   * Whether an upload's requests carry the SHA-256 of their body, signed with the secret key
+   * ({@code x-amz-content-sha256}), or {@code UNSIGNED-PAYLOAD}, like the AWS CLI's {@code
+   * payload_signing_enabled}. Every upload request also carries the body's MD5 ({@code
+   * Content-MD5}) in every mode, which the server checks before it stores anything, so a body
+   * damaged on the way is refused either way.
+   *
+   * <p>A signed payload also proves that the body is the one the key holder sent, which matters
+   * where nothing else protects it: over plain {@code http}. It costs a SHA-256 of every byte,
+   * computed before the request is sent, and the server computes it again. Over {@code https},
+   * TLS already protects the body.
+   */
+  public enum PayloadSigning {
+    /** Signed over {@code http}, {@code UNSIGNED-PAYLOAD} over {@code https}. The default. */
+    AUTO,
+    /** Always signed. */
+    ALWAYS,
+    /** Never signed: {@code UNSIGNED-PAYLOAD}, with {@code Content-MD5}, also over {@code http}. */
+    NEVER;
+
+    /**
+     * The mode that {@code text} names, ignoring case: {@code auto}, {@code always} or {@code
+     * never}; {@code true} and {@code false} are accepted for {@code always} and {@code never}.
+     *
+     * @throws IllegalArgumentException when it names none
+     */
+    public static PayloadSigning parse(String text) {
+      String value = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+      return switch (value) {
+        case "auto" -> AUTO;
+        case "always", "true" -> ALWAYS;
+        case "never", "false" -> NEVER;
+        default -> throw new IllegalArgumentException(
+            "S3 payload signing must be auto, always or never, was '" + text + "'");
+      };
+    }
+
+    /** Whether uploads to an endpoint with this scheme ({@code http} or {@code https}) sign. */
+    public boolean signsOver(String scheme) {
+      return this == ALWAYS || (this == AUTO && !"https".equalsIgnoreCase(scheme));
+    }
+  }
 
   /** Fills the default region and checks that a secret goes with an access key. */
   public S3Settings {
     if (region == null || region.isBlank()) {
       region = DEFAULT_REGION;
+    }
+    if (payloadSigning == null) {
+      payloadSigning = PayloadSigning.AUTO;
     }
     if ((accessKey == null) != (secretKey == null)) {
       throw new IllegalArgumentException(
@@ -45,6 +105,12 @@ public record S3Settings(
     }
   }
 
+  /** Settings with {@link PayloadSigning#AUTO}, as before that setting existed. */
+  public S3Settings(
+      URI endpoint, String region, String accessKey, String secretKey, String sessionToken, boolean pathStyle) {
+    this(endpoint, region, accessKey, secretKey, sessionToken, pathStyle, PayloadSigning.AUTO);
+  }
+
   /** Anonymous access to AWS in the default region. */
   public static S3Settings anonymous() {
     return new S3Settings(null, null, null, null, null, false);
@@ -54,18 +120,30 @@ public record S3Settings(
    * Reads the usual AWS variables: {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
    * {@code AWS_SESSION_TOKEN}, {@code AWS_REGION} (or {@code AWS_DEFAULT_REGION}), and
    * {@code AWS_ENDPOINT_URL_S3} or {@code AWS_ENDPOINT_URL} for S3-compatible servers; with an
-   * endpoint, path-style addressing is used unless {@code AWS_S3_FORCE_PATH_STYLE=false}.
+   * endpoint, path-style addressing is used unless {@code AWS_S3_FORCE_PATH_STYLE=false}. {@value
+   * #PAYLOAD_SIGNING_VARIABLE} ({@code auto}, {@code always} or {@code never}) sets {@link
+   * #payloadSigning()}.
+   *
+   * @throws IllegalArgumentException when a variable holds a value that cannot be used
    */
   public static S3Settings fromEnvironment(Map<String, String> env) {
     String endpoint = firstSet(env, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
     String pathStyle = env.get("AWS_S3_FORCE_PATH_STYLE");
+    String signing = firstSet(env, PAYLOAD_SIGNING_VARIABLE);
+    PayloadSigning payloadSigning;
+    try {
+      payloadSigning = signing == null ? PayloadSigning.AUTO : PayloadSigning.parse(signing);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(PAYLOAD_SIGNING_VARIABLE + ": " + e.getMessage(), e);
+    }
     return new S3Settings(
         endpoint == null ? null : URI.create(endpoint),
         firstSet(env, "AWS_REGION", "AWS_DEFAULT_REGION"),
         firstSet(env, "AWS_ACCESS_KEY_ID"),
         firstSet(env, "AWS_SECRET_ACCESS_KEY"),
         firstSet(env, "AWS_SESSION_TOKEN"),
-        pathStyle == null ? endpoint != null : Boolean.parseBoolean(pathStyle));
+        pathStyle == null ? endpoint != null : Boolean.parseBoolean(pathStyle),
+        payloadSigning);
   }
 
   private static String firstSet(Map<String, String> env, String... names) {
@@ -88,13 +166,25 @@ public record S3Settings(
     return new Builder();
   }
 
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    return new Builder()
+        .endpoint(endpoint)
+        .region(region)
+        .accessKey(accessKey)
+        .secretKey(secretKey)
+        .sessionToken(sessionToken)
+        .pathStyle(pathStyle)
+        .payloadSigning(payloadSigning);
+  }
+
   /** The secret and the session token are masked. */
   @Override
   public String toString() {
     return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", accessKey=" + accessKey
         + ", secretKey=" + (secretKey == null ? null : "****")
         + ", sessionToken=" + (sessionToken == null ? null : "****")
-        + ", pathStyle=" + pathStyle + "]";
+        + ", pathStyle=" + pathStyle + ", payloadSigning=" + payloadSigning + "]";
   }
 
   /** Builds {@link S3Settings}. Not thread-safe. */
@@ -105,6 +195,7 @@ public record S3Settings(
     private String secretKey;
     private String sessionToken;
     private boolean pathStyle;
+    private PayloadSigning payloadSigning = PayloadSigning.AUTO;
 
     private Builder() {}
 
@@ -138,9 +229,15 @@ public record S3Settings(
       return this;
     }
 
+    /** Whether uploads sign their payload's SHA-256; {@link PayloadSigning#AUTO} unless set. */
+    public Builder payloadSigning(PayloadSigning payloadSigning) {
+      this.payloadSigning = payloadSigning;
+      return this;
+    }
+
     /** @throws IllegalArgumentException when the settings do not fit together */
     public S3Settings build() {
-      return new S3Settings(endpoint, region, accessKey, secretKey, sessionToken, pathStyle);
+      return new S3Settings(endpoint, region, accessKey, secretKey, sessionToken, pathStyle, payloadSigning);
     }
   }
 }

@@ -95,7 +95,8 @@ final class TransferOptions {
       fromEnv = TransferSettings.fromEnvironment(env);
     } catch (IllegalArgumentException e) {
       // A half-set key pair, or an endpoint that is not http(s): the messages name no secret.
-      throw new UsageError("invalid S3 settings in the environment (AWS_*): " + e.getMessage());
+      throw new UsageError(
+          "invalid S3 settings in the environment (AWS_*, TES4J_S3_PAYLOAD_SIGNING): " + e.getMessage());
     }
     TransferSettings.Builder builder = fromEnv.toBuilder().s3(s3(env, fromEnv.s3()));
     if (parallelism != null) {
@@ -150,12 +151,10 @@ final class TransferOptions {
       pathStyle = s3PathStyle;
     }
     try {
-      return S3Settings.builder()
+      // From the environment: the keys, and the payload signing (TES4J_S3_PAYLOAD_SIGNING).
+      return fromEnv.toBuilder()
           .endpoint(endpoint)
           .region(s3Region != null ? s3Region : fromEnv.region())
-          .accessKey(fromEnv.accessKey())
-          .secretKey(fromEnv.secretKey())
-          .sessionToken(fromEnv.sessionToken())
           .pathStyle(pathStyle)
           .build();
     } catch (IllegalArgumentException e) {

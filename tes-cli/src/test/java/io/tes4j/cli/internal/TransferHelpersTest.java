@@ -3,6 +3,7 @@ package io.tes4j.cli.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tes4j.transfer.S3Settings;
 import io.tes4j.transfer.StorageUrl;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -85,6 +86,29 @@ class TransferHelpersTest {
     Context ctx = context(err, Map.of("TES_PASSWORD", "1.0 GiB"));
     ctx.progress("1.0 GiB of it");
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("\r*** of it");
+  }
+
+  @Test
+  void s3PayloadSigningComesFromTheEnvironmentAlsoWithTheS3Options() {
+    TransferOptions options = new TransferOptions();
+    new CommandLine(options).parseArgs("--s3-endpoint", "http://127.0.0.1:9000", "--s3-region", "eu-west-1");
+    Map<String, String> env =
+        Map.of(
+            "TES4J_S3_PAYLOAD_SIGNING", "never",
+            "AWS_ACCESS_KEY_ID", "key",
+            "AWS_SECRET_ACCESS_KEY", "secret-Hq71");
+    S3Settings s3 = options.settings(context(new ByteArrayOutputStream(), env)).build().s3();
+    assertThat(s3.payloadSigning()).isEqualTo(S3Settings.PayloadSigning.NEVER);
+    assertThat(s3.endpoint()).hasToString("http://127.0.0.1:9000");
+    assertThat(s3.region()).isEqualTo("eu-west-1");
+    assertThat(s3.accessKey()).isEqualTo("key");
+    assertThat(s3.pathStyle()).isTrue();
+
+    Map<String, String> wrong = Map.of("TES4J_S3_PAYLOAD_SIGNING", "maybe");
+    assertThatThrownBy(() -> new TransferOptions().settings(context(new ByteArrayOutputStream(), wrong)))
+        .isInstanceOf(UsageError.class)
+        .hasMessageContaining("TES4J_S3_PAYLOAD_SIGNING")
+        .hasMessageContaining("auto, always or never");
   }
 
   private static Context context(ByteArrayOutputStream err, Map<String, String> env) {

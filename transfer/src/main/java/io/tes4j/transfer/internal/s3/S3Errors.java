@@ -88,6 +88,9 @@ final class S3Errors {
     if (e instanceof ErrorResponseException ere && ere.errorResponse() != null) {
       return ere.errorResponse().code();
     }
+    if (e instanceof S3ServiceException se) {
+      return se.code();
+    }
     return null;
   }
 
@@ -121,6 +124,12 @@ final class S3Errors {
     }
     if (e instanceof ErrorResponseException ere) {
       return fromErrorResponse(url, ere);
+    }
+    if (e instanceof S3ServiceException se) {
+      // An answer that S3Http read: already free of secrets.
+      return se.code() == null
+          ? fromStatus(url, se.status(), null, se)
+          : fromCode(url, se.code(), se.status(), se.serverMessage(), se);
     }
     if (e instanceof ServerException se) {
       return fromStatus(url, se.statusCode(), null, sanitized(se, null, se.statusCode()));
@@ -171,7 +180,6 @@ final class S3Errors {
   }
 
   private TransferException fromErrorResponse(StorageUrl url, ErrorResponseException e) {
-    String where = url.toString();
     ErrorResponse response = e.errorResponse();
     String code = response == null ? null : response.code();
     int status = statusOf(e);
@@ -179,6 +187,13 @@ final class S3Errors {
     if (code == null) {
       return fromStatus(url, status, null, cause);
     }
+    return fromCode(url, code, status, response.message(), cause);
+  }
+
+  /** The failure that an S3 error code (and its HTTP status and message) stands for. */
+  private TransferException fromCode(
+      StorageUrl url, String code, int status, String message, S3ServiceException cause) {
+    String where = url.toString();
     if ("NoSuchBucket".equals(code)) {
       return new TransferException(Reason.NOT_FOUND, where, "no such bucket '" + url.host() + "'", cause);
     }
@@ -208,7 +223,7 @@ final class S3Errors {
       return new TransferException(
           Reason.UNSUPPORTED,
           where,
-          "the S3 server does not implement this request (NotImplemented): " + response.message(),
+          "the S3 server does not implement this request (NotImplemented): " + message,
           cause);
     }
     if ("NoSuchUpload".equals(code)) {
@@ -233,7 +248,7 @@ final class S3Errors {
           Reason.SERVER_ERROR, where, "the S3 server failed (" + code + ", HTTP " + status + ")", cause);
     }
     return new TransferException(
-        Reason.FAILED, where, "S3 error " + code + ": " + response.message(), cause);
+        Reason.FAILED, where, "S3 error " + code + ": " + message, cause);
   }
 
   private TransferException fromStatus(StorageUrl url, int status, String code, S3ServiceException cause) {
@@ -309,9 +324,28 @@ final class S3Errors {
         && ere.errorResponse().requestId() != null) {
       text.append(" [request id ").append(ere.errorResponse().requestId()).append(']');
     }
-    S3ServiceException out = new S3ServiceException(text.toString(), code, status);
+    S3ServiceException out = new S3ServiceException(text.toString(), code, status, message);
     out.setStackTrace(e.getStackTrace());
     return out;
+  }
+
+  /**
+   * What an S3 server answered, as {@link S3Http} read it: the error code ({@code null} when the
+   * answer had none, e.g. to a HEAD request), the HTTP status, the server's message and request id.
+   */
+  static S3ServiceException answer(String code, int status, String message, String requestId) {
+    StringBuilder text = new StringBuilder();
+    text.append(code != null ? "S3 error " + code : "S3 answer");
+    if (status > 0) {
+      text.append(" (HTTP ").append(status).append(')');
+    }
+    if (message != null && !message.isBlank()) {
+      text.append(": ").append(message);
+    }
+    if (requestId != null && !requestId.isBlank()) {
+      text.append(" [request id ").append(requestId).append(']');
+    }
+    return new S3ServiceException(text.toString(), code, status, message);
   }
 
   /**
@@ -323,11 +357,18 @@ final class S3Errors {
 
     private final String code;
     private final int status;
+    private final String serverMessage;
 
-    S3ServiceException(String message, String code, int status) {
+    S3ServiceException(String message, String code, int status, String serverMessage) {
       super(message);
       this.code = code;
       this.status = status;
+      this.serverMessage = serverMessage;
+    }
+
+    /** The server's own message, or {@code null}. */
+    String serverMessage() {
+      return serverMessage;
     }
 
     /** The S3 error code, or {@code null}. */

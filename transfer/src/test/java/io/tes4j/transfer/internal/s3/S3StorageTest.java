@@ -13,6 +13,7 @@ import io.minio.StatObjectArgs;
 import io.minio.messages.Item;
 import io.tes4j.transfer.ObjectInfo;
 import io.tes4j.transfer.S3Settings;
+import io.tes4j.transfer.S3Settings.PayloadSigning;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
@@ -33,6 +34,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -386,26 +388,34 @@ class S3StorageTest {
     Path source = Files.write(dir.resolve("big.bin"), random(17 * MIB));
     StorageUrl url = url("aborted/big.bin");
     AtomicInteger finishedParts = new AtomicInteger();
-    PartObserver failOnThirdPart =
+    CountDownLatch onePartSent = new CountDownLatch(1);
+    PartObserver failOnLastPart =
         new PartObserver() {
           @Override
           public void partStarted(String operation, int index) {
-            if (index == 2) {
-              throw new IllegalStateException("simulated failure before part 3");
+            if (index == 3) {
+              try {
+                assertThat(onePartSent.await(10, TimeUnit.SECONDS)).as("another part was sent").isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
+              throw new IllegalStateException("simulated failure before part 4");
             }
           }
 
           @Override
           public void partFinished(String operation, int index) {
             finishedParts.incrementAndGet();
+            onePartSent.countDown();
           }
         };
-    TransferSettings twoAtATime = settings(SECRET_KEY, null).toBuilder().parallelism(2).build();
-    try (Storage storage = new S3Storage(twoAtATime, failOnThirdPart)) {
+    // 4 parts of 5, 5, 5 and 2 MiB, all at once; the last fails once another has been sent.
+    try (Storage storage = new S3Storage(settings(SECRET_KEY, null), failOnLastPart)) {
       TransferException e = failure(() -> storage.upload(source, url, n -> {}));
       assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.FAILED);
-      assertThat(e.getMessage()).contains("simulated failure before part 3");
-      // Part 3 only starts once part 1 or 2 is done: there were parts to clean up.
+      assertThat(e.getMessage()).contains("simulated failure before part 4");
+      // There were parts to clean up.
       assertThat(finishedParts.get()).isGreaterThanOrEqualTo(1);
 
       assertThat(storage.stat(url)).isEmpty();
@@ -497,6 +507,179 @@ class S3StorageTest {
   }
 
   @Test
+  void payloadSigningSendsTheSha256OrUnsignedPayloadAndAlwaysContentMd5() throws Exception {
+    byte[] small = "a small object, sent in one request".getBytes(StandardCharsets.UTF_8);
+    byte[] large = random(11 * MIB); // three parts of 5, 5 and 1 MiB
+    Path smallFile = Files.write(dir.resolve("small.txt"), small);
+    Path largeFile = Files.write(dir.resolve("large.bin"), large);
+    List<byte[]> bodies =
+        List.of(
+            small,
+            Arrays.copyOfRange(large, 0, (int) (5 * MIB)),
+            Arrays.copyOfRange(large, (int) (5 * MIB), (int) (10 * MIB)),
+            Arrays.copyOfRange(large, (int) (10 * MIB), large.length));
+    List<String> sha256s = new ArrayList<>();
+    List<String> md5s = new ArrayList<>();
+    for (byte[] body : bodies) {
+      sha256s.add(sha256(body));
+      md5s.add(md5Base64(body));
+    }
+    for (PayloadSigning mode : PayloadSigning.values()) {
+      try (RecordingProxy relay = new RecordingProxy(endpoint);
+          Storage storage = open(settings(relay.endpoint(), SECRET_KEY, null, mode))) {
+        StorageUrl smallUrl = url(mode + "/small.txt");
+        StorageUrl largeUrl = url(mode + "/large.bin");
+        StorageUrl streamedUrl = url(mode + "/streamed.bin");
+        storage.upload(smallFile, smallUrl, n -> {});
+        storage.upload(largeFile, largeUrl, n -> {});
+        // A stream of unknown size: the same three parts.
+        storage.write(streamedUrl, new ByteArrayInputStream(large), -1, n -> {});
+
+        // Over http, AUTO signs as ALWAYS does.
+        List<String> expected = new ArrayList<>();
+        for (String sha : List.of(sha256s.get(0), sha256s.get(1), sha256s.get(2), sha256s.get(3),
+            sha256s.get(1), sha256s.get(2), sha256s.get(3))) {
+          expected.add(mode == PayloadSigning.NEVER ? "UNSIGNED-PAYLOAD" : sha);
+        }
+        assertThat(relay.headerValues("PUT", "x-amz-content-sha256"))
+            .as(mode.toString())
+            .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(relay.headerValues("PUT", "content-md5"))
+            .as(mode.toString())
+            .containsExactlyInAnyOrder(
+                md5s.get(0), md5s.get(1), md5s.get(2), md5s.get(3), md5s.get(1), md5s.get(2), md5s.get(3));
+
+        for (StorageUrl url : List.of(largeUrl, streamedUrl)) {
+          Path target = Files.createFile(dir.resolve(mode + "-" + url.fileName() + ".out"));
+          storage.download(url, target, n -> {});
+          assertThat(sha256(Files.readAllBytes(target))).isEqualTo(sha256(large));
+        }
+        try (InputStream in = storage.openRead(smallUrl, 0)) {
+          assertThat(in.readAllBytes()).isEqualTo(small);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aBodyDamagedOnTheWayIsRefusedWhetherOrNotThePayloadIsSigned() throws Exception {
+    byte[] content = random(3 * MIB);
+    Path source = Files.write(dir.resolve("in.bin"), content);
+    Path big = Files.write(dir.resolve("big.bin"), random(11 * MIB));
+    for (PayloadSigning mode : List.of(PayloadSigning.NEVER, PayloadSigning.ALWAYS)) {
+      try (RecordingProxy relay = new RecordingProxy(endpoint);
+          Storage storage = open(settings(relay.endpoint(), SECRET_KEY, null, mode))) {
+        StorageUrl url = url(mode + "/damaged.bin");
+        relay.damageNextBody();
+        TransferException e = failure(() -> storage.upload(source, url, n -> {}));
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.CORRUPT);
+        assertThat(e.retryable()).isTrue();
+        // Unsigned, only Content-MD5 can have caught it.
+        assertThat(e.getMessage())
+            .contains(mode == PayloadSigning.NEVER ? "BadDigest" : "the server rejected the data");
+        assertThat(storage.stat(url)).isEmpty();
+
+        // A damaged part fails the multipart upload, which is aborted.
+        StorageUrl bigUrl = url(mode + "/damaged-part.bin");
+        relay.damageNextBody();
+        TransferException partFailure = failure(() -> storage.upload(big, bigUrl, n -> {}));
+        assertThat(partFailure.reason()).as(partFailure.getMessage()).isEqualTo(Reason.CORRUPT);
+        assertThat(storage.stat(bigUrl)).isEmpty();
+      }
+    }
+    assertThat(
+            admin
+                .listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(bucket).build())
+                .join()
+                .result()
+                .uploads())
+        .isEmpty();
+  }
+
+  @Test
+  void anObjectReplacedDuringARangedDownloadFailsAsCorrupt() throws Exception {
+    byte[] content = random(17 * MIB);
+    put("changing.bin", content);
+    CountDownLatch firstThreeRead = new CountDownLatch(3);
+    PartObserver replaceBeforeLastRange =
+        new PartObserver() {
+          @Override
+          public void partStarted(String operation, int index) {
+            if (index == 3) {
+              try {
+                assertThat(firstThreeRead.await(10, TimeUnit.SECONDS)).as("the first three ranges were read").isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
+              byte[] other = content.clone();
+              other[0] ^= 1;
+              put("changing.bin", other);
+            }
+          }
+
+          @Override
+          public void partFinished(String operation, int index) {
+            firstThreeRead.countDown();
+          }
+        };
+    try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null), replaceBeforeLastRange)) {
+      // 4 ranges of 5, 5, 5 and 2 MiB, all four at once.
+      assertThat(storage.rangeSizeFor(content.length)).isEqualTo(5 * MIB);
+      Path target = Files.createFile(dir.resolve("changing.out"));
+      AtomicLong received = new AtomicLong();
+      TransferException e = failure(() -> storage.download(url("changing.bin"), target, received::addAndGet));
+      assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.CORRUPT);
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.getMessage()).contains("the object changed while it was being read");
+      assertThat(received).hasValue(15 * MIB);
+    }
+  }
+
+  @Test
+  void anUploadTheServerStopsReadingTimesOut() throws Exception {
+    Path source = Files.write(dir.resolve("stuck.bin"), new byte[(int) (48 * MIB)]);
+    try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      URI server = URI.create("http://127.0.0.1:" + stuck.getLocalPort());
+      // One request of 48 MiB, more than the sockets' buffers hold; the server never reads it.
+      TransferSettings settings =
+          settings(server, SECRET_KEY, null, PayloadSigning.NEVER).toBuilder()
+              .partSize(64 * MIB)
+              .readTimeout(Duration.ofMillis(500))
+              .build();
+      try (Storage storage = open(settings)) {
+        TransferException e = failure(() -> storage.upload(source, url("stuck.bin"), n -> {}));
+        assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.UNREACHABLE);
+        assertThat(e.getMessage()).contains("timed out");
+      }
+    }
+  }
+
+  @Test
+  void downloadsTakeOneRangePerWorkerWithinBounds() {
+    try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null))) {
+      // 4 workers, 5 MiB parts.
+      assertThat(storage.rangeSizeFor(1)).isEqualTo(5 * MIB);
+      assertThat(storage.rangeSizeFor(17 * MIB)).isEqualTo(5 * MIB);
+      assertThat(storage.rangeSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      assertThat(storage.rangeSizeFor(1024 * MIB + 1)).isEqualTo(257 * MIB);
+      assertThat(storage.rangeSizeFor(100 * 1024 * MIB)).isEqualTo(1024 * MIB);
+
+      // Signed (AUTO over http), files go up in parts of the part size, within S3's 10,000.
+      assertThat(storage.filePartSizeFor(1024 * MIB)).isEqualTo(5 * MIB);
+      long fiveTiB = 5L * 1024 * 1024 * MIB;
+      assertThat(fiveTiB / storage.filePartSizeFor(fiveTiB)).isLessThanOrEqualTo(10_000);
+    }
+    try (S3Storage unsigned = new S3Storage(settings(endpoint, SECRET_KEY, null, PayloadSigning.NEVER))) {
+      // Unsigned, they take one part per worker, as downloads take ranges.
+      assertThat(unsigned.filePartSizeFor(17 * MIB)).isEqualTo(5 * MIB);
+      assertThat(unsigned.filePartSizeFor(1024 * MIB)).isEqualTo(256 * MIB);
+      long fiveTiB = 5L * 1024 * 1024 * MIB;
+      assertThat(fiveTiB / unsigned.filePartSizeFor(fiveTiB)).isLessThanOrEqualTo(10_000);
+    }
+  }
+
+  @Test
   void partsStayWithinTenThousand() {
     try (S3Storage storage = new S3Storage(settings(SECRET_KEY, null))) {
       assertThat(storage.partSizeFor(-1)).isEqualTo(5 * MIB);
@@ -527,6 +710,10 @@ class S3StorageTest {
   }
 
   private static TransferSettings settings(URI server, String secret, String token) {
+    return settings(server, secret, token, PayloadSigning.AUTO);
+  }
+
+  private static TransferSettings settings(URI server, String secret, String token, PayloadSigning signing) {
     return baseSettings()
         .s3(
             S3Settings.builder()
@@ -535,6 +722,7 @@ class S3StorageTest {
                 .secretKey(secret)
                 .sessionToken(token)
                 .pathStyle(true)
+                .payloadSigning(signing)
                 .build())
         .build();
   }
@@ -573,6 +761,10 @@ class S3StorageTest {
 
   private static String sha256(byte[] bytes) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static String md5Base64(byte[] bytes) throws Exception {
+    return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
   }
 
   private static String md5Hex(byte[] bytes) throws Exception {

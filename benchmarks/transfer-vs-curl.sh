@@ -354,8 +354,6 @@ echo "a 1 KiB file the same way (start-up, client set-up, first requests); net c
 echo "each tool's fixed cost is taken off its time, i.e. the speed at which the bytes move."
 echo "heap: the largest heap after a GC in tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the"
 echo "largest max RSS over the runs."
-echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). heap: the largest heap after a GC in"
-echo "tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the largest max RSS over the runs."
 echo "s3-upload: both send UNSIGNED-PAYLOAD (tes4j with TES4J_S3_PAYLOAD_SIGNING=never); tes4j also sends"
 echo "the MD5 of every request body (Content-MD5), which S3Proxy checks. s3-upload-hashed: curl first computes"
 echo "the SHA-256 (signed) and MD5 (Content-MD5) of the body, as tes4j does by default over http."

@@ -576,6 +576,14 @@ final class S3Http implements Closeable {
             default -> null;
           };
     }
+    String bucketRegion = c.getHeaderField("x-amz-bucket-region");
+    if (code == null && (status == 301 || status == 307 || (status == 400 && bucketRegion != null))) {
+      // A HEAD to a bucket in another region: S3 says which only in this header.
+      code = "PermanentRedirect";
+      if (message == null && bucketRegion != null) {
+        message = "the bucket is in region " + bucketRegion;
+      }
+    }
     if (code == null && message == null && !xml.isBlank()) {
       String text = xml.strip();
       message = "not an S3 error: " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);

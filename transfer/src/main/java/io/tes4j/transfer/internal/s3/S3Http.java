@@ -42,7 +42,9 @@ import okhttp3.MediaType;
  * the client (OkHttp, Jackson, a TLS context for an {@code http} endpoint) need not be set up.
  *
  * <p>Requests are signed in their headers ({@code Authorization}): URLs carry no signature, and
- * the headers are never logged or put in messages. Redirects are not followed. {@code
+ * the headers are never logged or put in messages. (The JDK's own {@code java.util.logging} of
+ * {@code sun.net.www.protocol.http.HttpURLConnection} at level FINE, off by default, prints
+ * request headers, a session token among them: leave it off where logs are shared.) Redirects are not followed. {@code
  * connectTimeout} covers connecting and {@code readTimeout} waiting for an answer or the next
  * bytes of a body; a watchdog closes a connection whose upload has not moved for {@code
  * readTimeout}, as {@link HttpURLConnection} has no write timeout. Connections are kept alive and

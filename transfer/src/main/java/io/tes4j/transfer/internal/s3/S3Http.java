@@ -103,11 +103,6 @@ final class S3Http implements Closeable {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
   }
 
-  /** Whether requests go to an {@code https} endpoint. */
-  boolean isHttps() {
-    return baseUrl.isHttps();
-  }
-
   // ---------------------------------------------------------------------------------------------
   // HEAD
 
@@ -198,22 +193,15 @@ final class S3Http implements Closeable {
   static final class Body implements Closeable {
     private final HttpURLConnection connection;
     private final InputStream in;
-    private final long length;
 
-    private Body(HttpURLConnection connection, InputStream in, long length) {
+    private Body(HttpURLConnection connection, InputStream in) {
       this.connection = connection;
       this.in = in;
-      this.length = length;
     }
 
-    /** The body, which ends after {@link #length()} bytes. */
+    /** The body, which ends after the bytes the server announced. */
     InputStream stream() {
       return in;
-    }
-
-    /** The number of bytes the server announced (Content-Length), or -1. */
-    long length() {
-      return length;
     }
 
     /** Closes the connection instead of reading the rest for its reuse. */
@@ -262,7 +250,7 @@ final class S3Http implements Closeable {
             "the server announced " + announced + " bytes for the " + length + " asked for from byte " + offset,
             null);
       }
-      Body body = new Body(c, c.getInputStream(), announced);
+      Body body = new Body(c, c.getInputStream());
       done = true;
       return body;
     } finally {

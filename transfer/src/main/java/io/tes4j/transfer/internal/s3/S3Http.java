@@ -42,7 +42,9 @@ import okhttp3.MediaType;
  * the client (OkHttp, Jackson, a TLS context for an {@code http} endpoint) need not be set up.
  *
  * <p>Requests are signed in their headers ({@code Authorization}): URLs carry no signature, and
- * the headers are never logged or put in messages. Redirects are not followed. {@code
+ * the headers are never logged or put in messages. (The JDK's own {@code java.util.logging} of
+ * {@code sun.net.www.protocol.http.HttpURLConnection} at level FINE, off by default, prints
+ * request headers, a session token among them: leave it off where logs are shared.) Redirects are not followed. {@code
  * connectTimeout} covers connecting and {@code readTimeout} waiting for an answer or the next
  * bytes of a body; a watchdog closes a connection whose upload has not moved for {@code
  * readTimeout}, as {@link HttpURLConnection} has no write timeout. Connections are kept alive and
@@ -99,11 +101,6 @@ final class S3Http implements Closeable {
 
   private static int millis(Duration d) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
-  }
-
-  /** Whether requests go to an {@code https} endpoint. */
-  boolean isHttps() {
-    return baseUrl.isHttps();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -196,22 +193,15 @@ final class S3Http implements Closeable {
   static final class Body implements Closeable {
     private final HttpURLConnection connection;
     private final InputStream in;
-    private final long length;
 
-    private Body(HttpURLConnection connection, InputStream in, long length) {
+    private Body(HttpURLConnection connection, InputStream in) {
       this.connection = connection;
       this.in = in;
-      this.length = length;
     }
 
-    /** The body, which ends after {@link #length()} bytes. */
+    /** The body, which ends after the bytes the server announced. */
     InputStream stream() {
       return in;
-    }
-
-    /** The number of bytes the server announced (Content-Length), or -1. */
-    long length() {
-      return length;
     }
 
     /** Closes the connection instead of reading the rest for its reuse. */
@@ -260,7 +250,7 @@ final class S3Http implements Closeable {
             "the server announced " + announced + " bytes for the " + length + " asked for from byte " + offset,
             null);
       }
-      Body body = new Body(c, c.getInputStream(), announced);
+      Body body = new Body(c, c.getInputStream());
       done = true;
       return body;
     } finally {
@@ -575,6 +565,14 @@ final class S3Http implements Closeable {
             case 416 -> "InvalidRange";
             default -> null;
           };
+    }
+    String bucketRegion = c.getHeaderField("x-amz-bucket-region");
+    if (code == null && (status == 301 || status == 307 || (status == 400 && bucketRegion != null))) {
+      // A HEAD to a bucket in another region: S3 says which only in this header.
+      code = "PermanentRedirect";
+      if (message == null && bucketRegion != null) {
+        message = "the bucket is in region " + bucketRegion;
+      }
     }
     if (code == null && message == null && !xml.isBlank()) {
       String text = xml.strip();

@@ -374,13 +374,24 @@ public final class Stager {
     return result;
   }
 
-  /** Whether a container path holds POSIX wildcards. */
-  static boolean hasWildcard(String path) {
+  /**
+   * Whether a container path holds POSIX wildcards ({@code *}, {@code ?}, {@code [}).
+   *
+   * @param path a container path or one of its segments
+   * @return true when it holds one
+   */
+  public static boolean hasWildcard(String path) {
     return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0;
   }
 
-  /** The path with single slashes, no {@code .} segments and no trailing slash ({@code /} stays). */
-  static String normalize(String path) {
+  /**
+   * A container path with single slashes, no {@code .} segments and no trailing slash ({@code /}
+   * stays); {@code ..} segments are kept, for {@link #hostPath} to refuse.
+   *
+   * @param path an absolute container path
+   * @return the normalised path
+   */
+  public static String normalize(String path) {
     StringBuilder sb = new StringBuilder();
     for (String segment : path.split("/")) {
       if (!segment.isEmpty() && !segment.equals(".")) {
@@ -390,8 +401,14 @@ public final class Stager {
     return sb.length() == 0 ? "/" : sb.toString();
   }
 
-  /** The directories of a normalised pattern before its first segment with a wildcard. */
-  static String staticParent(String pattern) {
+  /**
+   * The directories of a normalised pattern before its first segment with a wildcard: where a
+   * wildcard output's files are looked for.
+   *
+   * @param pattern a {@link #normalize normalised} container path with wildcards
+   * @return its directory part, {@code /} at least
+   */
+  public static String staticParent(String pattern) {
     StringBuilder sb = new StringBuilder();
     for (String segment : pattern.substring(1).split("/")) {
       if (hasWildcard(segment)) {

@@ -8,15 +8,9 @@ import java.nio.file.Path;
 final class ContainerPaths {
   private ContainerPaths() {}
 
-  /** The path with single slashes, no {@code .} segments and no trailing slash ({@code /} stays). */
+  /** As {@link Stager#normalize}. */
   static String normalize(String path) {
-    StringBuilder sb = new StringBuilder();
-    for (String segment : path.split("/")) {
-      if (!segment.isEmpty() && !segment.equals(".")) {
-        sb.append('/').append(segment);
-      }
-    }
-    return sb.length() == 0 ? "/" : sb.toString();
+    return Stager.normalize(path);
   }
 
   /** The parent of a normalised path; {@code /} for {@code /} and for top-level names. */
@@ -25,21 +19,14 @@ final class ContainerPaths {
     return slash <= 0 ? "/" : normalized.substring(0, slash);
   }
 
-  /** Whether a container path holds POSIX wildcards ({@code *}, {@code ?}, {@code [}). */
+  /** As {@link Stager#hasWildcard}. */
   static boolean hasWildcard(String path) {
-    return path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0;
+    return Stager.hasWildcard(path);
   }
 
-  /** The directories of a normalised pattern before its first segment with a wildcard. */
+  /** As {@link Stager#staticParent}. */
   static String staticParent(String pattern) {
-    StringBuilder sb = new StringBuilder();
-    for (String segment : pattern.substring(1).split("/")) {
-      if (hasWildcard(segment)) {
-        break;
-      }
-      sb.append('/').append(segment);
-    }
-    return sb.length() == 0 ? "/" : sb.toString();
+    return Stager.staticParent(pattern);
   }
 
   /** Whether {@code path} is {@code ancestor} or below it (both normalised). */

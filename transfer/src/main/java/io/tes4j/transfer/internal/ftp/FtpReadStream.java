@@ -119,6 +119,9 @@ final class FtpReadStream extends InputStream {
         throw broken("the FTP server closed the connection before confirming the download (" + e + ")", e);
       }
       if (!complete) {
+        // The server failed the transfer (426, 451...), often because it is going away: a
+        // connection that just lost a transfer is not worth keeping for the next one.
+        connection.markBroken();
         int code = connection.client().getReplyCode();
         String reply = FtpReplies.replyLine(connection.login(), code, connection.client().getReplyString());
         String meaning = FtpReplies.meaning(Op.READ, code);

@@ -1,0 +1,24 @@
+package io.tes4j.server.auth;
+
+/**
+ * Turns a request's {@code Authorization} header into an {@link Identity}. Implementations must be
+ * thread-safe; they run on the server's request threads.
+ */
+@FunctionalInterface
+public interface Authenticator {
+
+  /**
+   * Checks the credentials of one request.
+   *
+   * @param authorization the request's {@code Authorization} header, or {@code null} when it has
+   *     none
+   * @return who is calling
+   * @throws AuthenticationException when the credentials are missing or wrong (answered 401)
+   */
+  Identity authenticate(String authorization);
+
+  /** No authentication: every request is {@link Identity#ANONYMOUS}. */
+  static Authenticator none() {
+    return authorization -> Identity.ANONYMOUS;
+  }
+}

@@ -2,14 +2,12 @@ package io.tes4j.backend.local.internal;
 
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Executor;
-import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Runs executors with {@code apptainer exec} or {@code singularity exec}, which take the same
@@ -28,10 +26,7 @@ import java.util.Set;
  * is quoted. {@code --cpus} and {@code --memory} need cgroups support (apptainer 1.1+, run as
  * root or with cgroups v2 delegated). On cancel, the process tree is killed.
  */
-final class ApptainerLauncher implements Launcher {
-  private final LocalRuntime runtime;
-  private final Path executable;
-  private final Map<String, String> environment;
+final class ApptainerLauncher extends ContainerRuntimeLauncher {
 
   /**
    * @param runtime {@link LocalRuntime#APPTAINER} or {@link LocalRuntime#SINGULARITY}
@@ -39,32 +34,12 @@ final class ApptainerLauncher implements Launcher {
    * @param environment the runtime's own environment
    */
   ApptainerLauncher(LocalRuntime runtime, Path executable, Map<String, String> environment) {
-    this.runtime = runtime;
-    this.executable = executable;
-    this.environment = Map.copyOf(environment);
-  }
-
-  @Override
-  public LocalRuntime runtime() {
-    return runtime;
-  }
-
-  @Override
-  public Set<String> enforcedResources() {
-    return Set.of("cpu_cores", "ram_gb");
-  }
-
-  @Override
-  public List<String> notes(Task task) {
-    return ContainerNotes.notes(runtime, task.resources());
+    super(runtime, executable, environment);
   }
 
   @Override
   public Prepared prepare(Task task, Path root, String runId) {
-    for (int i = 0; i < task.executors().size(); i++) {
-      Environments.check(task.executors().get(i), i);
-    }
-    List<Mount> mounts = ContainerMounts.plan(task, root);
+    List<Mount> mounts = checkAndPlanMounts(task, root);
     List<String> binds = new ArrayList<>();
     for (Mount mount : mounts) {
       String paths = mount.containerPath() + mount.hostPath();
@@ -136,18 +111,5 @@ final class ApptainerLauncher implements Launcher {
       return text;
     }
     return '"' + text.replace("\"", "\"\"") + '"';
-  }
-
-  private static List<String> limits(Resources resources) {
-    List<String> limits = new ArrayList<>();
-    if (resources != null && resources.cpuCores() != null && resources.cpuCores() > 0) {
-      limits.add("--cpus");
-      limits.add(Numbers.plain(resources.cpuCores()));
-    }
-    if (resources != null && resources.ramGb() != null && resources.ramGb() > 0) {
-      limits.add("--memory");
-      limits.add(Long.toString(Numbers.bytes(resources.ramGb())));
-    }
-    return limits;
   }
 }

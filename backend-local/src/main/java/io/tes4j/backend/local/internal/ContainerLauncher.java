@@ -2,7 +2,6 @@ package io.tes4j.backend.local.internal;
 
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Executor;
-import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
 import java.io.File;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +27,9 @@ import org.slf4j.LoggerFactory;
  * in. On cancel, {@code docker rm -f NAME} stops and removes the container, and the client
  * process is killed.
  */
-final class ContainerLauncher implements Launcher {
+final class ContainerLauncher extends ContainerRuntimeLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerLauncher.class);
 
-  private final LocalRuntime runtime;
-  private final Path executable;
-  private final Map<String, String> environment;
 
   /**
    * @param runtime {@link LocalRuntime#DOCKER} or {@link LocalRuntime#PODMAN}
@@ -42,32 +37,12 @@ final class ContainerLauncher implements Launcher {
    * @param environment the runtime's environment ({@code DOCKER_HOST}, {@code HOME}...)
    */
   ContainerLauncher(LocalRuntime runtime, Path executable, Map<String, String> environment) {
-    this.runtime = runtime;
-    this.executable = executable;
-    this.environment = Map.copyOf(environment);
-  }
-
-  @Override
-  public LocalRuntime runtime() {
-    return runtime;
-  }
-
-  @Override
-  public Set<String> enforcedResources() {
-    return Set.of("cpu_cores", "ram_gb");
-  }
-
-  @Override
-  public List<String> notes(Task task) {
-    return ContainerNotes.notes(runtime, task.resources());
+    super(runtime, executable, environment);
   }
 
   @Override
   public Prepared prepare(Task task, Path root, String runId) {
-    for (int i = 0; i < task.executors().size(); i++) {
-      Environments.check(task.executors().get(i), i);
-    }
-    List<Mount> mounts = ContainerMounts.plan(task, root);
+    List<Mount> mounts = checkAndPlanMounts(task, root);
     for (Mount mount : mounts) {
       if (mount.containerPath().indexOf(':') >= 0 || mount.hostPath().toString().indexOf(':') >= 0) {
         throw new LaunchException(
@@ -149,20 +124,6 @@ final class ContainerLauncher implements Launcher {
                 + " own failure, not the command's): " + lastLine(stderrTail));
       }
     };
-  }
-
-  /** {@code --cpus N --memory BYTES} for what the task asks. */
-  private static List<String> limits(Resources resources) {
-    List<String> limits = new ArrayList<>();
-    if (resources != null && resources.cpuCores() != null && resources.cpuCores() > 0) {
-      limits.add("--cpus");
-      limits.add(Numbers.plain(resources.cpuCores()));
-    }
-    if (resources != null && resources.ramGb() != null && resources.ramGb() > 0) {
-      limits.add("--memory");
-      limits.add(Long.toString(Numbers.bytes(resources.ramGb())));
-    }
-    return limits;
   }
 
   /** {@code tes4j-RUN-INDEX}: the container's name, to stop it. */

@@ -103,6 +103,31 @@ final class S3Http implements Closeable {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
   }
 
+  /** One request's answer, read while the connection is open. */
+  @FunctionalInterface
+  private interface Exchange<T> {
+    T run() throws IOException, MinioException, S3Errors.S3ServiceException;
+  }
+
+  /**
+   * Runs {@code exchange} on the answer of {@code c}. When it returns, the answer was read as far
+   * as it needs, and the connection can go back to the JDK's keep-alive cache; when it throws,
+   * the connection is closed, since what is left of the answer is unknown.
+   */
+  private static <T> T exchange(HttpURLConnection c, Exchange<T> exchange)
+      throws IOException, MinioException, S3Errors.S3ServiceException {
+    boolean done = false;
+    try {
+      T result = exchange.run();
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        c.disconnect();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // HEAD
 
@@ -112,8 +137,7 @@ final class S3Http implements Closeable {
   /** HEADs the object. A 404 has no body: it is reported as {@code NoSuchKey}, as MinIO does. */
   Head head(String bucket, String key) throws IOException, MinioException, S3Errors.S3ServiceException {
     HttpURLConnection c = open(Http.Method.HEAD, bucket, key, null, null, null);
-    boolean done = false;
-    try {
+    return exchange(c, () -> {
       int status = c.getResponseCode();
       if (status != HttpURLConnection.HTTP_OK) {
         throw failure(c, status, Http.Method.HEAD, key);
@@ -125,35 +149,25 @@ final class S3Http implements Closeable {
       long modified = c.getHeaderFieldDate("Last-Modified", -1);
       Head head = new Head(size, c.getHeaderField("ETag"), modified < 0 ? null : Instant.ofEpochMilli(modified));
       c.getInputStream().close(); // nothing to read: the connection can be reused
-      done = true;
-      return head;
-    } finally {
-      if (!done) {
-        c.disconnect();
-      }
-    }
+    return head;
+    });
   }
 
   /** Whether the bucket exists (HEAD on the bucket: 200 or 404). */
   boolean bucketExists(String bucket) throws IOException, MinioException, S3Errors.S3ServiceException {
     HttpURLConnection c = open(Http.Method.HEAD, bucket, null, null, null, null);
-    boolean done = false;
-    try {
+    return exchange(c, () -> {
       int status = c.getResponseCode();
       if (status == HttpURLConnection.HTTP_NOT_FOUND) {
-        return false; // the connection is closed (finally): a HEAD answer has no body to skip
+        c.disconnect(); // a 404 to HEAD has no body to read for the connection's reuse
+      return false;
       }
       if (status != HttpURLConnection.HTTP_OK) {
         throw failure(c, status, Http.Method.HEAD, null);
       }
       c.getInputStream().close();
-      done = true;
-      return true;
-    } finally {
-      if (!done) {
-        c.disconnect();
-      }
-    }
+    return true;
+    });
   }
 
   /**
@@ -167,8 +181,7 @@ final class S3Http implements Closeable {
     query.put("prefix", prefix);
     query.put("max-keys", "1");
     HttpURLConnection c = open(Http.Method.GET, bucket, null, query, null, null);
-    boolean done = false;
-    try {
+    return exchange(c, () -> {
       int status = c.getResponseCode();
       if (status != HttpURLConnection.HTTP_OK) {
         throw failure(c, status, Http.Method.GET, null);
@@ -177,13 +190,8 @@ final class S3Http implements Closeable {
       try (InputStream in = c.getInputStream()) {
         xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      done = true;
-      return xml.contains("<Contents>");
-    } finally {
-      if (!done) {
-        c.disconnect();
-      }
-    }
+    return xml.contains("<Contents>");
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -232,8 +240,7 @@ final class S3Http implements Closeable {
       headers.put("If-Match", ifMatch);
     }
     HttpURLConnection c = open(Http.Method.GET, bucket, key, null, headers, null);
-    boolean done = false;
-    try {
+    return exchange(c, () -> {
       int status = c.getResponseCode();
       int expected = ranged ? HttpURLConnection.HTTP_PARTIAL : HttpURLConnection.HTTP_OK;
       if (status != expected) {
@@ -251,13 +258,8 @@ final class S3Http implements Closeable {
             null);
       }
       Body body = new Body(c, c.getInputStream());
-      done = true;
-      return body;
-    } finally {
-      if (!done) {
-        c.disconnect();
-      }
-    }
+    return body;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -373,9 +375,8 @@ final class S3Http implements Closeable {
       c.setDoOutput(true);
       c.setFixedLengthStreamingMode(length);
     }
-    boolean done = false;
     Watch watch = watch(c);
-    try {
+    return exchange(c, () -> {
       IOException writeFailure = null;
       if (c.getDoOutput()) {
         try (OutputStream out = c.getOutputStream()) {
@@ -415,14 +416,8 @@ final class S3Http implements Closeable {
       if (writeFailure != null) {
         throw writeFailure;
       }
-      T result = reader.read(c);
-      done = true;
-      return result;
-    } finally {
-      if (!done) {
-        c.disconnect();
-      }
-    }
+      return reader.read(c);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 #   SMALL_MIB   size of the second, small file used to show the heap does not grow (default 64)
 #   XMX_CHECK   also copy the full-size file once per operation with tes4j under -Xmx$XMX_CHECK,
 #               to show bounded memory (default 64m; empty to skip)
+#   WARM_RUNS   copies of the full file in ONE JVM (io.tes4j.benchmarks.WarmCopy) per operation,
+#               for the "warm" columns: the best of those after the first (default 4; 0 skips)
 #   BUILD       1 to build even when the jars exist (default: build only when missing)
 #   WORK        scratch directory (default: a new one under $TMPDIR or /tmp, removed at the end)
 #   KEEP        1 to keep WORK (logs, GC logs) afterwards
@@ -23,6 +25,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 SMALL_MIB=${SMALL_MIB:-64}
 XMX_CHECK=${XMX_CHECK-64m}
+WARM_RUNS=${WARM_RUNS:-4}
 BUILD=${BUILD:-0}
 KEEP=${KEEP:-0}
 
@@ -30,6 +33,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tes4j="$repo/tes4j"
 tes4j_jar="$repo/tes-cli/target/tes4j.jar"
 servers_jar="$repo/benchmarks/target/loopback-servers.jar"
+warm_classes="$repo/benchmarks/target/classes"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "transfer-vs-curl: $*"; exit 2; }
@@ -46,6 +50,7 @@ curl --help all 2>/dev/null | grep -q -- '--aws-sigv4' \
   || die "this curl has no --aws-sigv4 (needs 7.75 or newer): install a newer curl"
 [[ "$SIZE_MIB" =~ ^[1-9][0-9]*$ && "$SMALL_MIB" =~ ^[1-9][0-9]*$ && "$RUNS" =~ ^[1-9][0-9]*$ ]] \
   || die "SIZE_MIB, SMALL_MIB and RUNS must be positive whole numbers"
+[[ "$WARM_RUNS" = 0 || "$WARM_RUNS" =~ ^([2-9]|[1-9][0-9]+)$ ]] || die "WARM_RUNS must be 0 or at least 2"
 if [ -x /usr/bin/time ]; then
   timer=(/usr/bin/time -v -o)
 else
@@ -53,7 +58,8 @@ else
   say "transfer-vs-curl: /usr/bin/time is missing (apt-get install time): no max RSS column"
 fi
 
-if [ "$BUILD" = 1 ] || [ ! -f "$tes4j_jar" ] || [ ! -f "$servers_jar" ]; then
+if [ "$BUILD" = 1 ] || [ ! -f "$tes4j_jar" ] || [ ! -f "$servers_jar" ] \
+  || [ ! -f "$warm_classes/io/tes4j/benchmarks/WarmCopy.class" ]; then
   say "building (./mvnw -q -DskipTests package)..."
   (cd "$repo" && ./mvnw -q -DskipTests package) >&2
 fi
@@ -256,7 +262,7 @@ for ((i = 1; i <= RUNS; i++)); do
   best_start=$(awk -v a="${best_start:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
 done
 
-declare -A best best_rss heap_big heap_small xmx fixed
+declare -A best best_rss heap_big heap_small xmx fixed warm
 for op in "${ops[@]}"; do
   for tool in curl tes4j; do
     [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
@@ -312,6 +318,16 @@ for op in "${ops[@]}"; do
       verify "$target" big
       xmx[$op]="ok ${elapsed}s"
     fi
+    if [ "$WARM_RUNS" != 0 ]; then
+      # The same copy WARM_RUNS times in one JVM: the speed once started and warm.
+      op_cmd "$op" tes4j big "$op-warm.bin"
+      run "$op-warm" env "${tes4j_env[@]}" java -cp "$tes4j_jar:$warm_classes" io.tes4j.benchmarks.WarmCopy \
+        "$WARM_RUNS" "${cmd[1]}" "${cmd[2]}"
+      verify "$target" big
+      warm[$op]=$(awk '/^best-warm:/ { print $2 }' "$logs/$op-warm.out")
+      say "$(printf '%-16s tes4j in one JVM: %s (best after the first: %s s)' "$op" \
+        "$(awk '/^run/ { printf "%s ", $3 }' "$logs/$op-warm.out")" "${warm[$op]}")"
+    fi
   fi
 done
 
@@ -326,8 +342,8 @@ echo "tes4j cp vs curl on 127.0.0.1: ${SIZE_MIB} MiB of random bytes, best of $R
 echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j start-up (--version): ${best_start} s"
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?") (other work on the machine skews the times)"
 echo
-printf '%-16s %8s %8s %11s %8s %8s %9s  %-24s %-24s %12s  %s\n' \
-  operation "curl s" "tes4j s" "curl/tes4j" "fixed c" "fixed t" "net c/t" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
+printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s  %-24s %-24s %12s  %s\n' \
+  operation "curl s" "tes4j s" "curl/tes4j" "fixed c" "fixed t" "net c/t" "warm t" "warm c/t" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
 for op in "${ops[@]}"; do
   c=${best[$op/curl]}
   if [ "${available[$op]}" = 1 ]; then
@@ -341,17 +357,23 @@ for op in "${ops[@]}"; do
     hb=$(describe_heap "$bp" "$bn" "$be")
     rss_t=${best_rss[$op/tes4j]:--}
     x=${xmx[$op]:-}
+    wt=${warm[$op]:--}
+    wr=-
+    [ "$wt" != - ] && wr=$(awk -v c="$c" -v t="$wt" 'BEGIN { printf "%.2f", c / t }')
   else
+    wt=- wr=-
     fc=${fixed[$op/curl]} ft="n/a" net="n/a"
     t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this build of tes4j)"
   fi
-  printf '%-16s %8s %8s %11s %8s %8s %9s  %-24s %-24s %12s  %s\n' \
-    "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
+  printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s  %-24s %-24s %12s  %s\n' \
+    "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "$wt" "$wr" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
 done
 echo
 echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). fixed c/t: each tool's best time to copy"
 echo "a 1 KiB file the same way (start-up, client set-up, first requests); net c/t: the ratio once"
 echo "each tool's fixed cost is taken off its time, i.e. the speed at which the bytes move."
+echo "warm t: the best of $WARM_RUNS copies of the full file in one JVM after the first (WarmCopy), i.e."
+echo "tes4j's transfer code once started and JIT-compiled; warm c/t: curl's time over it."
 echo "heap: the largest heap after a GC in tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the"
 echo "largest max RSS over the runs."
 echo "s3-upload: both send UNSIGNED-PAYLOAD (tes4j with TES4J_S3_PAYLOAD_SIGNING=never); tes4j also sends"

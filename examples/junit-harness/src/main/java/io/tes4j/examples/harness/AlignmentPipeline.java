@@ -95,7 +95,7 @@ public final class AlignmentPipeline {
         case SYSTEM_ERROR:
         case PREEMPTED:
           why = done.state() + (log.systemLogs().isEmpty() ? "" : ": " + String.join("; ", log.systemLogs()));
-          break; // the infrastructure's failure: try again
+          break; // the infrastructure failed, not bwa: leave the switch, and the loop tries again
         default:
           throw new IllegalStateException("await returned task " + id + " in the state " + done.state());
       }

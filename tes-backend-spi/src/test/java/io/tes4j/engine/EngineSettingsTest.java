@@ -47,6 +47,17 @@ class EngineSettingsTest {
   }
 
   @Test
+  void aTagLimitValueHoldingEqualsIsRefusedWithTheFix() {
+    assertThatThrownBy(() -> EngineSettings.tagLimits("tagLimit.flow", "archive:2,flow=retrieve:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tagLimit.flow has the tag value 'flow=retrieve'")
+        .hasMessageContaining("write the key once: tagLimit.flow=archive:2,retrieve:1");
+    assertThatThrownBy(() -> EngineSettings.tagLimits("tagLimit.flow", "archive:2,lts=write:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("add a parameter tagLimit.lts=write:1");
+  }
+
+  @Test
   void tagLimitsAreValueColonMaxSeparatedByCommas() {
     assertThat(EngineSettings.tagLimits("tagLimit.lts", "write:2,read:8"))
         .containsExactly(new TagLimit("lts", "write", 2), new TagLimit("lts", "read", 8));

@@ -122,7 +122,8 @@ public final class EngineSettings {
    * @param text its value, e.g. {@code write:2} or {@code write:2,read:8}
    * @return the limits, in the order given
    * @throws IllegalArgumentException when the key is missing, a part is not {@code VALUE:MAX}, a
-   *     limit is not at least 1, or a value is limited twice
+   *     limit is not at least 1, a value is limited twice, or a value holds {@code =} (a second
+   *     {@code KEY=} written into the parameter, most likely)
    */
   public static List<TagLimit> tagLimits(String name, String text) {
     String key = name.substring(TAG_LIMIT.length());
@@ -141,6 +142,17 @@ public final class EngineSettings {
                 + " (e.g. " + name + "=write:2,read:8), was '" + text + "'");
       }
       String value = matcher.group(1);
+      if (value.indexOf('=') >= 0) {
+        // Almost always a second KEY=VALUE written into this parameter (tagLimit.flow=a:2,flow=b:1),
+        // which would otherwise limit a value no task has, silently.
+        String hint = value.startsWith(key + "=")
+            ? "write the key once: " + name + "=" + text.replace(key + "=", "")
+            : "to limit another tag key, add a parameter tagLimit." + value.substring(0, value.indexOf('='))
+                + "=" + value.substring(value.indexOf('=') + 1) + ":" + max;
+        throw new IllegalArgumentException(
+            name + " has the tag value '" + value + "', which holds '=': " + hint
+                + " (a value that really holds '=' can be limited with TesEngine.Builder.tagLimit(key, value, max))");
+      }
       if (!values.add(value)) {
         throw new IllegalArgumentException(name + " limits the value '" + value + "' twice, in '" + text + "'");
       }

@@ -3,8 +3,8 @@
 #   1. every relative link in docs/**/*.md and README.md leads to a file or directory that exists
 #      (links to http(s):, mailto: and #anchors alone are not checked; code blocks are skipped);
 #   2. every page in mkdocs.yml's nav exists, and every page under docs/ is in the nav;
-#   3. a fenced block right after `<!-- include: PATH -->` is exactly the file PATH (relative to
-#      the page), so the files shown in deploy.md are the files shipped in docs/deploy/.
+#   3. a fenced block right after a line `<!-- include: PATH -->` (alone on its line) is exactly
+#      the file PATH (relative to the page), so the files shown in deploy.md are the files shipped in docs/deploy/.
 # Targets that another branch is adding (listed, one repository path a line, in
 # docs/pending-links.txt) are reported as pending, not as failures; once they exist, the script
 # says to remove them from that list.
@@ -137,7 +137,7 @@ for page in $pages; do
     if [ "$shown" != "$(cat "$file")" ]; then
       fail "$page:$lineno: the block after the include marker differs from $file"
     fi
-  done < <(grep -n '<!-- include: [^ ]* -->' "$page" | sed -E 's/^([0-9]+):.*<!-- include: ([^ ]*) -->.*$/\1\t\2/')
+  done < <(grep -n '^<!-- include: [^ ]* -->[[:space:]]*$' "$page" | sed -E 's/^([0-9]+):<!-- include: ([^ ]*) -->.*$/\1\t\2/')
 done
 
 if [ "$failures" -gt 0 ]; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks that the docs stay true to the repository, with bash, grep and awk only:
-#   1. every relative link in docs/**/*.md and README.md leads to a file or directory that exists
-#      (links to http(s):, mailto: and #anchors alone are not checked; code blocks are skipped);
+#   1. every relative link in docs/**/*.md and README.md leads to a file or directory that exists,
+#      and its #anchor, when it has one and leads to a .md file (or is on the same page), to a
+#      heading of that file (slugs as GitHub and MkDocs make them: lower case, punctuation dropped,
+#      spaces to -); links to http(s): and mailto: are not checked; code blocks are skipped;
 #   2. every page in mkdocs.yml's nav exists, and every page under docs/ is in the nav;
 #   3. a fenced block right after a line `<!-- include: PATH -->` (alone on its line) is exactly
 #      the file PATH (relative to the page), so the files shown in deploy.md are the files shipped in docs/deploy/.
@@ -52,6 +54,20 @@ normalize() {
   }'
 }
 
+# The anchors of a Markdown file's headings, one a line.
+anchors() {
+  awk '
+    /^[ \t]*(```|~~~)/ { fence = !fence; next }
+    fence { next }
+    /^#+[ \t]/ {
+      h = $0; sub(/^#+[ \t]+/, "", h); sub(/[ \t]+#*[ \t]*$/, "", h)
+      h = tolower(h)
+      gsub(/[^a-z0-9 _-]/, "", h)
+      gsub(/ /, "-", h)
+      print h
+    }' "$1"
+}
+
 # 1. Relative links in the pages.
 pages=$(find docs -name '*.md' -type f | sort)
 checked=0
@@ -61,13 +77,24 @@ for page in $pages README.md; do
   while IFS=$'\t' read -r lineno target; do
     [ -z "$target" ] && continue
     case "$target" in
-      http://* | https://* | mailto:* | \#*) continue ;;
+      http://* | https://* | mailto:*) continue ;;
     esac
     path="${target%%#*}"
     path="${path%%\?*}"
-    [ -z "$path" ] && continue
-    resolved="$(normalize "$dir/$path")"
+    anchor=""
+    case "$target" in *#*) anchor="${target#*#}" ;; esac
+    if [ -z "$path" ]; then
+      resolved="$page"
+    else
+      resolved="$(normalize "$dir/$path")"
+    fi
     checked=$((checked + 1))
+    if [ -n "$anchor" ] && [ -f "$resolved" ] && [ "${resolved%.md}" != "$resolved" ]; then
+      if ! anchors "$resolved" | grep -qxF "$anchor"; then
+        fail "$page:$lineno: no heading for #$anchor in $resolved"
+      fi
+    fi
+    [ -z "$path" ] && continue
     if [ -e "$resolved" ]; then
       if is_pending "$resolved"; then
         echo "check-links: $resolved exists now: remove it from docs/pending-links.txt" >&2

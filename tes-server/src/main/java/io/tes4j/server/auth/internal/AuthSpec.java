@@ -51,9 +51,12 @@ public final class AuthSpec {
       case "oidc":
         return new OidcAuthenticator(oidc(rest));
       default:
-        // Shown only when it looks like a kind: the value may be a password or token put here by
-        // mistake.
-        String shown = KIND.matcher(kind).matches() ? "'" + kind + "'" : "(value not shown)";
+        // Shown only as KIND:... and when it looks like a word: a value without a colon may be a
+        // password or token given here by mistake.
+        String shown =
+            rest != null && KIND.matcher(kind).matches()
+                ? "'" + kind + "'"
+                : "(not shown: it may be a secret)";
         throw new IllegalArgumentException(
             "unknown --auth kind " + shown + "; use " + USAGE);
     }

@@ -119,9 +119,10 @@ public record OidcSettings(
     try {
       return new URI(url);
     } catch (URISyntaxException e) {
-      // Not shown: a URL with user-info would show its password.
+      // Reported by reason and index, neither shown nor chained (the exception's message holds
+      // the text): a URL with user-info would show its password.
       throw new IllegalArgumentException(
-          what + " is not a URL: " + e.getReason() + " at index " + e.getIndex(), e);
+          what + " is not a URL: " + e.getReason() + " at index " + e.getIndex());
     }
   }
 

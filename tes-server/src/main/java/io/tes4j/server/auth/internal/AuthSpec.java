@@ -94,7 +94,11 @@ public final class AuthSpec {
       int equals = option.indexOf('=');
       String name = equals < 0 ? option : option.substring(0, equals).strip();
       if (!OIDC_OPTIONS.contains(name)) {
-        String shown = KIND.matcher(name).matches() ? "'" + name + "'" : "(not shown)";
+        // Shown only as NAME=...: a bare item may be a secret given here by mistake.
+        String shown =
+            equals >= 0 && KIND.matcher(name).matches()
+                ? "'" + name + "'"
+                : "(not shown: it may be a secret)";
         throw new IllegalArgumentException(
             "--auth oidc: unknown option " + shown + "; options: " + String.join(", ", OIDC_OPTIONS)
                 + ", each as NAME=VALUE after a comma");

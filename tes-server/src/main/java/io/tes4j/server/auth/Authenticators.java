@@ -22,8 +22,8 @@ import java.util.Objects;
  *
  * <pre>
  * # tes4j users: htpasswd -nbB alice 's3cret' &gt;&gt; users
- * alice:$2y$10$N8Xx0d7v6eG1qK6i7mBw4eM7mJ0mQk2yq0S3cJb1cQ9n8Jm4f2b1e
- * dashboard:$2y$10$1Yc0o3vH3J0sTtq0x8m9UeG4pZbq7o3w8YF6Qz0yH3rKxk2r5n1aW:read
+ * alice:$2y$05$FRh0o8fdRfE4rhQ2HyPsLemthJ8RmpusKdvxaQqxGIrv9vh11Id6O
+ * dashboard:$2y$05$1qHboRgvisXIAhEc0jjIiOPR9i5aJY/MKZh.NYVCq1VOXF0OOP8Re:read
  * </pre>
  *
  * <h2>Tokens file ({@link #bearerTokens(Path)})</h2>
@@ -36,8 +36,8 @@ import java.util.Objects;
  *
  * <pre>
  * # TOKEN=$(openssl rand -hex 32); printf %s "$TOKEN" | sha256sum
- * worker   read,submit,cancel  sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
- * monitor  read                sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752
+ * worker   read,submit,cancel  sha256:35034465c6ba53f677f386e496a5a1c1711acca5b6c977473ff225a43ef1a166
+ * monitor  read                sha256:40b07d9fc74f83b5d090ebc550a2b7e4518781aafa19c6d396d8a9e6520b4e69
  * </pre>
  *
  * <h2>{@code --auth} specs ({@link #fromSpec(String)})</h2>

@@ -125,6 +125,19 @@ class AnyOfAuthenticatorTest {
   }
 
   @Test
+  void anOpaqueBearerValueWithOnlyOidcConfiguredIsToldItIsNoJwt() {
+    Authenticator basicAndOidc = Authenticators.anyOf(List.of(basic, oidc));
+
+    AuthenticationException e = failure(basicAndOidc, "Bearer " + workerToken);
+
+    assertThat(e).hasMessageContaining("malformed token: not a JWT");
+    assertThat(e.challenge())
+        .isEqualTo("Bearer realm=\"tes4j\", error=\"invalid_token\", Basic realm=\"tes4j\"");
+    assertNoSecretIn(e, workerToken);
+    assertThat(issuer.discoveryRequests).hasValue(0);
+  }
+
+  @Test
   void anAuthenticatorOfTheCallerIsTriedAfterTesFourJsOwn() {
     Authenticator custom =
         header -> {

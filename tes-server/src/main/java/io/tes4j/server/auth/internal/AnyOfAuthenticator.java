@@ -79,6 +79,19 @@ public final class AnyOfAuthenticator implements Authenticator {
         failure = e;
       }
     }
+    if (failure == null && header != null) {
+      // None recognized the credentials, but one may own their scheme (a Bearer value that is no
+      // JWT, with OIDC alone configured): its own check says best what is wrong.
+      for (Authenticator authenticator : authenticators) {
+        if (authenticator instanceof SchemeAuthenticator s && header.hasScheme(s.scheme())) {
+          try {
+            return s.authenticate(authorization);
+          } catch (AuthenticationException e) {
+            failure = e;
+          }
+        }
+      }
+    }
     if (failure != null) {
       throw new AuthenticationException(failure.getMessage(), withOthers(failure.challenge()));
     }

@@ -86,7 +86,8 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
   private final DefaultResourceRetriever retriever;
 
   private final Object keysLock = new Object();
-  private DefaultJWTProcessor<SecurityContext> processor; // guarded by keysLock
+  /** Made once (under keysLock), then read without the lock: it is thread-safe once set up. */
+  private volatile DefaultJWTProcessor<SecurityContext> processor;
   private Instant discoveryFailedAt; // guarded by keysLock
   private String discoveryFailure; // guarded by keysLock
 
@@ -242,6 +243,10 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
    * document, and a server should start even while its identity provider is down.
    */
   private DefaultJWTProcessor<SecurityContext> processor() {
+    DefaultJWTProcessor<SecurityContext> ready = processor;
+    if (ready != null) {
+      return ready;
+    }
     synchronized (keysLock) {
       if (processor != null) {
         return processor;

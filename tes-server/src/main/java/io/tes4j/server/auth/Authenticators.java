@@ -58,9 +58,9 @@ public final class Authenticators {
   private Authenticators() {}
 
   /**
-   * The authenticator a {@code --auth} value names: {@code none}, {@code basic:FILE},
-   * {@code bearer:FILE}, or {@code oidc:ISSUER_URL[,audience=AUD][,jwks=URL]...}. Files are read
-   * now; an OIDC issuer is first contacted on the first request.
+   * The authenticator a {@code --auth} value names: {@code none}, {@code basic:FILE}, {@code
+   * bearer:FILE}, or {@code oidc:ISSUER_URL[,audience=AUD][,jwks=URL]...}. Files are read now; an
+   * OIDC issuer is first contacted on the first request.
    *
    * @throws IllegalArgumentException naming what is wrong with the spec (or the file and line) and
    *     what is allowed; fit to show on a command line
@@ -73,8 +73,8 @@ public final class Authenticators {
    * Several authenticators at once: the scheme of a request's {@code Authorization} header picks
    * which check it ({@code Basic}: the users file; {@code Bearer}: the tokens file first, then OIDC
    * when the value looks like a JWT). A request without credentials gets a 401 whose challenge
-   * lists every scheme configured. Authenticators not made by this class are tried after those,
-   * in order.
+   * lists every scheme configured. Authenticators not made by this class are tried after those, in
+   * order.
    *
    * @throws IllegalArgumentException when {@code authenticators} is empty, or mixes {@link
    *     Authenticator#none()} with others (which would let every request in)
@@ -93,8 +93,8 @@ public final class Authenticators {
    * not tell which users exist); a successful check is remembered for a minute. The challenge is
    * {@code Basic realm="tes4j"}.
    *
-   * @throws IllegalArgumentException when the file cannot be read, or naming the file and line of
-   *     a wrong entry (never its content)
+   * @throws IllegalArgumentException when the file cannot be read, or naming the file and line of a
+   *     wrong entry (never its content)
    */
   public static Authenticator basic(Path usersFile) {
     return BasicAuthenticator.load(Objects.requireNonNull(usersFile, "usersFile"));
@@ -105,22 +105,22 @@ public final class Authenticators {
    * read now. The caller's user is the token's name. The challenge is {@code Bearer realm="tes4j"},
    * with {@code error="invalid_token"} when a token was sent but is unknown.
    *
-   * @throws IllegalArgumentException when the file cannot be read, or naming the file and line of
-   *     a wrong entry: a malformed line, an unknown scope, a name or digest used twice
+   * @throws IllegalArgumentException when the file cannot be read, or naming the file and line of a
+   *     wrong entry: a malformed line, an unknown scope, a name or digest used twice
    */
   public static Authenticator bearerTokens(Path tokensFile) {
     return BearerTokenAuthenticator.load(Objects.requireNonNull(tokensFile, "tokensFile"));
   }
 
   /**
-   * OpenID Connect: {@code Authorization: Bearer JWT} verified against the issuer's JWKS
-   * (fetched on the first request, cached, and fetched again for a key id it does not have, as
-   * when the issuer rotates its keys). The token's {@code iss} must be the issuer, its {@code aud}
-   * contain an audience when some are set, {@code exp} and {@code nbf} hold within the clock skew,
-   * and its algorithm be one allowed. The user is the {@link OidcSettings#userClaim() user claim};
-   * the scopes are read from the {@code scope} claim (space-separated) and the {@code scp} claim
-   * (an array), each value with the {@link OidcSettings#scopePrefix() prefix} followed by
-   * {@code read}, {@code submit} or {@code cancel}; other values are ignored.
+   * OpenID Connect: {@code Authorization: Bearer JWT} verified against the issuer's JWKS (fetched
+   * on the first request, cached, and fetched again for a key id it does not have, as when the
+   * issuer rotates its keys). The token's {@code iss} must be the issuer, its {@code aud} contain
+   * an audience when some are set, {@code exp} and {@code nbf} hold within the clock skew, and its
+   * algorithm be one allowed. The user is the {@link OidcSettings#userClaim() user claim}; the
+   * scopes are read from the {@code scope} claim (space-separated) and the {@code scp} claim (an
+   * array), each value with the {@link OidcSettings#scopePrefix() prefix} followed by {@code read},
+   * {@code submit} or {@code cancel}; other values are ignored.
    */
   public static Authenticator oidc(OidcSettings settings) {
     return new OidcAuthenticator(Objects.requireNonNull(settings, "settings"));

@@ -109,7 +109,9 @@ public record OidcSettings(
     }
   }
 
-  /** A builder for the tokens of {@code issuer} (e.g. {@code https://sso.example.org/realms/lab}). */
+  /**
+   * A builder for the tokens of {@code issuer} (e.g. {@code https://sso.example.org/realms/lab}).
+   */
   public static Builder builder(String issuer) {
     return new Builder(parseUrl("issuer", issuer));
   }
@@ -137,12 +139,18 @@ public record OidcSettings(
         || url.getHost() == null
         || !(scheme.equals("https") || scheme.equals("http"))) {
       throw new IllegalArgumentException(
-          what + " '" + url + "' must be an absolute https URL with a host, e.g."
+          what
+              + " '"
+              + url
+              + "' must be an absolute https URL with a host, e.g."
               + " https://sso.example.org/realms/lab");
     }
     if (scheme.equals("http") && !isLoopback(url.getHost())) {
       throw new IllegalArgumentException(
-          what + " '" + url + "' must use https; http is allowed only for localhost, 127.0.0.1"
+          what
+              + " '"
+              + url
+              + "' must use https; http is allowed only for localhost, 127.0.0.1"
               + " and [::1]");
     }
   }

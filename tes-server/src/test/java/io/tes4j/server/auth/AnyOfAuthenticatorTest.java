@@ -63,7 +63,8 @@ class AnyOfAuthenticatorTest {
     String basicHeader =
         "Basic " + Base64.getEncoder().encodeToString("alice:pw".getBytes(StandardCharsets.UTF_8));
 
-    assertThat(all.authenticate(basicHeader)).isEqualTo(new Identity("alice", EnumSet.of(Scope.READ)));
+    assertThat(all.authenticate(basicHeader))
+        .isEqualTo(new Identity("alice", EnumSet.of(Scope.READ)));
     assertThat(all.authenticate("Bearer " + workerToken))
         .isEqualTo(new Identity("worker", EnumSet.of(Scope.SUBMIT)));
     String jwt = TestIssuer.sign(key, issuer.claims().subject("carol").build());
@@ -98,7 +99,8 @@ class AnyOfAuthenticatorTest {
 
     String expired =
         TestIssuer.sign(
-            key, issuer.claims().expirationTime(Date.from(Instant.now().minusSeconds(3600))).build());
+            key,
+            issuer.claims().expirationTime(Date.from(Instant.now().minusSeconds(3600))).build());
     AuthenticationException jwtFailure = failure(all, "Bearer " + expired);
     assertThat(jwtFailure).hasMessageStartingWith("expired at");
     assertNoSecretIn(jwtFailure, expired);
@@ -106,7 +108,8 @@ class AnyOfAuthenticatorTest {
     AuthenticationException wrongPassword =
         failure(all, "Basic " + Base64.getEncoder().encodeToString("alice:nope".getBytes()));
     assertThat(wrongPassword).hasMessage("unknown user or wrong password");
-    assertThat(wrongPassword.challenge()).isEqualTo("Basic realm=\"tes4j\", Bearer realm=\"tes4j\"");
+    assertThat(wrongPassword.challenge())
+        .isEqualTo("Basic realm=\"tes4j\", Bearer realm=\"tes4j\"");
   }
 
   @Test

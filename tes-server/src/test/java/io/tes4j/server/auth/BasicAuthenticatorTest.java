@@ -38,7 +38,8 @@ class BasicAuthenticatorTest {
   }
 
   private Path write(String name, String... lines) throws Exception {
-    return Files.write(dir.resolve(name), String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+    return Files.write(
+        dir.resolve(name), String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
   }
 
   private static String basic(String user, String password) {
@@ -62,7 +63,8 @@ class BasicAuthenticatorTest {
   @Test
   void acceptsALineAsHtpasswdMakesIt() throws Exception {
     // Printed by `htpasswd -nbB alice 's3cret'` (Apache 2.4.71): the format and cost htpasswd uses.
-    Path file = write("htpasswd", "alice:$2y$05$fomUgDhtpqaG7UUSY0ZQS.70gY8uKyWv.tDXvtsPWo3v2FMBSjphO");
+    Path file =
+        write("htpasswd", "alice:$2y$05$fomUgDhtpqaG7UUSY0ZQS.70gY8uKyWv.tDXvtsPWo3v2FMBSjphO");
 
     assertThat(Authenticators.basic(file).authenticate(basic("alice", "s3cret")).user())
         .isEqualTo("alice");
@@ -92,7 +94,8 @@ class BasicAuthenticatorTest {
 
   @Test
   void anUnknownUserCostsABcryptCheckToo() throws Exception {
-    // Cost 10 makes a check take milliseconds; a lookup that skipped bcrypt would take microseconds.
+    // Cost 10 makes a check take milliseconds; a lookup that skipped bcrypt would take
+    // microseconds.
     Path file = write("slow", "alice:" + BCrypt.hashpw(ALICE_PASSWORD, BCrypt.gensalt("$2y", 10)));
     Authenticator auth = Authenticators.basic(file);
     long knownUser = Long.MAX_VALUE;
@@ -119,7 +122,9 @@ class BasicAuthenticatorTest {
     assertThat(failure(auth, "Basic !!notbase64!!")).hasMessageContaining("not base64");
     assertThat(failure(auth, "Basic " + Base64.getEncoder().encodeToString("alice".getBytes())))
         .hasMessageContaining("no ':'");
-    assertThat(failure(auth, "Basic " + Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, ':'})))
+    assertThat(
+            failure(
+                auth, "Basic " + Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, ':'})))
         .hasMessageContaining("not UTF-8");
     assertThat(failure(auth, basic("alice", "x".repeat(73)))).hasMessageContaining("72 bytes");
     assertThat(failure(auth, "Basic")).hasMessageContaining("expected HTTP Basic");

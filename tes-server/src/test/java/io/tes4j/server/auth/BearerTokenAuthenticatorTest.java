@@ -49,7 +49,8 @@ class BearerTokenAuthenticatorTest {
   }
 
   private Path write(String name, String... lines) throws Exception {
-    return Files.write(dir.resolve(name), String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+    return Files.write(
+        dir.resolve(name), String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -123,9 +124,7 @@ class BearerTokenAuthenticatorTest {
     assertThat(loadFailure(write("emptyscope", "worker read,,submit sha256:" + digest)))
         .hasMessageContaining("an empty scope");
     IllegalArgumentException raw = loadFailure(write("raw", "worker read " + workerToken));
-    assertThat(raw)
-        .hasMessageContaining("line 1")
-        .hasMessageContaining("not the token itself");
+    assertThat(raw).hasMessageContaining("line 1").hasMessageContaining("not the token itself");
     assertNoSecretIn(raw, workerToken);
     assertThat(loadFailure(write("short", "worker read sha256:" + digest.substring(1))))
         .hasMessageContaining("64 hex digits");

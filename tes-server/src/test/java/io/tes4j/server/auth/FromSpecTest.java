@@ -32,8 +32,8 @@ class FromSpecTest {
     Path users = dir.resolve("users");
     Files.writeString(users, "alice:" + BCrypt.hashpw("pw", BCrypt.gensalt("$2y", 4)) + "\n");
     Authenticator basic = Authenticators.fromSpec("basic:" + users);
-    assertThat(basic.authenticate("Basic YWxpY2U6cHc=")).isEqualTo(
-        new Identity("alice", EnumSet.allOf(Scope.class)));
+    assertThat(basic.authenticate("Basic YWxpY2U6cHc="))
+        .isEqualTo(new Identity("alice", EnumSet.allOf(Scope.class)));
 
     String token = BearerTokenAuthenticatorTest.randomToken();
     Path tokens = dir.resolve("tokens");
@@ -78,20 +78,30 @@ class FromSpecTest {
         "oidc:| --auth oidc needs the issuer's URL",
         "oidc:sso.example.org| --auth oidc: issuer 'sso.example.org' must be an absolute https URL",
         "oidc:ftp://sso.example.org| must be an absolute https URL",
-        "oidc:http://sso.example.org/realms/lab| must use https; http is allowed only for localhost",
-        "oidc:https://sso example| --auth oidc: issuer is not a URL: Illegal character in authority",
+        "oidc:http://sso.example.org/realms/lab| must use https; http is allowed only for"
+            + " localhost",
+        "oidc:https://sso example| --auth oidc: issuer is not a URL: Illegal character in"
+            + " authority",
         "oidc:https://sso.example.org?x=1| issuer must have no user-info, query or fragment",
-        "oidc:https://sso.example.org,foo=bar| --auth oidc: unknown option 'foo'; options: audience, jwks, user-claim, scope-prefix, alg, clock-skew",
+        "oidc:https://sso.example.org,foo=bar| --auth oidc: unknown option 'foo'; options:"
+            + " audience, jwks, user-claim, scope-prefix, alg, clock-skew",
         "oidc:https://sso.example.org,audience| option audience needs a value: audience=VALUE",
         "oidc:https://sso.example.org,audience=| option audience needs a value",
         "oidc:https://sso.example.org,| unknown option",
-        "oidc:https://sso.example.org,jwks=https://a.example/k,jwks=https://b.example/k| option jwks is given twice",
-        "oidc:https://sso.example.org,jwks=http://keys.example.org/k| JWKS URL 'http://keys.example.org/k' must use https",
-        "oidc:https://sso.example.org,alg=HS256| algorithm 'HS256' is not allowed (HMAC needs a shared secret",
-        "oidc:https://sso.example.org,alg=none| algorithm 'none' is not allowed (unsigned tokens prove nothing)",
-        "oidc:https://sso.example.org,alg=RS1| algorithm 'RS1' is not allowed; allowed: [ES256, ES384",
-        "oidc:https://sso.example.org,clock-skew=1m| clock-skew '1m' is not a whole number of seconds",
-        "oidc:https://sso.example.org,clock-skew=301| clock skew 301 s is out of range; allowed: 0 to 300 s",
+        "oidc:https://sso.example.org,jwks=https://a.example/k,jwks=https://b.example/k| option"
+            + " jwks is given twice",
+        "oidc:https://sso.example.org,jwks=http://keys.example.org/k| JWKS URL"
+            + " 'http://keys.example.org/k' must use https",
+        "oidc:https://sso.example.org,alg=HS256| algorithm 'HS256' is not allowed (HMAC needs a"
+            + " shared secret",
+        "oidc:https://sso.example.org,alg=none| algorithm 'none' is not allowed (unsigned tokens"
+            + " prove nothing)",
+        "oidc:https://sso.example.org,alg=RS1| algorithm 'RS1' is not allowed; allowed: [ES256,"
+            + " ES384",
+        "oidc:https://sso.example.org,clock-skew=1m| clock-skew '1m' is not a whole number of"
+            + " seconds",
+        "oidc:https://sso.example.org,clock-skew=301| clock skew 301 s is out of range; allowed: 0"
+            + " to 300 s",
       })
   void saysWhatIsWrongAndWhatIsAllowed(String spec, String expected) {
     assertThat(failure(spec)).hasMessageContaining(expected.strip());

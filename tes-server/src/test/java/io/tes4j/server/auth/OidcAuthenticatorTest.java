@@ -89,8 +89,7 @@ class OidcAuthenticatorTest {
     assertThat(auth.authenticate("Bearer " + TestIssuer.sign(rsa, claims)))
         .isEqualTo(new Identity("carol", EnumSet.of(Scope.READ, Scope.CANCEL)));
 
-    AuthenticationException noUser =
-        failure(auth, TestIssuer.sign(rsa, issuer.claims().build()));
+    AuthenticationException noUser = failure(auth, TestIssuer.sign(rsa, issuer.claims().build()));
     assertThat(noUser).hasMessageContaining("no string claim 'preferred_username'");
   }
 
@@ -114,11 +113,13 @@ class OidcAuthenticatorTest {
             rsa, issuer.claims().expirationTime(Date.from(now.minusSeconds(61 + 5))).build());
     assertThat(failure(auth, expired)).hasMessageStartingWith("expired at ");
     String early =
-        TestIssuer.sign(rsa, issuer.claims().notBeforeTime(Date.from(now.plusSeconds(600))).build());
+        TestIssuer.sign(
+            rsa, issuer.claims().notBeforeTime(Date.from(now.plusSeconds(600))).build());
     assertThat(failure(auth, early)).hasMessageContaining("not valid yet");
     // Within the default 60 s of skew: accepted.
     String justExpired =
-        TestIssuer.sign(rsa, issuer.claims().expirationTime(Date.from(now.minusSeconds(20))).build());
+        TestIssuer.sign(
+            rsa, issuer.claims().expirationTime(Date.from(now.minusSeconds(20))).build());
     assertThat(auth.authenticate("Bearer " + justExpired).user()).isEqualTo("alice");
     String noExpiry = TestIssuer.sign(rsa, issuer.claims().expirationTime(null).build());
     assertThat(failure(auth, noExpiry)).hasMessageContaining("no expiry");
@@ -129,7 +130,8 @@ class OidcAuthenticatorTest {
     Authenticator auth = oidc();
 
     String otherIssuer =
-        TestIssuer.sign(rsa, issuer.claims().issuer("https://evil.example.org/realms/test").build());
+        TestIssuer.sign(
+            rsa, issuer.claims().issuer("https://evil.example.org/realms/test").build());
     assertThat(failure(auth, otherIssuer))
         .hasMessage("wrong issuer: this server accepts tokens of " + issuer.issuer);
     String otherAudience = TestIssuer.sign(rsa, issuer.claims().audience("billing").build());
@@ -179,8 +181,8 @@ class OidcAuthenticatorTest {
     String[] message = new String[1];
     String logged = SecretAssertions.stderrOf(() -> message[0] = failure(auth, token).getMessage());
 
-    assertThat(message[0]).isEqualTo(
-        "the issuer's keys could not be fetched, so the token cannot be checked");
+    assertThat(message[0])
+        .isEqualTo("the issuer's keys could not be fetched, so the token cannot be checked");
     assertThat(logged).contains("WARN").contains("could not be fetched");
     assertNoSecretIn("the log", logged, token, token.substring(token.lastIndexOf('.') + 1));
   }
@@ -218,7 +220,10 @@ class OidcAuthenticatorTest {
     assertThat(auth.authenticate("Bearer " + accessTokenType).user()).isEqualTo("alice");
 
     String valid = TestIssuer.sign(rsa, issuer.claims().build());
-    String tampered = valid.substring(0, valid.indexOf('.') + 1) + "e30" + valid.substring(valid.lastIndexOf('.'));
+    String tampered =
+        valid.substring(0, valid.indexOf('.') + 1)
+            + "e30"
+            + valid.substring(valid.lastIndexOf('.'));
     assertThat(failure(auth, tampered)).hasMessageStartingWith("bad signature");
     assertThat(failure(auth, "abc.def.ghi")).hasMessageContaining("malformed token");
   }
@@ -260,8 +265,7 @@ class OidcAuthenticatorTest {
     String token = TestIssuer.sign(rsa, issuer.claims().build());
 
     String[] message = new String[1];
-    String logged =
-        SecretAssertions.stderrOf(() -> message[0] = failure(auth, token).getMessage());
+    String logged = SecretAssertions.stderrOf(() -> message[0] = failure(auth, token).getMessage());
 
     assertThat(message[0]).contains("OpenID configuration").contains("could not be read");
     assertThat(logged).contains("WARN").contains("/.well-known/openid-configuration");

@@ -59,8 +59,8 @@ final class SecretAssertions {
   }
 
   /**
-   * What {@code action} writes to {@code System.err}, where slf4j-simple logs (it looks up
-   * {@code System.err} on every line). Exceptions of {@code action} are rethrown.
+   * What {@code action} writes to {@code System.err}, where slf4j-simple logs (it looks up {@code
+   * System.err} on every line). Exceptions of {@code action} are rethrown.
    */
   static String stderrOf(Action action) throws Exception {
     PrintStream original = System.err;

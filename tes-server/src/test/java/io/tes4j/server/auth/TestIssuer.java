@@ -38,10 +38,13 @@ final class TestIssuer implements AutoCloseable {
   final String jwksUrl;
   final AtomicInteger discoveryRequests = new AtomicInteger();
   final AtomicInteger jwksRequests = new AtomicInteger();
+
   /** The public keys the JWKS serves now; the test may change them (key rotation). */
   final List<JWK> published = new CopyOnWriteArrayList<>();
+
   /** What the discovery document says; the test may change it. */
   volatile String discoveryJson;
+
   volatile int discoveryStatus = 200;
 
   TestIssuer() throws IOException {
@@ -50,7 +53,11 @@ final class TestIssuer implements AutoCloseable {
     issuer = base + "/realms/test";
     jwksUrl = issuer + "/protocol/openid-connect/certs";
     discoveryJson =
-        "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUrl + "\","
+        "{\"issuer\":\""
+            + issuer
+            + "\",\"jwks_uri\":\""
+            + jwksUrl
+            + "\","
             + "\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}";
     server.createContext(
         "/realms/test/.well-known/openid-configuration",
@@ -113,7 +120,8 @@ final class TestIssuer implements AutoCloseable {
     SignedJWT jwt =
         new SignedJWT(
             header
-                .apply(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(JOSEObjectType.JWT))
+                .apply(
+                    new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(JOSEObjectType.JWT))
                 .build(),
             claims);
     jwt.sign(signer);

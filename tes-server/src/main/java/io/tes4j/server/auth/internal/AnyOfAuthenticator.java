@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Several authenticators: the header's scheme picks the ones to try ({@code Basic} the users
- * file; {@code Bearer} the tokens file, then OIDC when the value looks like a JWT). Authenticators
- * other than tes4j's own, which name no scheme, are tried after those, in order.
+ * Several authenticators: the header's scheme picks the ones to try ({@code Basic} the users file;
+ * {@code Bearer} the tokens file, then OIDC when the value looks like a JWT). Authenticators other
+ * than tes4j's own, which name no scheme, are tried after those, in order.
  */
 public final class AnyOfAuthenticator implements Authenticator {
   private final List<Authenticator> authenticators;

@@ -44,7 +44,8 @@ public final class AuthSpec {
         }
         return Authenticator.none();
       case "basic":
-        return BasicAuthenticator.load(file("basic", rest, "a users file of USER:BCRYPT_HASH lines"));
+        return BasicAuthenticator.load(
+            file("basic", rest, "a users file of USER:BCRYPT_HASH lines"));
       case "bearer":
         return BearerTokenAuthenticator.load(
             file("bearer", rest, "a tokens file of NAME SCOPES sha256:HEX lines"));
@@ -57,8 +58,7 @@ public final class AuthSpec {
             rest != null && KIND.matcher(kind).matches()
                 ? "'" + kind + "'"
                 : "(not shown: it may be a secret)";
-        throw new IllegalArgumentException(
-            "unknown --auth kind " + shown + "; use " + USAGE);
+        throw new IllegalArgumentException("unknown --auth kind " + shown + "; use " + USAGE);
     }
   }
 
@@ -100,7 +100,10 @@ public final class AuthSpec {
                 ? "'" + name + "'"
                 : "(not shown: it may be a secret)";
         throw new IllegalArgumentException(
-            "--auth oidc: unknown option " + shown + "; options: " + String.join(", ", OIDC_OPTIONS)
+            "--auth oidc: unknown option "
+                + shown
+                + "; options: "
+                + String.join(", ", OIDC_OPTIONS)
                 + ", each as NAME=VALUE after a comma");
       }
       String optionValue = equals < 0 ? "" : option.substring(equals + 1).strip();
@@ -120,7 +123,8 @@ public final class AuthSpec {
           case "scope-prefix" -> builder.scopePrefix(optionValue);
           case "alg" -> algorithms.add(optionValue);
           case "clock-skew" -> builder.clockSkew(Duration.ofSeconds(seconds(optionValue)));
-          default -> throw new IllegalStateException("an option in OIDC_OPTIONS not handled: " + name);
+          default ->
+              throw new IllegalStateException("an option in OIDC_OPTIONS not handled: " + name);
         }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--auth oidc: " + e.getMessage(), e);
@@ -139,7 +143,9 @@ public final class AuthSpec {
   private static long seconds(String value) {
     if (!value.matches("\\d{1,4}")) {
       throw new IllegalArgumentException(
-          "clock-skew '" + Scopes.printable(value) + "' is not a whole number of seconds (0 to 300)");
+          "clock-skew '"
+              + Scopes.printable(value)
+              + "' is not a whole number of seconds (0 to 300)");
     }
     return Long.parseLong(value);
   }

@@ -18,8 +18,8 @@ public final class AuthorizationHeader {
 
   /**
    * The header split in two, or {@code null} when there is none (null or blank). A value without a
-   * space has an empty credentials part, so that a bare token is never taken for a scheme name in
-   * a message.
+   * space has an empty credentials part, so that a bare token is never taken for a scheme name in a
+   * message.
    */
   public static AuthorizationHeader parse(String authorization) {
     if (authorization == null || authorization.isBlank()) {

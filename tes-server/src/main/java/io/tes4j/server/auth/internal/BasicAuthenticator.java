@@ -34,8 +34,10 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
   /** The challenge of every 401 this authenticator answers. */
   public static final String CHALLENGE = "Basic realm=\"tes4j\"";
 
-  private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
+  private static final Pattern BCRYPT_HASH =
+      Pattern.compile("\\$2[aby]\\$(\\d\\d)\\$[./A-Za-z0-9]{53}");
   private static final Pattern USER_NAME = Pattern.compile("[^\\s:]{1,256}");
+
   /** bcrypt reads at most 72 bytes of a password; longer ones are refused, never cut. */
   private static final int BCRYPT_MAX_PASSWORD_BYTES = 72;
 
@@ -56,8 +58,8 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
 
   /**
    * bcrypt costs tens to hundreds of milliseconds per check by design, and a client sends the same
-   * Basic credentials with every request: without a cache one busy client would keep a core busy.
-   * A successful check is remembered for {@link #CACHE_TTL}, at most {@link #CACHE_SIZE} entries
+   * Basic credentials with every request: without a cache one busy client would keep a core busy. A
+   * successful check is remembered for {@link #CACHE_TTL}, at most {@link #CACHE_SIZE} entries
    * (least recently used out first, so memory stays bounded whatever clients send). The key is an
    * HMAC-SHA256 of user and password under a random key made at start: a plain SHA-256 of the
    * credentials in memory would be a fast hash of the password, the very thing bcrypt avoids.
@@ -129,11 +131,17 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
       int cost = Integer.parseInt(hash.group(1));
       if (cost < 4 || cost > 31) {
         throw new IllegalArgumentException(
-            where + ": user '" + Scopes.printable(user) + "' has a bcrypt cost of " + cost
+            where
+                + ": user '"
+                + Scopes.printable(user)
+                + "' has a bcrypt cost of "
+                + cost
                 + "; bcrypt allows 4 to 31");
       }
       Set<Scope> scopes =
-          fields.length == 3 ? Scopes.parseList(fields[2].strip(), where) : EnumSet.allOf(Scope.class);
+          fields.length == 3
+              ? Scopes.parseList(fields[2].strip(), where)
+              : EnumSet.allOf(Scope.class);
       if (users.putIfAbsent(user, new User(hash.group(), new Identity(user, scopes))) != null) {
         throw new IllegalArgumentException(
             where + ": user '" + Scopes.printable(user) + "' is already in the file");
@@ -142,7 +150,9 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
     }
     int usualCost =
         costs.entrySet().stream()
-            .max(Map.Entry.<Integer, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+            .max(
+                Map.Entry.<Integer, Integer>comparingByValue()
+                    .thenComparing(Map.Entry.comparingByKey()))
             .map(Map.Entry::getKey)
             .orElse(10);
     return new BasicAuthenticator(file, Map.copyOf(users), usualCost, clock);
@@ -217,7 +227,8 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(cacheKey);
-      return HexFormat.of().formatHex(mac.doFinal(userAndPassword.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(mac.doFinal(userAndPassword.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK has no HmacSHA256, which every JDK must have", e);
     }

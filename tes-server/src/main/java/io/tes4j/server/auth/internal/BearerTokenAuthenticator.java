@@ -119,7 +119,8 @@ public final class BearerTokenAuthenticator implements SchemeAuthenticator {
   public Identity authenticate(String authorization) {
     AuthorizationHeader header = AuthorizationHeader.parse(authorization);
     if (header == null) {
-      throw new AuthenticationException("no credentials: this server wants a Bearer token", CHALLENGE);
+      throw new AuthenticationException(
+          "no credentials: this server wants a Bearer token", CHALLENGE);
     }
     if (!recognizes(header)) {
       throw new AuthenticationException(

@@ -49,11 +49,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OIDC access or ID tokens (JWTs) verified against the issuer's JWKS with nimbus-jose-jwt. The
- * keys are fetched on the first request (after the discovery document when no JWKS URL is set),
- * cached, and fetched again when a token names a key id the cache does not have (key rotation),
- * no more than twice in 30 s (nimbus' rate limit, so that tokens with made-up key ids cannot make
- * this server hammer the issuer).
+ * OIDC access or ID tokens (JWTs) verified against the issuer's JWKS with nimbus-jose-jwt. The keys
+ * are fetched on the first request (after the discovery document when no JWKS URL is set), cached,
+ * and fetched again when a token names a key id the cache does not have (key rotation), no more
+ * than twice in 30 s (nimbus' rate limit, so that tokens with made-up key ids cannot make this
+ * server hammer the issuer).
  */
 public final class OidcAuthenticator implements SchemeAuthenticator {
   private static final Logger log = LoggerFactory.getLogger(OidcAuthenticator.class);
@@ -73,7 +73,10 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
 
   /** Accepted {@code typ} headers: none, JWT, and RFC 9068's access token types. */
   private static final Set<JOSEObjectType> ACCEPTED_TYPES =
-      Set.of(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"));
+      Set.of(
+          JOSEObjectType.JWT,
+          new JOSEObjectType("at+jwt"),
+          new JOSEObjectType("application/at+jwt"));
 
   /** How long a failed discovery is remembered before the next request tries again. */
   private static final Duration DISCOVERY_RETRY_AFTER = Duration.ofSeconds(10);
@@ -86,8 +89,10 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
   private final DefaultResourceRetriever retriever;
 
   private final Object keysLock = new Object();
+
   /** Made once (under keysLock), then read without the lock: it is thread-safe once set up. */
   private volatile DefaultJWTProcessor<SecurityContext> processor;
+
   private Instant discoveryFailedAt; // guarded by keysLock
   private String discoveryFailure; // guarded by keysLock
 
@@ -100,7 +105,9 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
     this.settings = settings;
     this.clock = clock;
     this.algorithms =
-        settings.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
+        settings.algorithms().stream()
+            .map(JWSAlgorithm::parse)
+            .collect(Collectors.toUnmodifiableSet());
     int timeoutMillis = Math.toIntExact(settings.httpTimeout().toMillis());
     this.retriever = new DefaultResourceRetriever(timeoutMillis, timeoutMillis, MAX_DOCUMENT_BYTES);
   }
@@ -150,8 +157,11 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
     } catch (BadJOSEException e) {
       // With the algorithm and type checked in parseSigned, what is left is a key id that the
       // issuer's JWKS has not, even after fetching it again.
-      throw rejected("unknown key: the issuer's JWKS has no " + jwt.getHeader().getAlgorithm()
-          + " key " + keyId(jwt));
+      throw rejected(
+          "unknown key: the issuer's JWKS has no "
+              + jwt.getHeader().getAlgorithm()
+              + " key "
+              + keyId(jwt));
     } catch (KeySourceException e) {
       log.warn("OIDC: the keys of {} could not be fetched: {}", settings.issuer(), e.getMessage());
       throw rejected("the issuer's keys could not be fetched, so the token cannot be checked");
@@ -194,13 +204,15 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
   private Identity identity(JWTClaimsSet claims) {
     Object user = claims.getClaim(settings.userClaim());
     if (!(user instanceof String name) || name.isBlank()) {
-      throw rejected("the token has no string claim '" + settings.userClaim() + "' naming the user");
+      throw rejected(
+          "the token has no string claim '" + settings.userClaim() + "' naming the user");
     }
     Set<Scope> scopes = EnumSet.noneOf(Scope.class);
     for (String claim : List.of("scope", "scp")) {
       for (String value : values(claims.getClaim(claim))) {
         if (value.startsWith(settings.scopePrefix())) {
-          Scopes.byWireName(value.substring(settings.scopePrefix().length())).ifPresent(scopes::add);
+          Scopes.byWireName(value.substring(settings.scopePrefix().length()))
+              .ifPresent(scopes::add);
         }
       }
     }
@@ -294,8 +306,12 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
       document = JSONObjectUtils.parse(resource.getContent());
     } catch (IOException | ParseException e) {
       log.warn("OIDC: the discovery document {} could not be read: {}", discovery, e.toString());
-      throw rejected("the issuer's OpenID configuration " + discovery + " could not be read ("
-          + e.getClass().getSimpleName() + "), so the token cannot be checked");
+      throw rejected(
+          "the issuer's OpenID configuration "
+              + discovery
+              + " could not be read ("
+              + e.getClass().getSimpleName()
+              + "), so the token cannot be checked");
     }
     Object documentIssuer = document.get("issuer");
     if (!issuer.equals(documentIssuer)) {
@@ -331,8 +347,8 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
   }
 
   /**
-   * Issuer, audience, expiry and not-before with messages that say which failed, before nimbus'
-   * own checks (required claims) run.
+   * Issuer, audience, expiry and not-before with messages that say which failed, before nimbus' own
+   * checks (required claims) run.
    */
   static final class IssuerAudienceTimeVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
     private final OidcSettings settings;
@@ -356,7 +372,8 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
         throw new BadJWTException("the token has no issuer (iss)");
       }
       if (!issuer.equals(settings.issuer().toString())) {
-        throw new BadJWTException("wrong issuer: this server accepts tokens of " + settings.issuer());
+        throw new BadJWTException(
+            "wrong issuer: this server accepts tokens of " + settings.issuer());
       }
       if (!settings.audiences().isEmpty()) {
         List<String> audience = claims.getAudience();

@@ -3,9 +3,8 @@ package io.tes4j.server.auth.internal;
 import io.tes4j.server.auth.Authenticator;
 
 /**
- * An authenticator for one HTTP authentication scheme, so that {@link AnyOfAuthenticator} can
- * pick by the header's scheme and list every scheme in the challenge of a request without
- * credentials.
+ * An authenticator for one HTTP authentication scheme, so that {@link AnyOfAuthenticator} can pick
+ * by the header's scheme and list every scheme in the challenge of a request without credentials.
  */
 public interface SchemeAuthenticator extends Authenticator {
 
@@ -19,8 +18,8 @@ public interface SchemeAuthenticator extends Authenticator {
   boolean recognizes(AuthorizationHeader header);
 
   /**
-   * Whether {@link AnyOfAuthenticator} tries this one only after the others that recognize the
-   * same header: OIDC, whose checks may need the network, comes after the file of static tokens.
+   * Whether {@link AnyOfAuthenticator} tries this one only after the others that recognize the same
+   * header: OIDC, whose checks may need the network, comes after the file of static tokens.
    */
   default boolean triedLast() {
     return false;

@@ -54,7 +54,10 @@ class BasicAuthenticatorCacheTest {
     BasicAuthenticator auth = BasicAuthenticator.load(users, clock);
 
     long first = nanos(() -> auth.authenticate(basic("alice", "pw")));
-    long cached = nanos(() -> auth.authenticate(basic("alice", "pw")));
+    long cached = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      cached = Math.min(cached, nanos(() -> auth.authenticate(basic("alice", "pw"))));
+    }
     assertThat(cached).isLessThan(first / 10);
 
     // A wrong password is never answered from the cache.

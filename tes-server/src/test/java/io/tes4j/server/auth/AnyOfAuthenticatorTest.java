@@ -10,10 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -169,6 +174,32 @@ class AnyOfAuthenticatorTest {
     assertThat(Authenticators.anyOf(List.of(Authenticator.none())).authenticate(null))
         .isEqualTo(Identity.ANONYMOUS);
     assertThat(Authenticators.anyOf(List.of(basic))).isSameAs(basic);
+  }
+
+  @Test
+  void manyThreadsAtOnceEachGetTheirOwnIdentity() throws Exception {
+    Authenticator all = Authenticators.anyOf(List.of(basic, bearer, oidc));
+    String basicHeader = "Basic " + Base64.getEncoder().encodeToString("alice:pw".getBytes());
+    String jwtHeader = "Bearer " + TestIssuer.sign(key, issuer.claims().subject("carol").build());
+    String tokenHeader = "Bearer " + workerToken;
+    List<String> headers = List.of(basicHeader, jwtHeader, tokenHeader);
+    List<String> users = List.of("alice", "carol", "worker");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        int which = i % 3;
+        results.add(
+            pool.submit(
+                () -> all.authenticate(headers.get(which)).user().equals(users.get(which))));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(issuer.discoveryRequests).hasValue(1);
   }
 
   @Test

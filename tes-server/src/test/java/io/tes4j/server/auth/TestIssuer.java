@@ -32,22 +32,22 @@ import java.util.function.UnaryOperator;
  * An OpenID Connect issuer for tests, on the JDK's HTTP server at 127.0.0.1 and a free port: a
  * discovery document and a JWKS of keys the test generates, and tokens signed with them.
  */
-final class TestIssuer implements AutoCloseable {
-  final HttpServer server;
-  final String issuer;
-  final String jwksUrl;
-  final AtomicInteger discoveryRequests = new AtomicInteger();
-  final AtomicInteger jwksRequests = new AtomicInteger();
+public final class TestIssuer implements AutoCloseable {
+  public final HttpServer server;
+  public final String issuer;
+  public final String jwksUrl;
+  public final AtomicInteger discoveryRequests = new AtomicInteger();
+  public final AtomicInteger jwksRequests = new AtomicInteger();
 
   /** The public keys the JWKS serves now; the test may change them (key rotation). */
-  final List<JWK> published = new CopyOnWriteArrayList<>();
+  public final List<JWK> published = new CopyOnWriteArrayList<>();
 
   /** What the discovery document says; the test may change it. */
-  volatile String discoveryJson;
+  public volatile String discoveryJson;
 
-  volatile int discoveryStatus = 200;
+  public volatile int discoveryStatus = 200;
 
-  TestIssuer() throws IOException {
+  public TestIssuer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
     issuer = base + "/realms/test";
@@ -82,21 +82,21 @@ final class TestIssuer implements AutoCloseable {
     exchange.close();
   }
 
-  static RSAKey rsaKey(String kid) throws Exception {
+  public static RSAKey rsaKey(String kid) throws Exception {
     return new RSAKeyGenerator(2048).keyID(kid).generate();
   }
 
-  static ECKey ecKey(String kid) throws Exception {
+  public static ECKey ecKey(String kid) throws Exception {
     return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
   }
 
   /** Publishes the public part of {@code key} in the JWKS. */
-  void publish(JWK key) {
+  public void publish(JWK key) {
     published.add(key.toPublicJWK());
   }
 
   /** Valid claims: this issuer, subject alice, audience tes, read and submit, an hour to live. */
-  JWTClaimsSet.Builder claims() {
+  public JWTClaimsSet.Builder claims() {
     Instant now = Instant.now();
     return new JWTClaimsSet.Builder()
         .issuer(issuer)
@@ -107,12 +107,12 @@ final class TestIssuer implements AutoCloseable {
         .claim("scope", "openid read submit");
   }
 
-  static String sign(JWK key, JWTClaimsSet claims) throws Exception {
+  public static String sign(JWK key, JWTClaimsSet claims) throws Exception {
     return sign(key, claims, UnaryOperator.identity());
   }
 
   /** {@code claims} signed by {@code key}, RS256 or ES256 by its type, with its key id. */
-  static String sign(JWK key, JWTClaimsSet claims, UnaryOperator<JWSHeader.Builder> header)
+  public static String sign(JWK key, JWTClaimsSet claims, UnaryOperator<JWSHeader.Builder> header)
       throws Exception {
     JWSAlgorithm algorithm = key instanceof RSAKey ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256;
     JWSSigner signer =

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,8 +148,10 @@ class AnyOfAuthenticatorTest {
 
   @Test
   void anAuthenticatorOfTheCallerIsTriedAfterTesFourJsOwn() {
+    AtomicInteger customCalls = new AtomicInteger();
     Authenticator custom =
         header -> {
+          customCalls.incrementAndGet();
           if ("Custom ok".equals(header)) {
             return new Identity("custom", EnumSet.of(Scope.READ));
           }
@@ -157,7 +160,13 @@ class AnyOfAuthenticatorTest {
     Authenticator all = Authenticators.anyOf(List.of(custom, bearer));
 
     assertThat(all.authenticate("Custom ok").user()).isEqualTo("custom");
+    assertThat(customCalls).hasValue(1);
     assertThat(all.authenticate("Bearer " + workerToken).user()).isEqualTo("worker");
+    assertThat(customCalls).as("not asked when the tokens file accepts").hasValue(1);
+    // The tokens file's answer is reported, not the caller's authenticator's, tried after it.
+    assertThat(failure(all, "Bearer " + BearerTokenAuthenticatorTest.randomToken()))
+        .hasMessage("unknown bearer token");
+    assertThat(customCalls).hasValue(2);
     AuthenticationException e = failure(all, "Custom no");
     assertThat(e).hasMessage("custom says no");
     assertThat(e.challenge()).isEqualTo("Custom realm=\"x\", Bearer realm=\"tes4j\"");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -30,7 +31,7 @@ public final class AnyOfAuthenticator implements Authenticator {
       if (authenticator instanceof AnyOfAuthenticator nested) {
         flat.addAll(nested.authenticators);
       } else {
-        flat.add(java.util.Objects.requireNonNull(authenticator, "an authenticator is null"));
+        flat.add(Objects.requireNonNull(authenticator, "an authenticator is null"));
       }
     }
     if (flat.isEmpty()) {
@@ -41,8 +42,9 @@ public final class AnyOfAuthenticator implements Authenticator {
           "'none' cannot be combined with other authentication: it lets every request in, so"
               + " the others would check nothing");
     }
-    // Stable: the list's order, but those tried last (OIDC) after the others of their scheme.
-    flat.sort(Comparator.comparing(a -> a instanceof SchemeAuthenticator s && s.triedLast()));
+    // Stable: the list's order, but OIDC after the other scheme authenticators, and those of the
+    // caller (which name no scheme) after all of tes4j's.
+    flat.sort(Comparator.comparingInt(AnyOfAuthenticator::rank));
     this.authenticators = List.copyOf(flat);
     Set<String> challenges = new LinkedHashSet<>();
     Set<String> schemeNames = new LinkedHashSet<>();
@@ -55,6 +57,13 @@ public final class AnyOfAuthenticator implements Authenticator {
     // RFC 7235, section 4.1: one WWW-Authenticate value may list several challenges.
     this.challenge = String.join(", ", challenges);
     this.schemes = String.join(", ", schemeNames);
+  }
+
+  private static int rank(Authenticator authenticator) {
+    if (authenticator instanceof SchemeAuthenticator s) {
+      return s.triedLast() ? 1 : 0;
+    }
+    return 2;
   }
 
   /** The authenticators, in the order they are tried. */
@@ -74,9 +83,11 @@ public final class AnyOfAuthenticator implements Authenticator {
       try {
         return authenticator.authenticate(authorization);
       } catch (AuthenticationException e) {
-        // The next one that recognizes the header may accept it; the last failure (the most
-        // specific checker, e.g. OIDC after the tokens file) is the one reported.
-        failure = e;
+        // The next one that recognizes the header may accept it. Reported: the last failure of
+        // tes4j's own (the most specific, e.g. OIDC's after the tokens file's), else the caller's.
+        if (failure == null || authenticator instanceof SchemeAuthenticator) {
+          failure = e;
+        }
       }
     }
     if (failure == null && header != null) {

@@ -166,6 +166,9 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
       log.warn("OIDC: the keys of {} could not be fetched: {}", settings.issuer(), e.getMessage());
       throw rejected("the issuer's keys could not be fetched, so the token cannot be checked");
     } catch (JOSEException e) {
+      // A failure of the verifier itself (a key it cannot use, a missing crypto provider): logged
+      // for the operator, since the 401 cannot carry a cause. nimbus' messages hold no token.
+      log.warn("OIDC: a token of {} could not be verified: {}", settings.issuer(), e.toString());
       throw rejected("the token could not be verified: " + e.getClass().getSimpleName());
     }
     return identity(claims);

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -257,13 +256,6 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
 
   private static AuthenticationException failure(String message) {
     return new AuthenticationException(message, CHALLENGE);
-  }
-
-  /** How many users the file has, and each one's scopes: for start-up messages and tests. */
-  public Map<String, Set<Scope>> scopesByUser() {
-    return users.values().stream()
-        .map(User::identity)
-        .collect(Collectors.toUnmodifiableMap(Identity::user, Identity::scopes));
   }
 
   @Override

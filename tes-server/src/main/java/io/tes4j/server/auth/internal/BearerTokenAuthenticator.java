@@ -149,13 +149,6 @@ public final class BearerTokenAuthenticator implements SchemeAuthenticator {
     }
   }
 
-  /** Each token's name and scopes: for start-up messages and tests. */
-  public Map<String, Set<Scope>> scopesByName() {
-    Map<String, Set<Scope>> result = new HashMap<>();
-    tokens.forEach(t -> result.put(t.identity().user(), t.identity().scopes()));
-    return Map.copyOf(result);
-  }
-
   @Override
   public String toString() {
     return "BearerTokenAuthenticator[" + file + ", " + tokens.size() + " tokens]";

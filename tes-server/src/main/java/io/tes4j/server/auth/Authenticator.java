@@ -1,5 +1,7 @@
 package io.tes4j.server.auth;
 
+import io.tes4j.server.auth.internal.NoAuthentication;
+
 /**
  * Turns a request's {@code Authorization} header into an {@link Identity}. Implementations must be
  * thread-safe; they run on the server's request threads.
@@ -17,8 +19,11 @@ public interface Authenticator {
    */
   Identity authenticate(String authorization);
 
-  /** No authentication: every request is {@link Identity#ANONYMOUS}. */
+  /**
+   * No authentication: every request is {@link Identity#ANONYMOUS}. Always the same instance, which
+   * {@link Authenticators#anyOf(java.util.List)} refuses to combine with others.
+   */
   static Authenticator none() {
-    return authorization -> Identity.ANONYMOUS;
+    return NoAuthentication.INSTANCE;
   }
 }

@@ -53,6 +53,7 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
   private final Map<String, User> users;
   private final String dummyHash;
   private final Clock clock;
+  private final PasswordCheck check;
   private final SecretKeySpec cacheKey;
 
   /**
@@ -74,10 +75,18 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
         }
       };
 
-  private BasicAuthenticator(Path file, Map<String, User> users, int dummyCost, Clock clock) {
+  /** Checks a password against a bcrypt hash; {@code BCrypt::checkpw} outside tests. */
+  @FunctionalInterface
+  interface PasswordCheck {
+    boolean matches(byte[] password, String hash);
+  }
+
+  private BasicAuthenticator(
+      Path file, Map<String, User> users, int dummyCost, Clock clock, PasswordCheck check) {
     this.file = file;
     this.users = users;
     this.clock = clock;
+    this.check = check;
     SecureRandom random = new SecureRandom();
     byte[] dummyPassword = new byte[16];
     random.nextBytes(dummyPassword);
@@ -95,10 +104,11 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
    * @throws IllegalArgumentException naming the file and line of the first problem
    */
   public static BasicAuthenticator load(Path file) {
-    return load(file, Clock.systemUTC());
+    return load(file, Clock.systemUTC(), BCrypt::checkpw);
   }
 
-  static BasicAuthenticator load(Path file, Clock clock) {
+  /** As {@link #load(Path)}, with the clock and the password check tests control. */
+  static BasicAuthenticator load(Path file, Clock clock, PasswordCheck check) {
     Map<String, User> users = new HashMap<>();
     Map<Integer, Integer> costs = new HashMap<>();
     for (ConfigFile.Line line : ConfigFile.read(file, "users file")) {
@@ -154,7 +164,7 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
                     .thenComparing(Map.Entry.comparingByKey()))
             .map(Map.Entry::getKey)
             .orElse(10);
-    return new BasicAuthenticator(file, Map.copyOf(users), usualCost, clock);
+    return new BasicAuthenticator(file, Map.copyOf(users), usualCost, clock, check);
   }
 
   @Override
@@ -198,7 +208,7 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
     }
     User known = users.get(user);
     // Always one bcrypt check, against the dummy hash when the user is unknown (see dummyHash).
-    boolean matches = BCrypt.checkpw(password, known != null ? known.hash() : dummyHash);
+    boolean matches = check.matches(password, known != null ? known.hash() : dummyHash);
     if (known == null || !matches) {
       throw failure("unknown user or wrong password");
     }

@@ -11,7 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -45,33 +47,60 @@ class BasicAuthenticatorCacheTest {
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The real bcrypt check, counting its calls and recording the hashes it was given. */
+  private static final class CountingCheck implements BasicAuthenticator.PasswordCheck {
+    final List<String> hashes = new ArrayList<>();
+
+    @Override
+    public boolean matches(byte[] password, String hash) {
+      hashes.add(hash);
+      return BCrypt.checkpw(password, hash);
+    }
+  }
+
   @Test
   void aSuccessfulCheckIsRememberedForAMinuteOnly() throws Exception {
-    // Cost 12: a few hundred milliseconds a check, so a cache hit is plainly faster.
     Path users = dir.resolve("users");
-    Files.writeString(users, "alice:" + BCrypt.hashpw("pw", BCrypt.gensalt("$2y", 12)) + "\n");
+    String hash = BCrypt.hashpw("pw", BCrypt.gensalt("$2y", 4));
+    Files.writeString(users, "alice:" + hash + "\n");
     MovableClock clock = new MovableClock();
-    BasicAuthenticator auth = BasicAuthenticator.load(users, clock);
+    CountingCheck check = new CountingCheck();
+    BasicAuthenticator auth = BasicAuthenticator.load(users, clock, check);
 
-    long first = nanos(() -> auth.authenticate(basic("alice", "pw")));
-    long cached = Long.MAX_VALUE;
+    assertThat(auth.authenticate(basic("alice", "pw")).user()).isEqualTo("alice");
+    assertThat(check.hashes).containsExactly(hash);
     for (int i = 0; i < 3; i++) {
-      cached = Math.min(cached, nanos(() -> auth.authenticate(basic("alice", "pw"))));
+      assertThat(auth.authenticate(basic("alice", "pw")).user()).isEqualTo("alice");
     }
-    assertThat(cached).isLessThan(first / 10);
+    assertThat(check.hashes).as("answered from the cache: no further bcrypt check").hasSize(1);
 
     // A wrong password is never answered from the cache.
     assertThatThrownBy(() -> auth.authenticate(basic("alice", "pw2")))
         .isInstanceOf(AuthenticationException.class);
+    assertThat(check.hashes).hasSize(2);
 
     clock.now = clock.now.plus(BasicAuthenticator.CACHE_TTL).plus(Duration.ofSeconds(1));
-    long expired = nanos(() -> auth.authenticate(basic("alice", "pw")));
-    assertThat(expired).isGreaterThan(cached * 10);
+    assertThat(auth.authenticate(basic("alice", "pw")).user()).isEqualTo("alice");
+    assertThat(check.hashes).as("checked again once the entry expired").hasSize(3);
   }
 
-  private static long nanos(Runnable action) {
-    long start = System.nanoTime();
-    action.run();
-    return System.nanoTime() - start;
+  @Test
+  void anUnknownUserCostsABcryptCheckAgainstTheDummyHash() throws Exception {
+    // So that the answer takes as long as for a known user: timing tells no user names.
+    Path users = dir.resolve("users");
+    String hash = BCrypt.hashpw("pw", BCrypt.gensalt("$2y", 6));
+    Files.writeString(users, "alice:" + hash + "\n");
+    CountingCheck check = new CountingCheck();
+    BasicAuthenticator auth = BasicAuthenticator.load(users, new MovableClock(), check);
+
+    assertThatThrownBy(() -> auth.authenticate(basic("nobody", "pw")))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessage("unknown user or wrong password");
+
+    assertThat(check.hashes).hasSize(1);
+    String dummy = check.hashes.get(0);
+    assertThat(dummy).isNotEqualTo(hash);
+    // Of the file's usual cost, so that it takes as long as a real check.
+    assertThat(dummy).startsWith("$2a$06$");
   }
 }

@@ -140,6 +140,11 @@ public final class TesServer implements AutoCloseable {
     return "TesServer[" + uri + (closed.get() ? ", closed" : "") + "]";
   }
 
+  /** The address bound when the builder names none. */
+  static String defaultBind(boolean anonymous) {
+    return anonymous ? "127.0.0.1" : "0.0.0.0";
+  }
+
   /**
    * Whether {@code authenticator} lets a request without credentials through, as {@link
    * Authenticator#none()} does.
@@ -305,7 +310,7 @@ public final class TesServer implements AutoCloseable {
      */
     public TesServer start() {
       boolean anonymous = allowsAnonymous(authenticator);
-      String host = bind != null ? bind : anonymous ? "127.0.0.1" : "0.0.0.0";
+      String host = bind != null ? bind : defaultBind(anonymous);
       InetAddress address;
       try {
         address = InetAddress.getByName(host);

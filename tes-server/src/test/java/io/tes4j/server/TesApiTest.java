@@ -172,6 +172,19 @@ class TesApiTest {
   }
 
   @Test
+  void aTaskCopiedFromTheServerIsAcceptedAndAnUnknownFieldIsNamed() {
+    String id = create(api, HELLO);
+    String copy = api.handle(get("/v1/tasks/" + id + "?view=FULL")).bodyText();
+    assertThat(copy).contains("\"creation_time\"").contains("\"state\"");
+    assertThat(api.handle(post("/v1/tasks", copy)).status()).as("id, state, logs and creation_time are the server's")
+        .isEqualTo(200);
+
+    ApiResponse typo = api.handle(post("/v1/tasks", HELLO.replace("\"name\"", "\"nmae\"")));
+    assertThat(typo.status()).isEqualTo(400);
+    assertThat(json(typo).get("violations").get(0).get("path").asText()).isEqualTo("nmae");
+  }
+
+  @Test
   void bodyThatIsNotJsonIs415() {
     ApiResponse answer = api.handle(post("/v1/tasks", HELLO, "Content-Type", "text/plain"));
     assertThat(answer.status()).isEqualTo(415);
@@ -269,6 +282,25 @@ class TesApiTest {
     ApiResponse first = api.handle(get("/v1/service-info"));
     ApiResponse second = api.handle(get("/v1/service-info"));
     assertThat(first.headers().get("X-Request-Id")).isNotEqualTo(second.headers().get("X-Request-Id"));
+  }
+
+  @Test
+  void oneLogLinePerRequestNamesTheRequestIdAndUserButNoCredential() {
+    TesApi secured = TesApi.builder(engine).authenticator(Requests.tokens()).build();
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      secured.handle(post("/v1/tasks", HELLO, "Authorization", "Bearer alice-token", "X-Request-Id", "log-check-1"));
+      secured.handle(get("/v1/tasks", "Authorization", "Bearer wrong-secret", "X-Request-Id", "log-check-2"));
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("request log-check-1: POST /v1/tasks -> 200 in ").contains("ms, user alice")
+        .contains("request log-check-2: GET /v1/tasks -> 401 in ");
+    assertThat(log.lines().filter(line -> line.contains("log-check-1"))).hasSize(1);
+    assertThat(log).doesNotContain("alice-token").doesNotContain("wrong-secret").doesNotContain("hello\"]");
   }
 
   @Test

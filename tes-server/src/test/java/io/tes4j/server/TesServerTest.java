@@ -219,6 +219,10 @@ class TesServerTest {
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
     Thread.sleep(200);
     assertThat(closing).as("close waits for the request in flight").isNotDone();
+    HttpResponse<String> late = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(server.uri() + "/tasks")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(late.statusCode()).as("a request arriving while closing").isEqualTo(503);
+    assertThat(late.body()).contains("shutting down");
     release.countDown();
 
     assertThat(inFlight.get(10, TimeUnit.SECONDS).name()).isEqualTo(engine.serviceInfo().name());

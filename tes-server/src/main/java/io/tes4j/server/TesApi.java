@@ -58,7 +58,8 @@ import org.slf4j.MDC;
  * <table>
  *   <caption>Routes and the scope each needs</caption>
  *   <tr><th>Route</th><th>Answer</th><th>Scope</th></tr>
- *   <tr><td>{@code GET service-info}</td><td>the client's service info</td><td>READ</td></tr>
+ *   <tr><td>{@code GET service-info}</td><td>the client's service info, its {@code storage} narrowed
+ *       to what the {@link TaskPolicy} allows</td><td>READ</td></tr>
  *   <tr><td>{@code GET tasks?view=&name_prefix=&state=&tag_key=&tag_value=&page_size=&page_token=}</td>
  *       <td>a page of tasks; {@code next_page_token} only when more exist</td><td>READ</td></tr>
  *   <tr><td>{@code POST tasks}</td><td>{@code {"id": "..."}}</td><td>SUBMIT</td></tr>
@@ -266,7 +267,7 @@ public final class TesApi {
     }
     try {
       return switch (route.resource()) {
-        case SERVICE_INFO -> exchange.ok(serviceInfo.apply(tes.serviceInfo()));
+        case SERVICE_INFO -> exchange.ok(serviceInfo.apply(withPolicy(tes.serviceInfo())));
         case TASKS -> method.equals("GET") ? list(exchange) : create(exchange);
         case TASK -> get(exchange, route.taskId());
         case CANCEL -> cancel(exchange, route.taskId());
@@ -289,6 +290,24 @@ public final class TesApi {
       return exchange.error(503, "the TES service is unavailable (closed, shutting down or unreachable);"
           + " try again later", List.of());
     }
+  }
+
+  /**
+   * The client's service info with {@code storage} narrowed to what the policy lets tasks use: a
+   * location whose scheme is refused is left out, and {@code file:} locations become the file roots.
+   */
+  private ServiceInfo withPolicy(ServiceInfo info) {
+    List<String> storage = new ArrayList<>();
+    for (String location : info.storage()) {
+      int colon = location.indexOf(':');
+      String scheme = colon < 0 ? "" : location.substring(0, colon).toLowerCase(Locale.ROOT);
+      if (scheme.equals("file")) {
+        policy.fileRoots().forEach(root -> storage.add(root.toUri().toString()));
+      } else if (policy.schemes().contains(scheme)) {
+        storage.add(location);
+      }
+    }
+    return info.toBuilder().storage(storage.stream().distinct().toList()).build();
   }
 
   private static Scope scope(Resource resource, String method) {

@@ -93,6 +93,47 @@ class TesApiTest {
   }
 
   @Test
+  void serviceInfoStorageIsWhatThePolicyAllows() {
+    TesClient reportsStorage = new TesClient() {
+      @Override
+      public ServiceInfo serviceInfo() {
+        return engine.serviceInfo().toBuilder().storage(List.of("file:///", "https://", "s3://", "gs://")).build();
+      }
+
+      @Override
+      public String createTask(Task task) {
+        return engine.createTask(task);
+      }
+
+      @Override
+      public Task getTask(String id, View view) {
+        return engine.getTask(id, view);
+      }
+
+      @Override
+      public ListTasksResponse listTasks(ListTasksRequest request) {
+        return engine.listTasks(request);
+      }
+
+      @Override
+      public void cancelTask(String id) {
+        engine.cancelTask(id);
+      }
+
+      @Override
+      public void close() {}
+    };
+    ServiceInfo defaults = io.tes4j.model.TesJson.read(
+        TesApi.builder(reportsStorage).build().handle(get("/v1/service-info")).bodyText(), ServiceInfo.class);
+    assertThat(defaults.storage()).containsExactly("https://", "s3://");
+    java.nio.file.Path root = java.nio.file.Path.of("/srv/tes-data");
+    ServiceInfo withRoot = io.tes4j.model.TesJson.read(TesApi.builder(reportsStorage)
+        .policy(TaskPolicy.builder().allowSchemes("https").fileRoots(root).build()).build()
+        .handle(get("/v1/service-info")).bodyText(), ServiceInfo.class);
+    assertThat(withRoot.storage()).containsExactly(root.toUri().toString(), "https://");
+  }
+
+  @Test
   void serviceInfoCanBeCustomized() {
     TesApi custom = TesApi.builder(engine)
         .serviceInfo(info -> info.toBuilder().organization("My lab", "https://lab.example.org").build())

@@ -225,6 +225,31 @@ class TesApiTest {
     assertThat(json(typo).get("violations").get(0).get("path").asText()).isEqualTo("nmae");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "null", "1", "\"task\"", "true", "{", "{}", "{\"executors\": null}", "{\"executors\": [null]}",
+      "{\"executors\": [{}]}", "{\"executors\": [{\"image\": \"a\", \"command\": \"echo\"}]}",
+      "{\"tags\": {\"a\": null}, \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"tags\": [1], \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"inputs\": [{\"url\": \"http://[::1\", \"path\": \"/in\"}], \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"outputs\": [{\"url\": \"file:\", \"path\": \"/o\"}], \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"resources\": {\"cpu_cores\": \"many\"}, \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"resources\": {\"ram_gb\": 1e999}, \"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]}",
+      "{\"executors\": [{\"image\": \"a\", \"command\": [\"x\"]}]} trailing",
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+      "\u0000\u00ff\ufffe"})
+  void badTaskBodiesAre400NeverA500(String body) {
+    ApiResponse answer = api.handle(post("/v1/tasks", body));
+    assertThat(answer.status()).as(answer.bodyText()).isEqualTo(400);
+    assertThat(json(answer).get("violations")).isNotEmpty();
+  }
+
+  @Test
+  void deeplyNestedJsonIs400() {
+    String deep = "{\"executors\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+    assertThat(api.handle(post("/v1/tasks", deep)).status()).isEqualTo(400);
+  }
+
   @Test
   void bodyThatIsNotJsonIs415() {
     ApiResponse answer = api.handle(post("/v1/tasks", HELLO, "Content-Type", "text/plain"));

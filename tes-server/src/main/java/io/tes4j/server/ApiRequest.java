@@ -67,10 +67,13 @@ public record ApiRequest(
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
-  /** Names the method, path and body length; never the headers (they may hold credentials). */
+  /**
+   * Names the method, path and body length; never the headers nor the query (either may hold
+   * credentials, such as an {@code access_token} parameter).
+   */
   @Override
   public String toString() {
-    return "ApiRequest[" + method + " " + path + (rawQuery == null ? "" : "?" + rawQuery) + ", " + body.length
+    return "ApiRequest[" + method + " " + path + (rawQuery == null ? "" : "?...") + ", " + body.length
         + " body bytes" + (requestId == null ? "" : ", request id " + requestId) + "]";
   }
 }

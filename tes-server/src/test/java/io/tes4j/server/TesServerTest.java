@@ -161,6 +161,13 @@ class TesServerTest {
     assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(answer.body()).contains("\"request_id\":\"abc-123\"");
 
+    HttpResponse<String> head = http.send(
+        HttpRequest.newBuilder(URI.create(server.uri() + "/tasks")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(405);
+    assertThat(head.headers().firstValue("Allow")).hasValue("GET, POST");
+
     HttpResponse<String> nextflow = http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/tasks")).build(),
         HttpResponse.BodyHandlers.ofString());

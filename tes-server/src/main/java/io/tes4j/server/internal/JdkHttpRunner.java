@@ -151,6 +151,9 @@ public final class JdkHttpRunner {
       // The rest of the body was not read: the connection cannot carry another request.
       exchange.getResponseHeaders().set("Connection", "close");
     }
+    if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
+      body = new byte[0]; // the status and headers only (HEAD is answered 405 with Allow)
+    }
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {

@@ -17,6 +17,8 @@ import java.util.Map;
  * tes4j list [--state S] [--tag K=V]...  tasks (JSON); --all follows every page
  * tes4j cancel ID                        cancel a task
  * tes4j wait ID [--timeout 10m]          wait for the end, print the final state
+ * tes4j serve [--backend URI] [--auth SPEC]...
+ *                                        serve the TES API over a backend, until SIGINT/SIGTERM
  * tes4j cp SRC DST [--recursive]         copy files between local paths, HTTP(S), FTP and S3
  * tes4j filer stage-in|stage-out --task TASK.json --root DIR
  *                                        stage a task's inputs or outputs (for backends' pods)
@@ -55,8 +57,21 @@ public final class Main {
   public static void main(String[] args) {
     if (!LOG_LEVEL_SET_BY_USER && Arrays.asList(args).contains("--debug")) {
       System.setProperty(LOG_LEVEL_PROPERTY, "debug");
+    } else if (!LOG_LEVEL_SET_BY_USER && "serve".equals(firstCommand(args))) {
+      // A server logs one line per request (and its start and stop) at INFO, on standard error.
+      System.setProperty(LOG_LEVEL_PROPERTY, "info");
     }
     System.exit(run(System.out, System.err, System.getenv(), args));
+  }
+
+  /** The first argument that is not an option: the command's name, or {@code null}. */
+  private static String firstCommand(String[] args) {
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        return arg;
+      }
+    }
+    return null;
   }
 
   /**

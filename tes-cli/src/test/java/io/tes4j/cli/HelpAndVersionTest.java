@@ -12,7 +12,7 @@ class HelpAndVersionTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "validate", "service-info", "submit", "get", "list", "cancel", "wait", "run", "cp", "filer",
+        "validate", "service-info", "submit", "get", "list", "cancel", "wait", "run", "serve", "cp", "filer",
         "filer stage-in", "filer stage-out"
       })
   void everyCommandHasHelp(String command) {
@@ -30,7 +30,7 @@ class HelpAndVersionTest {
 
     assertThat(r.code()).isZero();
     assertThat(r.out())
-        .contains("validate", "service-info", "submit", "get", "list", "cancel", "wait", "run", "cp", "filer")
+        .contains("validate", "service-info", "submit", "get", "list", "cancel", "wait", "run", "serve", "cp", "filer")
         .contains("TES_SERVER", "4   task not found");
   }
 

@@ -122,6 +122,26 @@ class TesHttpClientErrorsTest {
   }
 
   @Test
+  void a400OfTesServerIsReadWithItsStatusAndRequestId() {
+    // The error body tes-server writes for every 4xx and 5xx.
+    String body =
+        """
+        {"status":400,"message":"invalid task: 2 problems","violations":[\
+        {"path":"inputs[0].url","message":"scheme 'gs' is not allowed on this server; allowed: http, https"},\
+        {"path":"executors[0].image","message":"must not be blank"}],"request_id":"k3j2h1"}""";
+    wm.stubFor(post(BASE + "/tasks").willReturn(aResponse().withStatus(400).withBody(body)));
+
+    InvalidTaskException e =
+        catchThrowableOfType(InvalidTaskException.class, () -> client.createTask(TASK));
+
+    assertThat(e.violations())
+        .containsExactly(
+            new Violation("inputs[0].url", "scheme 'gs' is not allowed on this server; allowed: http, https"),
+            new Violation("executors[0].image", "must not be blank"));
+    assertThat(e.body().orElseThrow()).contains("\"request_id\":\"k3j2h1\"");
+  }
+
+  @Test
   void a400ListingFieldsUnderErrorsIsReadToo() {
     wm.stubFor(
         post(BASE + "/tasks")

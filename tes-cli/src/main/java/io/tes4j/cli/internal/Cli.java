@@ -38,6 +38,7 @@ public final class Cli {
     commands.put("cancel", CancelCommand::new);
     commands.put("wait", WaitCommand::new);
     commands.put("run", RunCommand::new);
+    commands.put("serve", ServeCommand::new);
     commands.put("cp", CpCommand::new);
     commands.put("filer", FilerCommand::commandLine);
     return Collections.unmodifiableMap(commands);

@@ -32,7 +32,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -60,7 +62,9 @@ import org.junit.jupiter.api.io.TempDir;
  * }</pre>
  *
  * <p>Each test gets a new backend from {@link #newBackend()} and a new engine over it (closed
- * after the test), and drives it through the {@code TesClient} API only, as a user would. The
+ * after the test), and drives it through the {@code TesClient} API only, as a user would: through
+ * the engine itself, or through the client {@link #client(TesEngine)} gives (e.g. an HTTP client of a
+ * TES server over the engine, to check the wire path). The
  * checks are grouped in {@link Nested} classes; each is a rule named {@code required_NN_...} (every
  * backend must pass it) or {@code optional_NN_...} (it needs a capability the backend may lack, and
  * is skipped, with the reason, through {@link Assumptions#abort(String)} when {@link
@@ -96,6 +100,7 @@ public abstract class BackendConformance {
 
   private final Transitions transitions = new Transitions();
   private final List<TesEngine> engines = new ArrayList<>();
+  private final Map<TesEngine, TesClient> clients = new IdentityHashMap<>();
   private TesEngine engine;
   private Capabilities capabilities;
 
@@ -213,15 +218,53 @@ public abstract class BackendConformance {
         TIMEOUT_VARIABLE + " must be a positive number of milliseconds, was '" + text + "'");
   }
 
+  /**
+   * The client through which the rules drive the tasks of {@code engine}: create, get, list and
+   * cancel. Default: the engine itself. Override it to run every rule through another path to the
+   * same engine, such as {@code TesHttpClient} → a TES server → the engine, so that the path behaves
+   * exactly as the engine does in-process. Waits still use the engine's listener, and every task a
+   * rule waits for is compared, in the FULL view, between the client and the engine.
+   *
+   * <p>Called once per engine (twice for the restart rule); the kit closes the client after the
+   * test, before the engine, unless it is the engine itself. Resources the override starts (a
+   * server) are the subclass's to stop, e.g. in its own {@code @AfterEach}.
+   *
+   * @param engine the engine under test, over {@link #newBackend()}
+   * @return the client the rules use
+   */
+  protected TesClient client(TesEngine engine) {
+    return engine;
+  }
+
+  /** The client of {@code on}, made once by {@link #client(TesEngine)}. */
+  private TesClient clientOf(TesEngine on) {
+    TesClient client = clients.get(on);
+    if (client == null) {
+      client = client(on);
+      if (client == null) {
+        throw new IllegalStateException("client(engine) returned null");
+      }
+      clients.put(on, client);
+    }
+    return client;
+  }
+
   // -----------------------------------------------------------------------------------------------
   // The engines.
 
   @AfterEach
   void closeConformanceEngines() {
     RuntimeException failure = null;
-    List<TesEngine> toClose = new ArrayList<>(engines);
+    List<TesClient> toClose = new ArrayList<>();
+    for (TesEngine each : engines) {
+      toClose.add(each);
+      TesClient client = clients.get(each);
+      if (client != null && client != each) {
+        toClose.add(client); // closed before its engine, since the list is closed in reverse
+      }
+    }
     Collections.reverse(toClose);
-    for (TesEngine each : toClose) {
+    for (TesClient each : toClose) {
       try {
         each.close();
       } catch (RuntimeException e) {
@@ -233,6 +276,7 @@ public abstract class BackendConformance {
       }
     }
     engines.clear();
+    clients.clear();
     if (failure != null) {
       throw failure;
     }
@@ -286,25 +330,35 @@ public abstract class BackendConformance {
     return "echo conformance-hang; sleep " + seconds;
   }
 
-  private String create(TesClient client, Task task) {
-    String id = client.createTask(task);
+  private String create(TesEngine on, Task task) {
+    String id = clientOf(on).createTask(task);
     assertNotNull(id, "createTask returned no id");
     return id;
   }
 
   /** Waits for the task's end and returns it in the FULL view. */
-  private Task finish(TesClient client, String id, String hint) {
+  private Task finish(TesEngine on, String id, String hint) {
+    TesClient client = clientOf(on);
+    Task ended;
     try {
-      return client.await(id, timeout());
+      ended = on.await(id, timeout());
     } catch (TesTimeoutException e) {
       Task now = client.getTask(id, View.FULL);
       throw new AssertionError("the task " + id + " (" + now.name() + ") did not end within " + timeout()
           + " (set " + TIMEOUT_VARIABLE + " for a slow backend); " + describe(now) + "; if this fails, check " + hint, e);
     }
+    if (client == on) {
+      return ended;
+    }
+    Task seen = client.getTask(id, View.FULL);
+    assertEquals(ended, seen, "the task " + id + " as client(engine) returns it, in the FULL view, must equal the"
+        + " engine's; if this fails, check the path from the client to the engine (it lost or changed a field)");
+    return seen;
   }
 
   /** Waits until the task is in {@code state} (or has been). */
-  private void awaitState(TesClient client, String id, State state, String hint) {
+  private void awaitState(TesEngine on, String id, State state, String hint) {
+    TesClient client = clientOf(on);
     boolean reached;
     try {
       reached = transitions.await(id, state, timeout());
@@ -595,7 +649,7 @@ public abstract class BackendConformance {
           "capabilities().cancelRunning() is false, so a RUNNING task cannot be stopped");
       String id = create(engine(), task("hang").addExecutor(executor(hangScript())).build());
       awaitState(engine(), id, State.RUNNING, "that the backend reports running() when the first executor starts");
-      engine().cancelTask(id);
+      clientOf(engine()).cancelTask(id);
       String hint = "that cancel(handle) stops the executor and reports finished(...) afterwards";
       Task done = finish(engine(), id, hint);
       assertState(State.CANCELED, done, hint);
@@ -615,17 +669,17 @@ public abstract class BackendConformance {
       String blocker = create(limited, task("blocker").addExecutor(executor(hangScript())).build());
       awaitState(limited, blocker, State.RUNNING, "that the backend reports running() when the first executor starts");
       String queued = create(limited, task("queued").addExecutor(executor("echo conformance-never")).build());
-      assertEquals(State.QUEUED, limited.getTask(queued, View.MINIMAL).state(),
+      assertEquals(State.QUEUED, clientOf(limited).getTask(queued, View.MINIMAL).state(),
           "a second task waits while maxRunning(1) is taken by a running one");
 
-      limited.cancelTask(queued);
+      clientOf(limited).cancelTask(queued);
 
-      Task cancelled = limited.getTask(queued, View.FULL);
+      Task cancelled = clientOf(limited).getTask(queued, View.FULL);
       assertState(State.CANCELED, cancelled, "that cancelling a QUEUED task ends it at once");
       assertTrue(cancelled.logs().isEmpty(), "a task cancelled before it started has no task log: " + cancelled.logs());
       assertPath(queued, List.of(State.QUEUED, State.CANCELED), "that the backend reports nothing for a task it never started");
       if (capabilities().cancelRunning()) {
-        limited.cancelTask(blocker);
+        clientOf(limited).cancelTask(blocker);
         assertState(State.CANCELED, finish(limited, blocker, "rule 08"), "rule 08");
       }
     }
@@ -661,8 +715,8 @@ public abstract class BackendConformance {
     public void required_10_minimalViewHoldsIdAndStateOnly() {
       Task done = finished();
       Task expected = Task.builder().id(done.id()).state(State.COMPLETE).build();
-      assertEquals(expected, engine().getTask(done.id(), View.MINIMAL), "the MINIMAL view");
-      assertEquals(expected, engine().getTask(done.id(), null), "the default (null) view, MINIMAL");
+      assertEquals(expected, clientOf(engine()).getTask(done.id(), View.MINIMAL), "the MINIMAL view");
+      assertEquals(expected, clientOf(engine()).getTask(done.id(), null), "the default (null) view, MINIMAL");
     }
 
     /**
@@ -674,7 +728,7 @@ public abstract class BackendConformance {
     @Test
     public void required_11_basicViewLeavesOutOutputContentAndSystemLogs() {
       Task done = finished();
-      Task full = engine().getTask(done.id(), View.FULL);
+      Task full = clientOf(engine()).getTask(done.id(), View.FULL);
       List<Input> inputs = new ArrayList<>();
       for (Input input : full.inputs()) {
         inputs.add(input.toBuilder().content(null).build());
@@ -688,7 +742,7 @@ public abstract class BackendConformance {
         logs.add(log.toBuilder().logs(executorLogs).systemLogs(List.of()).build());
       }
       Task expected = full.toBuilder().inputs(inputs).logs(logs).build();
-      Task basic = engine().getTask(done.id(), View.BASIC);
+      Task basic = clientOf(engine()).getTask(done.id(), View.BASIC);
       assertEquals(expected, basic, "the BASIC view");
       assertEquals(Integer.valueOf(0), lastLog(basic).logs().get(0).exitCode(), "BASIC keeps the exit codes");
     }
@@ -700,9 +754,9 @@ public abstract class BackendConformance {
     @Test
     public void required_12_fullViewHoldsEverything() {
       Task done = finished();
-      Task full = engine().getTask(done.id(), View.FULL);
+      Task full = clientOf(engine()).getTask(done.id(), View.FULL);
       assertEquals(done, full, "await returns the FULL view");
-      assertEquals(full, engine().getTask(done.id()), "getTask(id) returns the FULL view");
+      assertEquals(full, clientOf(engine()).getTask(done.id()), "getTask(id) returns the FULL view");
       assertEquals(CONTENT, full.inputs().get(0).content(), "the input's content");
       assertStdoutContains(full, "conformance-views", "that the executor's stdout tail is reported (rule 04)");
       String stderr = lastLog(full).logs().get(0).stderr();
@@ -855,11 +909,11 @@ public abstract class BackendConformance {
       before.close();
       TesEngine after = newEngine(restartedBackend(first), store, UnaryOperator.identity());
 
-      Task resumed = after.getTask(id, View.FULL);
+      Task resumed = clientOf(after).getTask(id, View.FULL);
       assertEquals(State.RUNNING, resumed.state(), "the task after the restart; " + describe(resumed)
           + "; if this fails, check that resume(handle, ...) finds the task and returns true");
       if (capabilities().cancelRunning()) {
-        after.cancelTask(id);
+        clientOf(after).cancelTask(id);
         assertState(State.CANCELED, finish(after, id, "that the resumed task reports to the new engine's events"),
             "that the resumed task reports to the new engine's events");
       }

@@ -1,0 +1,252 @@
+package io.tes4j.cli.internal;
+
+import io.tes4j.api.TesClientException;
+import io.tes4j.api.internal.Providers;
+import io.tes4j.engine.TesEngine;
+import io.tes4j.server.TaskPolicy;
+import io.tes4j.server.TesApi;
+import io.tes4j.server.TesServer;
+import io.tes4j.server.auth.Authenticator;
+import io.tes4j.server.auth.Authenticators;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tes4j serve}: a TES 1.1 server over an engine on a backend (this machine by default), until
+ * SIGINT or SIGTERM; then the server stops (requests in flight finish), the engine closes (its store
+ * keeps the tasks) and the process exits 0.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Serve the TES 1.1 API (/ga4gh/tes/v1, and /v1 for TESP API clients and Nextflow) over an"
+          + " engine on a backend: local: (this machine; the default), or any backend on the class"
+          + " path (e.g. k8s://NAMESPACE for TESK-like use, pulsar+https://... for TESP API-like use).",
+      "Without --auth the server binds 127.0.0.1 unless --bind says otherwise. With --store"
+          + " jdbc:sqlite:PATH or jdbc:postgresql://... the tasks survive a restart.",
+      "Ctrl-C or SIGTERM stops it: requests in flight finish (up to --shutdown-grace), then the"
+          + " engine closes and the process exits 0.",
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped by SIGINT or SIGTERM",
+      "1:the address cannot be bound (e.g. the port is taken)",
+      "2:usage error (bad option, unknown backend scheme or parameter)",
+    })
+final class ServeCommand implements Callable<Integer> {
+  private final Context ctx;
+
+  @Option(
+      names = "--backend",
+      paramLabel = "URI",
+      defaultValue = "local:",
+      description = "The backend: local:, local:?runtime=host, mock:, k8s://..., pulsar+... Default: ${DEFAULT-VALUE}.")
+  private String backend;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      description = "The address to listen on. Default: 127.0.0.1 without --auth, else 0.0.0.0.")
+  private String bind;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "8000",
+      description = "The port; 0 picks a free one (the line printed at start names it). Default: ${DEFAULT-VALUE}.")
+  private int port;
+
+  @Option(
+      names = "--auth",
+      paramLabel = "SPEC",
+      description = "Who may call: none (the default), basic:USERS_FILE, bearer:TOKENS_FILE or"
+          + " oidc:ISSUER_URL[,audience=AUD][,jwks=URL]. Repeat it to accept any of several.")
+  private List<String> auth = new ArrayList<>();
+
+  @Option(
+      names = "--store",
+      paramLabel = "SPEC",
+      description = "Where the engine keeps its tasks: memory (the default), jdbc:sqlite:PATH or"
+          + " jdbc:postgresql://HOST:PORT/DB. Not together with a store parameter in --backend.")
+  private String store;
+
+  @Option(names = "--isolate-users", description = "Each user sees and cancels only their own tasks.")
+  private boolean isolateUsers;
+
+  @Option(
+      names = "--file-root",
+      paramLabel = "DIR",
+      description = "Allow file: inputs and outputs under DIR (repeatable). Default: no file: URL at all.")
+  private List<Path> fileRoots = new ArrayList<>();
+
+  @Option(
+      names = "--allow-scheme",
+      paramLabel = "S",
+      description = "A URL scheme tasks may use (repeatable); replaces the default http, https, ftp, s3.")
+  private List<String> schemes = new ArrayList<>();
+
+  @Option(
+      names = "--allow-host",
+      paramLabel = "H",
+      description = "A host tasks' URLs may name, or *.example.org (repeatable; for s3 the bucket). Default: any.")
+  private List<String> hosts = new ArrayList<>();
+
+  @Option(
+      names = "--max-request-size",
+      paramLabel = "SIZE",
+      defaultValue = "10MiB",
+      converter = ByteSize.class,
+      description = "The largest request body accepted (413 beyond). Default: ${DEFAULT-VALUE}.")
+  private long maxRequestBytes;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "How long requests in flight may take to finish when stopping. Default: ${DEFAULT-VALUE}.")
+  private Duration shutdownGrace;
+
+  ServeCommand(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    checkBackend();
+    if (port < 0 || port > 65535) {
+      throw new UsageError("--port must be between 0 and 65535, was " + port);
+    }
+    if (maxRequestBytes < 1) {
+      throw new UsageError("--max-request-size must be at least 1 byte");
+    }
+    if (shutdownGrace.isNegative()) {
+      throw new UsageError("--shutdown-grace must not be negative");
+    }
+    Authenticator authenticator = authenticator();
+    TaskPolicy policy = policy();
+    TesEngine engine = engine();
+    TesServer server;
+    try {
+      TesServer.Builder builder = TesServer.builder(engine)
+          .port(port)
+          .authenticator(authenticator)
+          .policy(policy)
+          .isolateUsers(isolateUsers)
+          .maxRequestBytes(maxRequestBytes)
+          .shutdownGrace(shutdownGrace);
+      if (bind != null) {
+        builder.bind(bind);
+      }
+      server = builder.start();
+    } catch (UncheckedIOException e) {
+      engine.close();
+      ctx.error(e.getMessage());
+      return ExitCodes.FAILED;
+    }
+    Thread stop = new Thread(() -> {
+      server.close();
+      engine.close();
+      ctx.out().flush();
+      ctx.err().flush();
+      // Halt, as System.exit would wait for this very hook; the state is stored and the port free.
+      Runtime.getRuntime().halt(ExitCodes.OK);
+    }, "tes4j-serve-stop");
+    Runtime.getRuntime().addShutdownHook(stop);
+    ctx.out().println("tes4j serving TES 1.1 at " + server.uri() + " (backend " + Providers.shown(backend)
+        + ", auth " + authShown() + (isolateUsers ? ", users isolated by the tag " + TesApi.OWNER_TAG : "") + ")");
+    ctx.out().flush();
+    server.awaitShutdown();
+    return ExitCodes.OK;
+  }
+
+  /** The kinds of authentication, never their files or settings. */
+  private String authShown() {
+    if (auth.isEmpty()) {
+      return "none";
+    }
+    return auth.stream().map(spec -> spec.split(":", 2)[0].toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+  }
+
+  private void checkBackend() {
+    if (!backend.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      throw new UsageError("--backend " + Providers.shown(backend)
+          + ": not a URI with a scheme; use local:, local:?runtime=host, mock:, k8s://..., pulsar+...");
+    }
+    String lower = backend.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      throw new UsageError("--backend " + Providers.shown(backend)
+          + ": serve needs a backend to run tasks on (local:, k8s://..., pulsar+...), not a TES server's URL");
+    }
+    if (store != null && queryNames(backend).contains("store")) {
+      throw new UsageError("--store and the store parameter of --backend both set the store; give it once");
+    }
+  }
+
+  /** The parameter names of the URI's query. */
+  private static List<String> queryNames(String uri) {
+    int question = uri.indexOf('?');
+    List<String> names = new ArrayList<>();
+    if (question >= 0) {
+      String query = uri.substring(question + 1);
+      int hash = query.indexOf('#');
+      for (String pair : (hash < 0 ? query : query.substring(0, hash)).split("&")) {
+        names.add(pair.split("=", 2)[0]);
+      }
+    }
+    return names;
+  }
+
+  private Authenticator authenticator() {
+    if (auth.isEmpty()) {
+      return Authenticator.none();
+    }
+    List<Authenticator> authenticators = new ArrayList<>();
+    for (String spec : auth) {
+      try {
+        authenticators.add(Authenticators.fromSpec(spec));
+      } catch (IllegalArgumentException e) {
+        throw new UsageError("--auth " + spec + ": " + e.getMessage());
+      }
+    }
+    return authenticators.size() == 1 ? authenticators.get(0) : Authenticators.anyOf(authenticators);
+  }
+
+  private TaskPolicy policy() {
+    try {
+      TaskPolicy.Builder policy = TaskPolicy.builder()
+          .fileRoots(fileRoots.toArray(Path[]::new))
+          .allowHosts(hosts.toArray(String[]::new));
+      if (!schemes.isEmpty()) {
+        policy.allowSchemes(schemes.toArray(String[]::new));
+      }
+      return policy.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(e.getMessage().replace("fileRoots (tes4j serve: --file-root DIR)", "--file-root DIR"));
+    }
+  }
+
+  private TesEngine engine() {
+    try {
+      TesEngine.Builder engine = TesEngine.builder().backend(backend);
+      if (store != null) {
+        engine.store(store);
+      }
+      return engine.build();
+    } catch (TesClientException e) {
+      // No backend for the scheme, a parameter it refuses, or a store that cannot be opened.
+      throw new UsageError("--backend " + Providers.shown(backend) + (store == null ? "" : " with --store")
+          + ": " + e.getMessage());
+    }
+  }
+}

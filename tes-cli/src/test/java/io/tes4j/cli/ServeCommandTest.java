@@ -1,0 +1,149 @@
+package io.tes4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tes4j.client.RetrySettings;
+import io.tes4j.client.TesHttpClient;
+import io.tes4j.model.Executor;
+import io.tes4j.model.State;
+import io.tes4j.model.Task;
+import io.tes4j.model.View;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+  private static final Pattern SERVING =
+      Pattern.compile("tes4j serving TES 1\\.1 at (http://127\\.0\\.0\\.1:\\d+/ga4gh/tes/v1) \\(backend mock:\\?\\.\\.\\., auth none\\)");
+
+  @TempDir Path dir;
+
+  @Test
+  void usageErrorsExitTwoWithOneClearLine() {
+    CliResult unknown = CliResult.run(Map.of(), "serve", "--backend", "nosuch:", "--port", "0");
+    assertThat(unknown.code()).as(unknown.toString()).isEqualTo(2);
+    assertThat(unknown.err()).contains("--backend nosuch:");
+
+    CliResult twice = CliResult.run(Map.of(), "serve", "--backend", "mock:?store=memory", "--store", "memory");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("--store and the store parameter of --backend both set the store");
+
+    CliResult badParameter = CliResult.run(Map.of(), "serve", "--backend", "mock:?dealy=0", "--port", "0");
+    assertThat(badParameter.code()).isEqualTo(2);
+    assertThat(badParameter.err()).contains("dealy");
+
+    CliResult server = CliResult.run(Map.of(), "serve", "--backend", "https://tes.example.org/ga4gh/tes/v1");
+    assertThat(server.code()).isEqualTo(2);
+    assertThat(server.err()).contains("not a TES server's URL");
+
+    CliResult fileScheme = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--allow-scheme", "file");
+    assertThat(fileScheme.code()).isEqualTo(2);
+    assertThat(fileScheme.err()).contains("--file-root DIR");
+
+    CliResult size = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--max-request-size", "lots");
+    assertThat(size.code()).isEqualTo(2);
+    assertThat(size.err()).contains("invalid size 'lots'");
+
+    CliResult host = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--allow-host", "a.*.org");
+    assertThat(host.code()).isEqualTo(2);
+    assertThat(host.err()).contains("invalid host");
+  }
+
+  @Test
+  void aTakenPortExitsOneWithOneLine() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliResult r = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--port",
+          String.valueOf(taken.getLocalPort()));
+      assertThat(r.code()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err().strip().lines()).hasSize(1);
+      assertThat(r.err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      assertThat(r.out()).isEmpty();
+    }
+  }
+
+  @Test
+  void servesUntilSigtermThenExitsZeroAndTheStoreKeepsTheTasks() throws Exception {
+    String store = "jdbc:sqlite:" + dir.resolve("tasks.db");
+    String id;
+    Process first = serve(store);
+    try {
+      String url = servingUrl(first);
+      try (TesHttpClient client = TesHttpClient.builder().baseUrl(url).retry(RetrySettings.none()).build()) {
+        id = client.createTask(Task.builder().name("kept")
+            .addExecutor(Executor.of("alpine:3.20", "echo", "hello")).build());
+        assertThat(client.await(id, Duration.ofSeconds(30)).state()).isEqualTo(State.COMPLETE);
+      }
+      first.destroy(); // SIGTERM
+      assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(first.exitValue()).as(Files.readString(dir.resolve("err.txt"))).isZero();
+    } finally {
+      first.destroyForcibly();
+    }
+    assertThat(Files.readString(dir.resolve("err.txt"))).contains("POST /ga4gh/tes/v1/tasks -> 200")
+        .contains("stopped serving");
+
+    Process second = serve(store);
+    try {
+      String url = servingUrl(second);
+      try (TesHttpClient client = TesHttpClient.builder().baseUrl(url).retry(RetrySettings.none()).build()) {
+        Task kept = client.getTask(id, View.BASIC);
+        assertThat(kept.state()).isEqualTo(State.COMPLETE);
+        assertThat(kept.name()).isEqualTo("kept");
+      }
+      second.destroy();
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isZero();
+    } finally {
+      second.destroyForcibly();
+    }
+  }
+
+  /** {@code tes4j serve} in a child JVM, since it stops in a shutdown hook on SIGTERM. */
+  private Process serve(String store) throws IOException {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.tes4j.cli.Main",
+            "serve",
+            "--backend",
+            "mock:?delay=0",
+            "--port",
+            "0",
+            "--store",
+            store,
+            "--shutdown-grace",
+            "5s")
+        .redirectError(dir.resolve("err.txt").toFile())
+        .start();
+  }
+
+  /** The URL of the line the server prints when it listens. */
+  private static String servingUrl(Process process) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line = CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).get(60, TimeUnit.SECONDS);
+    assertThat(line).as("the first line of standard output").isNotNull();
+    Matcher m = SERVING.matcher(line);
+    assertThat(m.matches()).as(line).isTrue();
+    return m.group(1);
+  }
+}

@@ -156,6 +156,10 @@ public final class LoopbackServers {
   // HTTP
 
   private void startHttp() throws IOException {
+    // As tes-server does: without TCP_NODELAY, every small answer waits ~40 ms for a delayed ACK.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(HOST), 0), 64);
     httpThreads = Executors.newCachedThreadPool();
     http.setExecutor(httpThreads);

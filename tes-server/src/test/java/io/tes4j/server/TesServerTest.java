@@ -96,6 +96,13 @@ class TesServerTest {
   }
 
   @Test
+  void theJdkServerSendsAnswersWithoutWaitingForDelayedAcks() {
+    start(TesServer.builder(engine), TesAuth.none());
+    // Read once by the JDK's HttpServer: without TCP_NODELAY, each small answer waits ~40 ms.
+    assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+  }
+
+  @Test
   void errorsReachTheClientAsItsExceptions() {
     TesHttpClient tes = start(TesServer.builder(engine), TesAuth.none());
     Task invalid = Task.builder()

@@ -51,6 +51,7 @@ public final class JdkHttpRunner {
    * @throws IOException when the address cannot be bound (e.g. the port is taken)
    */
   public static JdkHttpRunner start(TesApi api, InetSocketAddress address, int threads) throws IOException {
+    noDelayUnlessSet();
     HttpServer server = HttpServer.create(address, 0);
     ThreadPoolExecutor executor = new ThreadPoolExecutor(
         threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
@@ -68,6 +69,22 @@ public final class JdkHttpRunner {
     server.setExecutor(executor);
     server.start();
     return runner;
+  }
+
+  /** The JDK's switch for TCP_NODELAY on the HttpServer's connections. */
+  static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+  /**
+   * Turns on TCP_NODELAY for the JDK's HttpServer unless the user decided otherwise. It writes an
+   * answer's headers and body separately; with Nagle's algorithm on, the body then waits for the
+   * client's delayed ACK of the headers, about 40 ms on Linux, on every request of a kept-alive
+   * connection (measured with wrk: 1,300 requests/s with 64 connections, all near 44 ms). The JDK
+   * reads the property once, when its first HttpServer starts, so this must come before.
+   */
+  static void noDelayUnlessSet() {
+    if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+      System.setProperty(NO_DELAY_PROPERTY, "true");
+    }
   }
 
   /** The address bound, with the port chosen when 0 was asked. */

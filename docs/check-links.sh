@@ -140,7 +140,7 @@ for p in $nav_pages; do
 done
 for page in $pages; do
   rel="${page#docs/}"
-  echo "$nav_pages" | grep -qxF "$rel" || fail "$page is not in mkdocs.yml's nav"
+  grep -qxF "$rel" <<<"$nav_pages" || fail "$page is not in mkdocs.yml's nav"
 done
 
 # 3. Included files shown in full.

@@ -63,6 +63,20 @@ class ServeCommandTest {
   }
 
   @Test
+  void badAuthSpecsExitTwoWithoutShowingTheValue() throws IOException {
+    // A value pasted by mistake may be a secret: the error names the problem, not the value.
+    CliResult unknownKind = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--auth", "sekrit123");
+    assertThat(unknownKind.code()).as(unknownKind.toString()).isEqualTo(2);
+    assertThat(unknownKind.err()).contains("--auth").doesNotContain("sekrit123");
+
+    Path users = Files.writeString(dir.resolve("users"), "");
+    CliResult noneAndBasic =
+        CliResult.run(Map.of(), "serve", "--backend", "mock:", "--auth", "none", "--auth", "basic:" + users);
+    assertThat(noneAndBasic.code()).as(noneAndBasic.toString()).isEqualTo(2);
+    assertThat(noneAndBasic.err()).contains("--auth").doesNotContain("internal error");
+  }
+
+  @Test
   void aTakenPortExitsOneWithOneLine() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliResult r = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--port",

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
     versionProvider = VersionProvider.class,
     description = {
       "Serve the TES 1.1 API (/ga4gh/tes/v1, and /v1 for TESP API clients and Nextflow) over an"
-          + " engine on a backend: local: (this machine; the default), or any backend on the class"
-          + " path (e.g. k8s://NAMESPACE for TESK-like use, pulsar+https://... for TESP API-like use).",
+          + " engine on a backend: local: (this machine; the default), mock:, or any backend whose"
+          + " module is on the class path.",
       "Without --auth the server binds 127.0.0.1 unless --bind says otherwise. With --store"
           + " jdbc:sqlite:PATH or jdbc:postgresql://... the tasks survive a restart.",
       "Ctrl-C or SIGTERM stops it: requests in flight finish (up to --shutdown-grace), then the"
@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
       "0:stopped by SIGINT or SIGTERM",
       "1:the address cannot be bound (e.g. the port is taken)",
       "2:usage error (bad option, unknown backend scheme or parameter)",
+      "3:the backend cannot be used here (e.g. its container runtime is missing)",
     })
 final class ServeCommand implements Callable<Integer> {
   private final Context ctx;
@@ -50,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--backend",
       paramLabel = "URI",
       defaultValue = "local:",
-      description = "The backend: local:, local:?runtime=host, mock:, k8s://..., pulsar+... Default: ${DEFAULT-VALUE}.")
+      description = "The backend: local:, local:?runtime=host, mock:, or another backend's URI. Default: ${DEFAULT-VALUE}.")
   private String backend;
 
   @Option(
@@ -70,7 +71,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--auth",
       paramLabel = "SPEC",
       description = "Who may call: none (the default), basic:USERS_FILE, bearer:TOKENS_FILE or"
-          + " oidc:ISSUER_URL[,audience=AUD][,jwks=URL]. Repeat it to accept any of several.")
+          + " oidc:ISSUER_URL[,audience=AUD][,jwks=URL][,user-claim=CLAIM][,scope-prefix=P][,alg=ALG]..."
+          + "[,clock-skew=SECONDS]. Repeat it to accept any of several.")
   private List<String> auth = new ArrayList<>();
 
   @Option(
@@ -216,10 +218,15 @@ final class ServeCommand implements Callable<Integer> {
       try {
         authenticators.add(Authenticators.fromSpec(spec));
       } catch (IllegalArgumentException e) {
-        throw new UsageError("--auth " + spec + ": " + e.getMessage());
+        // fromSpec's message names the kind and what is wrong; the value itself may hold a secret.
+        throw new UsageError(e.getMessage());
       }
     }
-    return authenticators.size() == 1 ? authenticators.get(0) : Authenticators.anyOf(authenticators);
+    try {
+      return authenticators.size() == 1 ? authenticators.get(0) : Authenticators.anyOf(authenticators);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--auth: " + e.getMessage()); // e.g. none together with another kind
+    }
   }
 
   private TaskPolicy policy() {

@@ -157,7 +157,9 @@ public record OidcSettings(
 
   private static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+    // An IPv4 literal in 127.0.0.0/8, never a name that merely starts with "127." (127.evil.org).
+    return h.equals("localhost") || h.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}")
+        || h.equals("[::1]") || h.equals("::1");
   }
 
   private static List<String> sorted(Set<String> values) {

@@ -80,6 +80,8 @@ class FromSpecTest {
         "oidc:ftp://sso.example.org| must be an absolute https URL",
         "oidc:http://sso.example.org/realms/lab| must use https; http is allowed only for"
             + " localhost",
+        "oidc:http://127.evil.example.org| must use https; http is allowed only for localhost",
+        "oidc:http://127.0.0.1.nip.io| must use https; http is allowed only for localhost",
         "oidc:https://sso example| --auth oidc: issuer is not a URL: Illegal character in"
             + " authority",
         "oidc:https://sso.example.org?x=1| issuer must have no user-info, query or fragment",

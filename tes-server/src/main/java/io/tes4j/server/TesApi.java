@@ -19,6 +19,7 @@ import io.tes4j.model.TesJsonException;
 import io.tes4j.model.View;
 import io.tes4j.model.Violation;
 import io.tes4j.server.auth.AuthenticationException;
+import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.Scope;
@@ -253,6 +254,11 @@ public final class TesApi {
     }
     try {
       exchange.identity = authenticator.authenticate(request.header("Authorization"));
+    } catch (AuthenticationUnavailableException e) {
+      // The identity provider is down: the caller's credentials may be fine, so not a 401.
+      LOG.warn("credentials could not be checked: {}", e.getMessage());
+      return withHeader(exchange.error(503, "credentials cannot be checked now: " + e.getMessage(), List.of()),
+          "Retry-After", "30");
     } catch (AuthenticationException e) {
       ApiResponse refused = exchange.error(401, e.getMessage() == null ? "authentication required" : e.getMessage(),
           List.of());

@@ -394,6 +394,21 @@ class TesApiTest {
   }
 
   @Test
+  void anIdentityProviderThatIsDownIs503WithRetryAfterNot401() {
+    TesApi secured = TesApi.builder(engine).authenticator(authorization -> {
+      throw new io.tes4j.server.auth.AuthenticationUnavailableException(
+          "the issuer's keys could not be fetched, so the token cannot be checked now");
+    }).build();
+
+    ApiResponse answer = secured.handle(get("/v1/tasks", "Authorization", "Bearer some.jwt.value"));
+
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.headers()).containsEntry("Retry-After", "30").doesNotContainKey("WWW-Authenticate");
+    assertThat(json(answer).get("message").asText()).contains("could not be fetched");
+    assertThat(answer.bodyText()).doesNotContain("some.jwt.value");
+  }
+
+  @Test
   void isolatedUsersSeeAndCancelOnlyTheirOwnTasks() {
     TesApi isolated = TesApi.builder(engine).authenticator(Requests.tokens()).isolateUsers(true).build();
     String alices = create(isolated, tagged("\"project\":\"x\""), "Authorization", "Bearer alice-token");

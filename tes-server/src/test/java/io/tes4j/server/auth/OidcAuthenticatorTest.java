@@ -44,6 +44,17 @@ class OidcAuthenticatorTest {
     return Authenticators.oidc(OidcSettings.builder(issuer.issuer).audience("tes").build());
   }
 
+  /** The 503 case: the issuer's keys or configuration cannot be had; the token may be fine. */
+  private static AuthenticationUnavailableException unavailable(Authenticator auth, String token) {
+    AuthenticationUnavailableException e =
+        catchThrowableOfType(
+            AuthenticationUnavailableException.class, () -> auth.authenticate("Bearer " + token));
+    assertThat(e).as("a 503: the credentials cannot be checked now").isNotNull();
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    assertNoSecretIn(e, signature.isEmpty() ? token : signature, token);
+    return e;
+  }
+
   private static AuthenticationException failure(Authenticator auth, String token) {
     AuthenticationException e =
         catchThrowableOfType(
@@ -179,10 +190,10 @@ class OidcAuthenticatorTest {
     String token = TestIssuer.sign(rsa, issuer.claims().build());
 
     String[] message = new String[1];
-    String logged = SecretAssertions.stderrOf(() -> message[0] = failure(auth, token).getMessage());
+    String logged = SecretAssertions.stderrOf(() -> message[0] = unavailable(auth, token).getMessage());
 
     assertThat(message[0])
-        .isEqualTo("the issuer's keys could not be fetched, so the token cannot be checked");
+        .isEqualTo("the issuer's keys could not be fetched, so the token cannot be checked now");
     assertThat(logged).contains("WARN").contains("could not be fetched");
     assertNoSecretIn("the log", logged, token, token.substring(token.lastIndexOf('.') + 1));
   }
@@ -259,19 +270,19 @@ class OidcAuthenticatorTest {
   }
 
   @Test
-  void aFailedDiscoveryIsA401ThatSaysSoAndIsLoggedWithoutTheToken() throws Exception {
+  void aFailedDiscoveryIsUnavailableNotA401AndIsLoggedWithoutTheToken() throws Exception {
     issuer.discoveryStatus = 503;
     Authenticator auth = oidc();
     String token = TestIssuer.sign(rsa, issuer.claims().build());
 
     String[] message = new String[1];
-    String logged = SecretAssertions.stderrOf(() -> message[0] = failure(auth, token).getMessage());
+    String logged = SecretAssertions.stderrOf(() -> message[0] = unavailable(auth, token).getMessage());
 
     assertThat(message[0]).contains("OpenID configuration").contains("could not be read");
     assertThat(logged).contains("WARN").contains("/.well-known/openid-configuration");
     assertNoSecretIn("the log", logged, token, token.substring(token.lastIndexOf('.') + 1));
     // Not asked again at once: a down issuer is not hammered by every request.
-    failure(auth, token);
+    unavailable(auth, token);
     assertThat(issuer.discoveryRequests).hasValue(1);
   }
 
@@ -280,11 +291,11 @@ class OidcAuthenticatorTest {
     issuer.discoveryJson =
         "{\"issuer\":\"https://other.example.org\",\"jwks_uri\":\"" + issuer.jwksUrl + "\"}";
     String token = TestIssuer.sign(rsa, issuer.claims().build());
-    assertThat(failure(oidc(), token)).hasMessageContaining("names another issuer");
+    assertThat(unavailable(oidc(), token)).hasMessageContaining("names another issuer");
 
     issuer.discoveryJson =
         "{\"issuer\":\"" + issuer.issuer + "\",\"jwks_uri\":\"http://keys.example.org/certs\"}";
-    assertThat(failure(oidc(), token))
+    assertThat(unavailable(oidc(), token))
         .hasMessageContaining("jwks_uri")
         .hasMessageContaining("must use https");
     assertThat(issuer.jwksRequests).hasValue(0);

@@ -24,6 +24,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.tes4j.server.auth.AuthenticationException;
+import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.OidcSettings;
 import io.tes4j.server.auth.Scope;
@@ -164,7 +165,8 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
               + keyId(jwt));
     } catch (KeySourceException e) {
       log.warn("OIDC: the keys of {} could not be fetched: {}", settings.issuer(), e.getMessage());
-      throw rejected("the issuer's keys could not be fetched, so the token cannot be checked");
+      throw new AuthenticationUnavailableException(
+          "the issuer's keys could not be fetched, so the token cannot be checked now");
     } catch (JOSEException e) {
       // A failure of the verifier itself (a key it cannot use, a missing crypto provider): logged
       // for the operator, since the 401 cannot carry a cause. nimbus' messages hold no token.
@@ -268,12 +270,12 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
       }
       if (discoveryFailedAt != null
           && clock.instant().isBefore(discoveryFailedAt.plus(DISCOVERY_RETRY_AFTER))) {
-        throw rejected(discoveryFailure);
+        throw new AuthenticationUnavailableException(discoveryFailure);
       }
       URI jwksUri;
       try {
         jwksUri = settings.jwksUri() != null ? settings.jwksUri() : discoverJwksUri();
-      } catch (AuthenticationException e) {
+      } catch (AuthenticationUnavailableException e) {
         discoveryFailedAt = clock.instant();
         discoveryFailure = e.getMessage();
         throw e;
@@ -309,7 +311,7 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
       document = JSONObjectUtils.parse(resource.getContent());
     } catch (IOException | ParseException e) {
       log.warn("OIDC: the discovery document {} could not be read: {}", discovery, e.toString());
-      throw rejected(
+      throw new AuthenticationUnavailableException(
           "the issuer's OpenID configuration "
               + discovery
               + " could not be read ("
@@ -320,19 +322,22 @@ public final class OidcAuthenticator implements SchemeAuthenticator {
     if (!issuer.equals(documentIssuer)) {
       // OpenID Connect Discovery 1.0, section 4.3: a document naming another issuer is not used.
       log.warn("OIDC: {} names issuer {}, not {}", discovery, documentIssuer, issuer);
-      throw rejected("the issuer's OpenID configuration " + discovery + " names another issuer");
+      throw new AuthenticationUnavailableException(
+          "the issuer's OpenID configuration " + discovery + " names another issuer");
     }
     Object jwks = document.get("jwks_uri");
     if (!(jwks instanceof String jwksText)) {
       log.warn("OIDC: {} has no jwks_uri string", discovery);
-      throw rejected("the issuer's OpenID configuration " + discovery + " has no jwks_uri");
+      throw new AuthenticationUnavailableException(
+          "the issuer's OpenID configuration " + discovery + " has no jwks_uri");
     }
     try {
       // Held to the rules of a configured JWKS URL: https, or http on the loopback interface.
       return OidcSettings.builder(issuer).jwksUri(jwksText).build().jwksUri();
     } catch (IllegalArgumentException e) {
       log.warn("OIDC: the jwks_uri of {} is refused: {}", discovery, e.getMessage());
-      throw rejected("the jwks_uri of " + discovery + " is refused: " + e.getMessage());
+      throw new AuthenticationUnavailableException(
+          "the jwks_uri of " + discovery + " is refused: " + e.getMessage());
     }
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.RSAKey;
-import io.tes4j.server.auth.AuthenticationException;
+import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.OidcSettings;
 import io.tes4j.server.auth.TestIssuer;
 import java.time.Clock;
@@ -49,12 +49,12 @@ class OidcDiscoveryRetryTest {
       String header = "Bearer " + TestIssuer.sign(key, issuer.claims().build());
 
       assertThatThrownBy(() -> auth.authenticate(header))
-          .isInstanceOf(AuthenticationException.class)
+          .isInstanceOf(AuthenticationUnavailableException.class)
           .hasMessageContaining("could not be read");
       issuer.discoveryStatus = 200;
       clock.now = clock.now.plus(Duration.ofSeconds(9));
       assertThatThrownBy(() -> auth.authenticate(header))
-          .isInstanceOf(AuthenticationException.class)
+          .isInstanceOf(AuthenticationUnavailableException.class)
           .hasMessageContaining("could not be read");
       assertThat(issuer.discoveryRequests).hasValue(1);
 

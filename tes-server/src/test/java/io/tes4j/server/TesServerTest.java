@@ -234,8 +234,11 @@ class TesServerTest {
     Thread.sleep(200);
     assertThat(closing).as("close waits for the request in flight").isNotDone();
     HttpResponse<String> late = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(server.uri() + "/tasks")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(URI.create(server.uri() + "/tasks")).header("X-Request-Id", "late-\"1\"").build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(late.statusCode()).as("a request arriving while closing").isEqualTo(503);
+    assertThat(late.headers().firstValue("X-Request-Id")).hasValue("late-\"1\"");
+    assertThat(io.tes4j.model.TesJson.reader().readTree(late.body()).get("request_id").asText()).isEqualTo("late-\"1\"");
     assertThat(late.body()).contains("shutting down");
     release.countDown();
 

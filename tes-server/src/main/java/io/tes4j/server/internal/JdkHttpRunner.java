@@ -1,5 +1,6 @@
 package io.tes4j.server.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tes4j.server.ApiRequest;
@@ -99,9 +100,13 @@ public final class JdkHttpRunner {
     try (exchange) {
       if (stopping) {
         // A request on a kept-alive connection after close() began: refused, the connection closed.
+        // Like every other error answer, it carries a request id, the client's when it sent one.
+        String requestId = RequestIds.choose(exchange.getRequestHeaders().getFirst("X-Request-Id"));
         exchange.getResponseHeaders().set("Connection", "close");
-        send(exchange, 503, Map.of("Content-Type", "application/json", "Retry-After", "1"),
-            "{\"status\":503,\"message\":\"the server is shutting down\"}".getBytes(StandardCharsets.UTF_8));
+        send(exchange, 503, Map.of("Content-Type", "application/json", "Retry-After", "1", "X-Request-Id", requestId),
+            ("{\"status\":503,\"message\":\"the server is shutting down\",\"request_id\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(requestId)) + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
         return;
       }
       ApiResponse response = api.handle(request(exchange));

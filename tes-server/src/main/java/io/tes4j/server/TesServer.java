@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * is busy and 1024 requests wait, the accepting thread answers the next one itself, which slows
  * accepting down rather than dropping requests.
  *
+ * <p><b>Slow clients.</b> The JDK's HttpServer reads a request's headers and body on a pool
+ * thread, so a client that sends them slowly holds a thread. A request must therefore arrive whole
+ * within 60 s (the JDK's {@code sun.net.httpserver.maxReqTime}, which this server sets unless the
+ * system property is already set), else its connection is closed; and the pool is large (64
+ * threads by default). A server open to untrusted networks should still sit behind a reverse proxy
+ * (nginx, HAProxy), which also gives it TLS.
+ *
  * <p><b>Shutdown.</b> {@link #close()} refuses new requests (503, connection closed), lets those in
  * flight finish for up to {@link Builder#shutdownGrace(Duration)}, then releases the port. The
  * {@link TesClient} stays open unless {@link Builder#closeClientOnShutdown(boolean)}: an engine
@@ -171,7 +178,8 @@ public final class TesServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean closeClientOnShutdown;
-    private int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    // Threads mostly wait (on clients, on the store), so many more than cores; see "Slow clients".
+    private int threads = Math.max(64, 8 * Runtime.getRuntime().availableProcessors());
 
     private Builder(TesClient tes) {
       this.tes = Objects.requireNonNull(tes, "tes");
@@ -279,7 +287,7 @@ public final class TesServer implements AutoCloseable {
     /**
      * How many requests are answered at once.
      *
-     * @param threads at least 1; default the larger of 8 and 4 per processor
+     * @param threads at least 1; default the larger of 64 and 8 per processor
      * @return this builder
      */
     public Builder threads(int threads) {

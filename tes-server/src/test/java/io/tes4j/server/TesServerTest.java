@@ -103,6 +103,29 @@ class TesServerTest {
   }
 
   @Test
+  void aRequestMustArriveWithinAMinuteSoSlowClientsCannotHoldEveryThread() throws Exception {
+    start(TesServer.builder(engine), TesAuth.none());
+    // Read once by the JDK's HttpServer: a half-sent request's connection is closed after this.
+    assertThat(System.getProperty("sun.net.httpserver.maxReqTime")).isEqualTo("60");
+
+    // More half-sent requests than the old default of 8 threads: the server still answers.
+    java.util.List<Socket> slow = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 24; i++) {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.getOutputStream().write("GET /ga4gh/tes/v1/service-info HTTP/1.1\r\nHost: x\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        slow.add(socket);
+      }
+      assertThat(client.serviceInfo().name()).isEqualTo(engine.serviceInfo().name());
+    } finally {
+      for (Socket socket : slow) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
   void errorsReachTheClientAsItsExceptions() {
     TesHttpClient tes = start(TesServer.builder(engine), TesAuth.none());
     Task invalid = Task.builder()

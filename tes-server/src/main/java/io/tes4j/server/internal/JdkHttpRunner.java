@@ -52,7 +52,7 @@ public final class JdkHttpRunner {
    * @throws IOException when the address cannot be bound (e.g. the port is taken)
    */
   public static JdkHttpRunner start(TesApi api, InetSocketAddress address, int threads) throws IOException {
-    noDelayUnlessSet();
+    jdkServerSettingsUnlessSet();
     HttpServer server = HttpServer.create(address, 0);
     ThreadPoolExecutor executor = new ThreadPoolExecutor(
         threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
@@ -75,16 +75,29 @@ public final class JdkHttpRunner {
   /** The JDK's switch for TCP_NODELAY on the HttpServer's connections. */
   static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
+  /** The JDK's limit, in seconds, on the time a request (headers and body) takes to arrive. */
+  static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  /** The default of {@link #MAX_REQUEST_TIME_PROPERTY}: 10 MiB (the body limit) at 170 KiB/s. */
+  static final String MAX_REQUEST_SECONDS = "60";
+
   /**
-   * Turns on TCP_NODELAY for the JDK's HttpServer unless the user decided otherwise. It writes an
+   * Sets the JDK HttpServer's TCP_NODELAY and request time limit, each unless the user set the
+   * system property. TCP_NODELAY: the JDK writes an
    * answer's headers and body separately; with Nagle's algorithm on, the body then waits for the
    * client's delayed ACK of the headers, about 40 ms on Linux, on every request of a kept-alive
    * connection (measured with wrk: 1,300 requests/s with 64 connections, all near 44 ms). The JDK
-   * reads the property once, when its first HttpServer starts, so this must come before.
+   * reads both properties once, when its first HttpServer starts, so this must come before.
    */
-  static void noDelayUnlessSet() {
+  static void jdkServerSettingsUnlessSet() {
     if (System.getProperty(NO_DELAY_PROPERTY) == null) {
       System.setProperty(NO_DELAY_PROPERTY, "true");
+    }
+    // The JDK reads a request on a pool thread: without a limit, a client sending its headers a
+    // byte at a time holds a thread forever, and as many such clients as threads stop the server
+    // (seen with 20 half-sent requests against 8 threads). With it, their connections are closed.
+    if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+      System.setProperty(MAX_REQUEST_TIME_PROPERTY, MAX_REQUEST_SECONDS);
     }
   }
 

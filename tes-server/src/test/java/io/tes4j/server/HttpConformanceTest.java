@@ -6,8 +6,8 @@ import io.tes4j.client.TesHttpClient;
 import io.tes4j.engine.TesEngine;
 import io.tes4j.spi.Backend;
 import io.tes4j.testing.MockBackend;
-import io.tes4j.testing.Outcome;
 import io.tes4j.testing.conformance.BackendConformance;
+import io.tes4j.testing.conformance.ScriptedMock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,30 +16,17 @@ import org.junit.jupiter.api.AfterEach;
 
 /**
  * The backend conformance kit over the wire: every rule drives its tasks through {@link
- * TesHttpClient} → {@link TesServer} → the engine on {@link MockBackend}, scripted as in the mock's
- * own conformance run, so the HTTP path must behave exactly as the engine in-process (the kit also
- * compares each finished task, FULL view, between the client and the engine).
+ * TesHttpClient} → {@link TesServer} → the engine on {@link MockBackend}, scripted by {@link
+ * ScriptedMock} as in the mock's own conformance run, so the HTTP path must behave exactly as the
+ * engine in-process (the kit also compares each finished task, FULL view, between the client and
+ * the engine).
  */
 class HttpConformanceTest extends BackendConformance {
   private final List<TesServer> servers = new ArrayList<>();
 
   @Override
   protected Backend newBackend() {
-    MockBackend mock = MockBackend.builder().delay(Duration.ZERO).build();
-    on(mock, "tails", Outcome.complete().withStdout("conformance-stdout\n").withStderr("conformance-stderr\n"));
-    on(mock, "executor-error", Outcome.fail(3).withStdout("conformance-before\n"));
-    on(mock, "ignore-error", Outcome.fail(5));
-    on(mock, "missing-output", Outcome.systemError("the output /outputs/never-written.txt was not produced"));
-    on(mock, "hang", Outcome.hang());
-    on(mock, "blocker", Outcome.hang());
-    on(mock, "resume", Outcome.hang());
-    on(mock, "views", Outcome.complete().withStdout("conformance-views\n").withStderr("conformance-stderr\n"));
-    on(mock, "content-input", Outcome.complete().withStdout("conformance-content-input\n"));
-    on(mock, "file-input", Outcome.complete().withStdout("conformance-file-input\n"));
-    on(mock, "outputs", Outcome.complete().withFile("/outputs/result.txt", "conformance-output\n"));
-    on(mock, "env", Outcome.complete().withStdout("conformance-env\n"));
-    on(mock, "workdir", Outcome.complete().withStdout("/tmp\n"));
-    return mock;
+    return ScriptedMock.create();
   }
 
   @Override
@@ -61,9 +48,5 @@ class HttpConformanceTest extends BackendConformance {
   void stopServers() {
     servers.forEach(TesServer::close);
     servers.clear();
-  }
-
-  private static void on(MockBackend mock, String scenario, Outcome outcome) {
-    mock.onTag(SCENARIO_TAG, scenario, outcome);
   }
 }

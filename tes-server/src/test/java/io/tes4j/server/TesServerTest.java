@@ -280,13 +280,12 @@ class TesServerTest {
   }
 
   /** Delegates to the engine; serviceInfo waits until released. */
-  private static final class SlowServiceInfo implements TesClient {
-    private final TesClient delegate;
+  private static final class SlowServiceInfo extends ForwardingTesClient {
     private final CountDownLatch inside;
     private final CountDownLatch release;
 
     SlowServiceInfo(TesClient delegate, CountDownLatch inside, CountDownLatch release) {
-      this.delegate = delegate;
+      super(delegate);
       this.inside = inside;
       this.release = release;
     }
@@ -302,32 +301,7 @@ class TesServerTest {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       }
-      return delegate.serviceInfo();
-    }
-
-    @Override
-    public String createTask(Task task) {
-      return delegate.createTask(task);
-    }
-
-    @Override
-    public Task getTask(String id, View view) {
-      return delegate.getTask(id, view);
-    }
-
-    @Override
-    public ListTasksResponse listTasks(ListTasksRequest request) {
-      return delegate.listTasks(request);
-    }
-
-    @Override
-    public void cancelTask(String id) {
-      delegate.cancelTask(id);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.serviceInfo();
     }
   }
 }

@@ -30,8 +30,10 @@ THREADS=${THREADS:-2}
 TASKS=${TASKS:-2000}
 BACKEND=${BACKEND:-mock:?delay=0&record=false}
 BUILD=${BUILD:-0}
+# nginx, found on PATH or where Debian puts it (/usr/sbin, often not on a user's PATH); empty if absent.
+nginx_bin=$(command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)
 if [ -z "${BASELINE:-}" ]; then
-  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then BASELINE=nginx; else BASELINE=jdk; fi
+  if [ -n "$nginx_bin" ]; then BASELINE=nginx; else BASELINE=jdk; fi
 fi
 KEEP=${KEEP:-0}
 
@@ -50,11 +52,10 @@ need wrk wrk
 need curl curl
 need awk mawk
 case "$BASELINE" in
-  nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || die "nginx is missing: install it (apt-get install nginx), or set BASELINE=jdk" ;;
+  nginx) [ -n "$nginx_bin" ] || die "nginx is missing: install it (apt-get install nginx), or set BASELINE=jdk" ;;
   jdk) ;;
   *) die "BASELINE must be nginx or jdk, was '$BASELINE'" ;;
 esac
-nginx_bin=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 [[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ && "$THREADS" =~ ^[1-9][0-9]*$ && "$TASKS" =~ ^[1-9][0-9]*$ ]] \
   || die "CONNECTIONS, THREADS and TASKS must be positive whole numbers"
 

@@ -10,8 +10,9 @@
 #   SMALL_MIB   size of the second, small file used to show the heap does not grow (default 64)
 #   XMX_CHECK   also copy the full-size file once per operation with tes4j under -Xmx$XMX_CHECK,
 #               to show bounded memory (default 64m; empty to skip)
-#   WARM_RUNS   copies of the full file in ONE JVM (io.tes4j.benchmarks.WarmCopy) per operation,
-#               for the "warm" columns: the best of those after the first (default 4; 0 skips)
+#   WARM        1: also time tes4j's copy in ONE long-lived JVM (io.tes4j.benchmarks.WarmCopy),
+#               taking turns with curl and tes4j cp in each run, for the "warm" columns (default 1;
+#               0 skips)
 #   BUILD       1 to build even when the jars exist (default: build only when missing)
 #   WORK        scratch directory (default: a new one under $TMPDIR or /tmp, removed at the end)
 #   KEEP        1 to keep WORK (logs, GC logs) afterwards
@@ -25,7 +26,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 SMALL_MIB=${SMALL_MIB:-64}
 XMX_CHECK=${XMX_CHECK-64m}
-WARM_RUNS=${WARM_RUNS:-4}
+WARM=${WARM:-1}
 BUILD=${BUILD:-0}
 KEEP=${KEEP:-0}
 
@@ -50,7 +51,7 @@ curl --help all 2>/dev/null | grep -q -- '--aws-sigv4' \
   || die "this curl has no --aws-sigv4 (needs 7.75 or newer): install a newer curl"
 [[ "$SIZE_MIB" =~ ^[1-9][0-9]*$ && "$SMALL_MIB" =~ ^[1-9][0-9]*$ && "$RUNS" =~ ^[1-9][0-9]*$ ]] \
   || die "SIZE_MIB, SMALL_MIB and RUNS must be positive whole numbers"
-[[ "$WARM_RUNS" = 0 || "$WARM_RUNS" =~ ^([2-9]|[1-9][0-9]+)$ ]] || die "WARM_RUNS must be 0 or at least 2"
+[[ "$WARM" = 0 || "$WARM" = 1 ]] || die "WARM must be 0 or 1"
 if [ -x /usr/bin/time ]; then
   timer=(/usr/bin/time -v -o)
 else
@@ -141,8 +142,8 @@ masked() {
 }
 
 # run LABEL COMMAND...: runs it quietly (no terminal, so no progress bar), timing it; sets
-# $elapsed (seconds) and $rss (max RSS in MiB, or "-"). Fails the script, showing the log, when
-# the command fails.
+# $elapsed (seconds), $rss (max RSS in MiB, or "-") and $cpu (user + system seconds, or "-").
+# Fails the script, showing the log, when the command fails.
 run() {
   local label=$1; shift
   local start end
@@ -156,10 +157,15 @@ run() {
   elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
   if [ ${#timer[@]} -gt 0 ]; then
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$logs/$label.time")
+    cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$logs/$label.time")
   else
-    rss=-
+    rss=- cpu=-
   fi
 }
+
+# settle: before each timed run, write back what earlier runs left in the page cache, so that no
+# run pays for the last one's writes.
+settle() { sync; }
 
 failed() { # failed LABEL COMMAND...: says what failed, with its standard error, and stops
   local label=$1; shift
@@ -262,7 +268,39 @@ for ((i = 1; i <= RUNS; i++)); do
   best_start=$(awk -v a="${best_start:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
 done
 
-declare -A best best_rss heap_big heap_small xmx fixed warm
+# The warm copies: one WarmCopy JVM per operation, with the operation's environment, reading
+# "SRC<TAB>DST" lines from a pipe and answering "done SECONDS" on another.
+warm_pid=""
+warm_start() { # warm_start OP
+  local op=$1
+  rm -f "$work/warm.in" "$work/warm.out"
+  mkfifo "$work/warm.in" "$work/warm.out"
+  env "${tes4j_env[@]}" java -cp "$tes4j_jar:$warm_classes" io.tes4j.benchmarks.WarmCopy - \
+    <"$work/warm.in" >"$work/warm.out" 2>"$logs/$op-warm.err" &
+  warm_pid=$!
+  exec {warm_w}>"$work/warm.in"
+  exec {warm_r}<"$work/warm.out"
+}
+warm_copy() { # warm_copy LABEL SRC DST: sets $elapsed, or fails the script
+  local label=$1 reply
+  printf '%s\t%s\n' "$2" "$3" >&"$warm_w"
+  if ! IFS= read -r -t 900 reply <&"$warm_r"; then
+    say "FAILED: $label: the warm JVM did not answer: $(masked "$(cat "$logs/${label%%-warm*}-warm.err")")"; exit 1
+  fi
+  case "$reply" in
+    "done "*) elapsed=${reply#done } ;;
+    *) say "FAILED: $label: $(masked "$reply")"; exit 1 ;;
+  esac
+}
+warm_stop() {
+  exec {warm_w}>&-
+  wait "$warm_pid" || true
+  exec {warm_r}<&-
+  warm_pid=""
+  rm -f "$work/warm.in" "$work/warm.out"
+}
+
+declare -A best best_rss best_cpu heap_big heap_small xmx fixed warm
 for op in "${ops[@]}"; do
   for tool in curl tes4j; do
     [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
@@ -280,23 +318,44 @@ for op in "${ops[@]}"; do
       fixed[$op/$tool]=$(awk -v a="${fixed[$op/$tool]:-1e9}" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
     done
   done
-  for ((i = 1; i <= RUNS; i++)); do
-    # Alternate which tool goes first, so neither always meets a warmer (or busier) machine.
-    if ((i % 2)); then order=(curl tes4j); else order=(tes4j curl); fi
-    for tool in "${order[@]}"; do
-      [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
-      label="$op-$tool-$i.bin"
-      op_cmd "$op" "$tool" big "$label"
-      if [ "$tool" = curl ]; then
-        run "$op-$tool-$i" "${cmd[@]}"
-      else
-        tes4j_with "$logs/$op-$i.gc"
-        run "$op-$tool-$i" "${tes4j_cmd[@]}" "${cmd[@]}"
-      fi
+  tools=(curl)
+  if [ "${available[$op]}" = 1 ]; then
+    tools+=(tes4j)
+    if [ "$WARM" = 1 ]; then
+      tools+=(warm)
+      # Start the warm JVM and copy the full file once, untimed: its classes load and its JIT
+      # compiles the copy loop here, not in the timed runs.
+      op_cmd "$op" tes4j big "$op-warmup.bin"
+      warm_start "$op"
+      warm_copy "$op-warmup" "${cmd[1]}" "${cmd[2]}"
       verify "$target" big
-      say "$(printf '%-16s %-5s run %d: %7.3f s  (max RSS %s MiB)' "$op" "$tool" "$i" "$elapsed" "$rss")"
+      best[$op/warm]=""
+    fi
+  fi
+  for ((i = 1; i <= RUNS; i++)); do
+    # Take turns at going first, so that no tool always meets a warmer (or busier) machine.
+    order=("${tools[@]:$(( (i - 1) % ${#tools[@]} ))}" "${tools[@]:0:$(( (i - 1) % ${#tools[@]} ))}")
+    for tool in "${order[@]}"; do
+      label="$op-$tool-$i.bin"
+      settle
+      case "$tool" in
+        curl)
+          op_cmd "$op" curl big "$label"
+          run "$op-$tool-$i" "${cmd[@]}" ;;
+        tes4j)
+          op_cmd "$op" tes4j big "$label"
+          tes4j_with "$logs/$op-$i.gc"
+          run "$op-$tool-$i" "${tes4j_cmd[@]}" "${cmd[@]}" ;;
+        warm)
+          op_cmd "$op" tes4j big "$label"
+          warm_copy "$op-warm-$i" "${cmd[1]}" "${cmd[2]}"
+          rss=- cpu=- ;;
+      esac
+      verify "$target" big
+      say "$(printf '%-16s %-5s run %d: %7.3f s  (CPU %s s, max RSS %s MiB)' "$op" "$tool" "$i" "$elapsed" "$cpu" "$rss")"
       if [ -z "${best[$op/$tool]}" ] || awk -v a="$elapsed" -v b="${best[$op/$tool]}" 'BEGIN { exit !(a < b) }'; then
         best[$op/$tool]=$elapsed
+        best_cpu[$op/$tool]=$cpu
         if [ "$tool" = tes4j ]; then heap_big[$op]=$(heap "$logs/$op-$i.gc"); fi
       fi
       if [ "$rss" != - ] && { [ -z "${best_rss[$op/$tool]:-}" ] || [ "$rss" -gt "${best_rss[$op/$tool]}" ]; }; then
@@ -304,7 +363,9 @@ for op in "${ops[@]}"; do
       fi
     done
   done
+  [ -n "$warm_pid" ] && warm_stop
   if [ "${available[$op]}" = 1 ]; then
+    [ "$WARM" = 1 ] && warm[$op]=${best[$op/warm]}
     # The heap for the small file, and the full file under a small heap limit.
     op_cmd "$op" tes4j small "$op-small.bin"
     tes4j_with "$logs/$op-small.gc"
@@ -318,16 +379,6 @@ for op in "${ops[@]}"; do
       verify "$target" big
       xmx[$op]="ok ${elapsed}s"
     fi
-    if [ "$WARM_RUNS" != 0 ]; then
-      # The same copy WARM_RUNS times in one JVM: the speed once started and warm.
-      op_cmd "$op" tes4j big "$op-warm.bin"
-      run "$op-warm" env "${tes4j_env[@]}" java -cp "$tes4j_jar:$warm_classes" io.tes4j.benchmarks.WarmCopy \
-        "$WARM_RUNS" "${cmd[1]}" "${cmd[2]}"
-      verify "$target" big
-      warm[$op]=$(awk '/^best-warm:/ { print $2 }' "$logs/$op-warm.out")
-      say "$(printf '%-16s tes4j in one JVM: %s (best after the first: %s s)' "$op" \
-        "$(awk '/^run/ { printf "%s ", $3 }' "$logs/$op-warm.out")" "${warm[$op]}")"
-    fi
   fi
 done
 
@@ -339,11 +390,11 @@ describe_heap() { # describe_heap PEAK GCS EXIT
 
 echo
 echo "tes4j cp vs curl on 127.0.0.1: ${SIZE_MIB} MiB of random bytes, best of $RUNS runs; $(nproc) CPUs"
-echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j start-up (--version): ${best_start} s"
+echo "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); tes4j --version: ${best_start} s"
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?") (other work on the machine skews the times)"
 echo
-printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s  %-24s %-24s %12s  %s\n' \
-  operation "curl s" "tes4j s" "curl/tes4j" "fixed c" "fixed t" "net c/t" "warm t" "warm c/t" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
+printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s %11s  %-24s %-24s %12s  %s\n' \
+  operation "curl s" "tes4j s" "curl/tes4j" "fixed c" "fixed t" "net c/t" "warm t" "warm c/t" "CPU s c/t" "heap ${SMALL_MIB} MiB" "heap ${SIZE_MIB} MiB" "RSS MiB c/t" "${XMX_CHECK:+-Xmx$XMX_CHECK}"
 for op in "${ops[@]}"; do
   c=${best[$op/curl]}
   if [ "${available[$op]}" = 1 ]; then
@@ -365,15 +416,18 @@ for op in "${ops[@]}"; do
     fc=${fixed[$op/curl]} ft="n/a" net="n/a"
     t="n/a" ratio="n/a" hs="-" hb="-" rss_t="-" x="(no ftp storage in this build of tes4j)"
   fi
-  printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s  %-24s %-24s %12s  %s\n' \
-    "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "$wt" "$wr" "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
+  printf '%-16s %8s %8s %11s %8s %8s %9s %7s %9s %11s  %-24s %-24s %12s  %s\n' \
+    "$op" "$c" "$t" "$ratio" "$fc" "$ft" "$net" "$wt" "$wr" "${best_cpu[$op/curl]:--}/${best_cpu[$op/tes4j]:--}" \
+    "$hs" "$hb" "${best_rss[$op/curl]:--}/$rss_t" "$x"
 done
 echo
 echo "curl/tes4j >= 0.9 is the goal (1.00: as fast as curl). fixed c/t: each tool's best time to copy"
 echo "a 1 KiB file the same way (start-up, client set-up, first requests); net c/t: the ratio once"
 echo "each tool's fixed cost is taken off its time, i.e. the speed at which the bytes move."
-echo "warm t: the best of $WARM_RUNS copies of the full file in one JVM after the first (WarmCopy), i.e."
-echo "tes4j's transfer code once started and JIT-compiled; warm c/t: curl's time over it."
+echo "warm t: the best copy of the full file by tes4j's transfer code in one long-lived JVM (WarmCopy,"
+echo "started and warmed up by one untimed copy), taking turns with curl and tes4j cp in every run, i.e."
+echo "the speed of tes4j's bytes without its start-up; warm c/t: curl's time over it."
+echo "CPU s c/t: user + system CPU seconds of each tool's best run (the loopback servers' not counted)."
 echo "heap: the largest heap after a GC in tes4j's GC log (-Xlog:gc), and how many GCs ran; RSS: the"
 echo "largest max RSS over the runs."
 echo "s3-upload: both send UNSIGNED-PAYLOAD (tes4j with TES4J_S3_PAYLOAD_SIGNING=never); tes4j also sends"

@@ -44,11 +44,15 @@ public record Credentials(String host, int port, String user, String secret) {
     return user == null;
   }
 
-  /** Whether these credentials belong to {@code url}'s host (and port). */
+  /**
+   * Whether these credentials belong to {@code url}'s host (and port). A URL without a port is on
+   * its scheme's default port ({@link StorageUrl#effectivePort()}): credentials for {@code
+   * example.org:443} apply to {@code https://example.org/x}.
+   */
   public boolean appliesTo(StorageUrl url) {
     return url.host() != null
         && host.equals(url.host().toLowerCase(Locale.ROOT))
-        && (port < 0 || port == url.port());
+        && (port < 0 || port == url.port() || port == url.effectivePort());
   }
 
   /** The secret is masked. */

@@ -158,6 +158,24 @@ public record StorageUrl(
     return true;
   }
 
+  /**
+   * The port a connection goes to: {@link #port()} when the URL gives one, else the scheme's
+   * default (80 for {@code http}, 443 for {@code https}, 21 for {@code ftp} and {@code ftps}, whose
+   * TLS is explicit), or -1 for a scheme without one ({@code file}, {@code s3}, whose endpoint
+   * decides).
+   */
+  public int effectivePort() {
+    if (port > 0) {
+      return port;
+    }
+    return switch (scheme) {
+      case "http" -> 80;
+      case "https" -> 443;
+      case "ftp", "ftps" -> 21;
+      default -> -1;
+    };
+  }
+
   /** The path without its leading slash: the S3 object key, for example. */
   public String key() {
     return path.substring(1);

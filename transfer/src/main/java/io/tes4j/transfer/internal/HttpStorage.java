@@ -624,14 +624,7 @@ public final class HttpStorage implements Storage {
         && a.host() != null
         && b.host() != null
         && a.host().equalsIgnoreCase(b.host())
-        && effectivePort(a) == effectivePort(b);
-  }
-
-  private static int effectivePort(StorageUrl url) {
-    if (url.port() > 0) {
-      return url.port();
-    }
-    return url.scheme().equals("https") ? 443 : 80;
+        && a.effectivePort() == b.effectivePort();
   }
 
   /** Answers no request: neither the application's default authenticator nor the JDK's cache. */

@@ -273,7 +273,8 @@ public final class LoopbackServers {
     Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
     try {
       try (InputStream in = exchange.getRequestBody();
-          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
+          // WRITE only: truncating the new file would make ext4 write it all back on close.
+          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
         byte[] buffer = new byte[BUFFER];
         for (int n; (n = in.read(buffer)) >= 0; ) {
           out.write(buffer, 0, n);

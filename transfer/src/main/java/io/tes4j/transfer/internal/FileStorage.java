@@ -110,7 +110,8 @@ public final class FileStorage implements Storage {
         target,
         temp -> {
           long total = 0;
-          try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
+          // WRITE only: see LocalPaths.createTempSibling.
+          try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[BUFFER];
             for (int n; (n = data.read(buffer)) >= 0; ) {
               out.write(buffer, 0, n);
@@ -158,15 +159,14 @@ public final class FileStorage implements Storage {
     return LocalPaths.writeIntoPlace(url, target, writer);
   }
 
-  /** Copies {@code source} over the existing file {@code target}, a chunk at a time. */
+  /** Copies {@code source} into the existing empty file {@code target}, a chunk at a time. */
   private static long copyFile(Path source, Path target, LongConsumer progress) throws IOException {
     try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
         FileChannel out =
             FileChannel.open(
                 target,
                 StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+                StandardOpenOption.CREATE)) { // no TRUNCATE_EXISTING: see LocalPaths.createTempSibling
       long size = in.size();
       long position = 0;
       while (position < size) {

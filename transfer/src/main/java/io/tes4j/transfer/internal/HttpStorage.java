@@ -261,7 +261,8 @@ public final class HttpStorage implements Storage {
     MessageDigest md = digest.map(BodyDigest::start).orElse(null);
     long total;
     try (BodyStream in = answer.body();
-        FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        // WRITE only: see LocalPaths.createTempSibling.
+        FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
       total = receive(url, target, in, out, md, progress);
     } catch (IOException e) {
       throw Failures.of(LocalPaths.fileUrl(target), e); // opening or closing the local file

@@ -45,13 +45,16 @@ public interface Storage extends AutoCloseable {
   /**
    * Copies the object into the local file {@code target} (which the caller created empty, in the
    * final directory). The default streams {@link #openRead}; storages that can fetch ranges in
-   * parallel override it.
+   * parallel override it. Open {@code target} without {@code TRUNCATE_EXISTING}: on ext4,
+   * truncating a file makes closing it write the whole file back, which costs about 0.3 s per GiB.
    *
    * @return the number of bytes written
    */
   default long download(StorageUrl url, Path target, LongConsumer progress) {
     try (InputStream in = openRead(url, 0);
-        OutputStream out = Files.newOutputStream(target, StandardOpenOption.TRUNCATE_EXISTING)) {
+        // WRITE only: target is empty, and truncating it would cost a write-back on close (see
+        // LocalPaths.createTempSibling).
+        OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
       // 256 KiB: on loopback FTP, 64 KiB reads took twice the system time of 256 KiB ones.
       byte[] buffer = new byte[256 * 1024];
       long total = 0;

@@ -609,7 +609,8 @@ public final class S3Storage implements Storage {
     LongConsumer report = serialized(progress);
     long partSize = rangeSizeFor(size);
     try (FileChannel channel =
-        FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        // No TRUNCATE_EXISTING: target is empty (see LocalPaths.createTempSibling).
+        FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
       if (size <= partSize) {
         fetch(url, bucket, key, ifMatch, target, channel, 0, size, false, report, () -> false);
       } else {

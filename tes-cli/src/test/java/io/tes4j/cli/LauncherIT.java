@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code ./tes4j} launcher script at the root of the repository, run over the jar this module
- * built, as a user runs it: the class data sharing archive its first run of a command writes (and
+ * built, as a user runs it: the class data sharing archive its second run of a command writes (and
  * the later runs map), and that the archive changes nothing else: output, exit codes, standard
  * input, signals.
  *
@@ -62,21 +62,27 @@ class LauncherIT {
   }
 
   @Test
-  void theFirstRunOfACommandWritesItsArchiveAndTheNextMapsIt() throws Exception {
+  void theSecondRunOfACommandWritesItsArchiveAndTheNextMapIt() throws Exception {
     Path task = task("{\"executors\":[{\"image\":\"alpine\",\"command\":[\"true\"]}]}");
 
     Run first = run(Map.of(), null, "validate", task.toString());
     assertThat(first.exit()).isZero();
+    assertThat(archives()).as("a command run once pays nothing").isEmpty();
+
+    Run second = run(Map.of(), null, "validate", task.toString());
+    assertThat(second.exit()).isZero();
+    assertThat(second.out()).isEqualTo(first.out());
+    assertThat(second.err()).isEqualTo(first.err());
     Path archive = cds.resolve("validate.jsa");
     assertThat(archive).isNotEmptyFile();
     assertThat(leftovers()).isEmpty();
     FileTime written = Files.getLastModifiedTime(archive);
 
     Path classLog = root.resolve("classes.log");
-    Run second = run(Map.of("TES4J_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog), null, "validate", task.toString());
-    assertThat(second.exit()).isZero();
-    assertThat(second.out()).isEqualTo(first.out());
-    assertThat(second.err()).isEqualTo(first.err());
+    Run third = run(Map.of("TES4J_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog), null, "validate", task.toString());
+    assertThat(third.exit()).isZero();
+    assertThat(third.out()).isEqualTo(first.out());
+    assertThat(third.err()).isEqualTo(first.err());
     assertThat(Files.getLastModifiedTime(archive)).isEqualTo(written);
     // tes4j's own classes came from the archive, not from the jar.
     assertThat(Files.readAllLines(classLog))
@@ -88,12 +94,13 @@ class LauncherIT {
   void theArchiveChangesNeitherTheOutputNorTheExitCodeOfAFailure() throws Exception {
     Path missing = root.resolve("missing.json");
     Run plain = run(Map.of("TES4J_CDS", "off"), null, "validate", missing.toString());
+    Run marking = run(Map.of(), null, "validate", missing.toString());
     Run writing = run(Map.of(), null, "validate", missing.toString());
     Run mapping = run(Map.of(), null, "validate", missing.toString());
 
     assertThat(plain.exit()).isEqualTo(1);
     assertThat(plain.err()).contains("missing.json: cannot read");
-    for (Run run : List.of(writing, mapping)) {
+    for (Run run : List.of(marking, writing, mapping)) {
       assertThat(run.exit()).isEqualTo(1);
       assertThat(run.out()).isEqualTo(plain.out());
       assertThat(run.err()).isEqualTo(plain.err()); // no CDS warning either
@@ -103,6 +110,7 @@ class LauncherIT {
 
   @Test
   void theRunThatWritesTheArchiveStillReadsStandardInput() throws Exception {
+    run(Map.of(), "{}", "validate", "-");
     Run run = run(Map.of(), "{\"executors\":[]}", "validate", "-");
 
     assertThat(run.exit()).isEqualTo(1);
@@ -114,9 +122,11 @@ class LauncherIT {
   void offOrTheUsersOwnSharingOptionsWriteNoArchive() throws Exception {
     Path task = task("{\"executors\":[{\"image\":\"alpine\",\"command\":[\"true\"]}]}");
 
-    assertThat(run(Map.of("TES4J_CDS", "off"), null, "validate", task.toString()).exit()).isZero();
-    // -Xshare:off with an archive being written would stop the JVM: the script must not try.
-    assertThat(run(Map.of("TES4J_JAVA_OPTS", "-Xshare:off"), null, "validate", task.toString()).exit()).isZero();
+    for (int i = 0; i < 2; i++) {
+      assertThat(run(Map.of("TES4J_CDS", "off"), null, "validate", task.toString()).exit()).isZero();
+      // -Xshare:off with an archive being written would stop the JVM: the script must not try.
+      assertThat(run(Map.of("TES4J_JAVA_OPTS", "-Xshare:off"), null, "validate", task.toString()).exit()).isZero();
+    }
 
     assertThat(archives()).isEmpty();
   }
@@ -124,6 +134,8 @@ class LauncherIT {
   @Test
   void helpAndUnknownCommandsWriteNoArchive() throws Exception {
     assertThat(run(Map.of(), null, "--version").exit()).isZero();
+    assertThat(run(Map.of(), null, "--version").exit()).isZero();
+    run(Map.of(), null, "valdate", "x.json");
     Run typo = run(Map.of(), null, "valdate", "x.json");
 
     assertThat(typo.exit()).isEqualTo(2);
@@ -135,7 +147,9 @@ class LauncherIT {
   void anArchiveOlderThanTheJarIsWrittenAgain() throws Exception {
     Path task = task("{\"executors\":[{\"image\":\"alpine\",\"command\":[\"true\"]}]}");
     assertThat(run(Map.of(), null, "validate", task.toString()).exit()).isZero();
+    assertThat(run(Map.of(), null, "validate", task.toString()).exit()).isZero();
     Path archive = cds.resolve("validate.jsa");
+    assertThat(archive).isNotEmptyFile();
     FileTime stale = FileTime.from(Instant.now().minusSeconds(3600));
     Files.setLastModifiedTime(archive, stale);
     Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
@@ -151,16 +165,19 @@ class LauncherIT {
     Path source = task("some bytes");
     Path target = root.resolve("copy.txt");
 
-    assertThat(run(Map.of(), null, "cp", source.toString(), target.toString()).exit()).isZero();
-    assertThat(run(Map.of(), null, "cp", source.toString(), target.toUri().toString()).exit()).isZero();
+    for (int i = 0; i < 2; i++) {
+      assertThat(run(Map.of(), null, "cp", source.toString(), target.toString()).exit()).isZero();
+      assertThat(run(Map.of(), null, "cp", source.toString(), target.toUri().toString()).exit()).isZero();
+    }
 
     assertThat(target).hasContent("some bytes");
     assertThat(archives()).containsExactlyInAnyOrder("cp.jsa", "cp-file.jsa");
   }
 
   @Test
-  void twoFirstRunsAtOnceBothSucceedAndLeaveOneWholeArchive() throws Exception {
+  void twoRunsWritingTheArchiveAtOnceBothSucceedAndLeaveOneWholeArchive() throws Exception {
     Path task = task("{\"executors\":[{\"image\":\"alpine\",\"command\":[\"true\"]}]}");
+    assertThat(run(Map.of(), null, "validate", task.toString()).exit()).isZero();
 
     CompletableFuture<Run> one = CompletableFuture.supplyAsync(() -> runUnchecked("validate", task.toString()));
     CompletableFuture<Run> two = CompletableFuture.supplyAsync(() -> runUnchecked("validate", task.toString()));
@@ -192,6 +209,11 @@ class LauncherIT {
     });
     server.start();
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ga4gh/tes/v1";
+    Run first = run(Map.of(), null, "wait", "t1", "--server", url, "--timeout", "1s");
+    // It timed out, printing the state the task was in; this run only left the mark.
+    assertThat(first.exit()).isEqualTo(1);
+    assertThat(first.out()).contains("RUNNING");
+    assertThat(archives()).isEmpty();
     Process process = start(Map.of(), "wait", "t1", "--server", url);
     try {
       // Wait until the JVM runs: the launcher has a child, and the server was asked.

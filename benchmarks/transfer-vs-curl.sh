@@ -305,6 +305,15 @@ for op in "${ops[@]}"; do
   for tool in curl tes4j; do
     [ "$tool" = tes4j ] && [ "${available[$op]}" = 0 ] && continue
     best[$op/$tool]=""
+    if [ "$tool" = tes4j ]; then
+      # Two untimed copies first: the launcher writes its class data sharing archive for this
+      # kind of copy on the second run of it (see ./tes4j), and every timed run maps it.
+      for prime in 1 2; do
+        op_cmd "$op" tes4j tiny "$op-prime-$prime.bin"
+        run "$op-prime-$prime" env "${tes4j_env[@]}" "$tes4j" "${cmd[@]}"
+        verify "$target" tiny
+      done
+    fi
     # The fixed cost: the best time to copy the tiny file the same way.
     fixed[$op/$tool]=""
     for ((i = 1; i <= RUNS; i++)); do

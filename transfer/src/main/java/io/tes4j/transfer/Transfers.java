@@ -160,51 +160,132 @@ public final class Transfers implements AutoCloseable {
     StorageUrl url = allowed(location);
     Path destination = target.toAbsolutePath().normalize();
     TransferListener l = listener(listener);
-    Storage storage = storage(url);
-    long size = retrying("download", url, l, () -> downloadOnce(storage, url, destination, l));
+    Download download = new Download(storage(url), url, destination, l);
+    long size;
+    try {
+      size = retrying("download", url, l, download::attempt);
+      download.moveIntoPlace();
+    } catch (RuntimeException | Error e) {
+      download.discard(e);
+      throw e;
+    }
+    LOG.debug("downloaded {} to {} ({} bytes)", url, destination, size);
     l.completed(url, LocalPaths.fileUrl(destination), size);
     return size;
   }
 
-  private long downloadOnce(Storage storage, StorageUrl url, Path destination, TransferListener listener) {
-    ObjectInfo info = storage.stat(url).orElseThrow(() -> notFound(url));
-    if (info.directory()) {
-      throw new TransferException(
-          Reason.FAILED,
-          url.toString(),
-          "is a directory: download it as a directory (downloadDirectory, or type DIRECTORY)",
-          null);
+  /**
+   * One file's download, over its attempts. The temporary file beside the target lives across
+   * them: an attempt cut off by the network ({@link Reason#UNREACHABLE}) leaves the bytes it
+   * received, and the next one asks the storage for the rest ({@link Storage#resume}), provided the
+   * object still has the same entity tag, size and date. Otherwise, or after any other failure
+   * (a corrupt body among them), the next attempt starts again from the first byte in a new file.
+   */
+  private final class Download {
+    private final Storage storage;
+    private final StorageUrl url;
+    private final Path destination;
+    private final StorageUrl local;
+    private final TransferListener listener;
+    private Path temp; // created by the first attempt that finds the object
+    private ObjectInfo inTemp; // the object whose first bytes the temporary file holds
+    private boolean resumable; // whether those bytes are good: the network cut them off, nothing else
+
+    Download(Storage storage, StorageUrl url, Path destination, TransferListener listener) {
+      this.storage = storage;
+      this.url = url;
+      this.destination = destination;
+      this.local = LocalPaths.fileUrl(destination);
+      this.listener = listener;
     }
-    StorageUrl local = LocalPaths.fileUrl(destination);
-    if (Files.isDirectory(destination, LinkOption.NOFOLLOW_LINKS)) {
-      throw new TransferException(
-          Reason.FAILED, local.toString(), "is a directory; a file cannot replace it", null);
+
+    long attempt() {
+      ObjectInfo info = storage.stat(url).orElseThrow(() -> notFound(url));
+      if (info.directory()) {
+        throw new TransferException(
+            Reason.FAILED,
+            url.toString(),
+            "is a directory: download it as a directory (downloadDirectory, or type DIRECTORY)",
+            null);
+      }
+      if (Files.isDirectory(destination, LinkOption.NOFOLLOW_LINKS)) {
+        throw new TransferException(
+            Reason.FAILED, local.toString(), "is a directory; a file cannot replace it", null);
+      }
+      try {
+        long have = temp == null ? 0 : Files.size(temp);
+        boolean resume = resumable && have > 0 && have < info.size() && sameObject(inTemp, info);
+        resumable = false; // until this attempt is cut off by the network
+        long reported = -1;
+        try {
+          if (resume) {
+            reported = storage.resume(url, temp, have, info.etag(), new Progress(listener, url, info.size(), have));
+            if (reported >= 0) {
+              LOG.debug("resumed the download of {} after {} bytes", url, have);
+            }
+          }
+          if (reported < 0) {
+            newTemp();
+            inTemp = info;
+            reported = storage.download(url, temp, new Progress(listener, url, info.size(), 0));
+          }
+        } catch (TransferException e) {
+          resumable = e.reason() == Reason.UNREACHABLE;
+          throw e;
+        }
+        long actual = Files.size(temp);
+        if (actual != reported) {
+          throw new TransferException(
+              Reason.CORRUPT, url.toString(), "the storage reported " + reported + " bytes but wrote " + actual, null);
+        }
+        if (info.size() >= 0 && actual != info.size()) {
+          throw new TransferException(
+              Reason.CORRUPT, url.toString(), "received " + actual + " bytes but its size is " + info.size(), null);
+        }
+        return actual;
+      } catch (IOException e) {
+        throw IoFailures.classify(local, e);
+      }
     }
-    long written =
-        LocalPaths.writeIntoPlace(
-            local,
-            destination,
-            temp -> {
-              long reported = storage.download(url, temp, new Progress(listener, url, info.size()));
-              long actual = Files.size(temp);
-              if (actual != reported) {
-                throw new TransferException(
-                    Reason.CORRUPT,
-                    url.toString(),
-                    "the storage reported " + reported + " bytes but wrote " + actual,
-                    null);
-              }
-              if (info.size() >= 0 && actual != info.size()) {
-                throw new TransferException(
-                    Reason.CORRUPT,
-                    url.toString(),
-                    "received " + actual + " bytes but its size is " + info.size(),
-                    null);
-              }
-              return actual;
-            });
-    LOG.debug("downloaded {} to {} ({} bytes)", url, destination, written);
-    return written;
+
+    /** A new, empty temporary file (creating the target's directories), replacing an old one. */
+    private void newTemp() throws IOException {
+      if (temp != null) {
+        // Deleted, not truncated: a new file costs nothing at close (see LocalPaths.createTempSibling).
+        Files.deleteIfExists(temp);
+        temp = null;
+      }
+      Path parent = destination.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      temp = LocalPaths.createTempSibling(destination);
+    }
+
+    void moveIntoPlace() {
+      try {
+        LocalPaths.moveIntoPlace(temp, destination);
+      } catch (IOException e) {
+        throw IoFailures.classify(local, e);
+      }
+      temp = null;
+    }
+
+    /** After the last failure: nothing is left behind. */
+    void discard(Throwable failure) {
+      LocalPaths.deleteAfterFailure(temp, failure);
+      temp = null;
+    }
+  }
+
+  /** Whether two looks at an object saw the same version: the same entity tag, size and date. */
+  private static boolean sameObject(ObjectInfo before, ObjectInfo now) {
+    return before != null
+        && before.etag() != null
+        && before.etag().equals(now.etag())
+        && before.size() >= 0
+        && before.size() == now.size()
+        && Objects.equals(before.lastModified(), now.lastModified());
   }
 
   /** Uploads one local file; returns its size. */
@@ -914,12 +995,18 @@ public final class Transfers implements AutoCloseable {
     private final TransferListener listener;
     private final StorageUrl source;
     private final long total;
-    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong done;
 
     Progress(TransferListener listener, StorageUrl source, long total) {
+      this(listener, source, total, 0);
+    }
+
+    /** Counting from {@code alreadyDone}: the bytes a resumed download had before. */
+    Progress(TransferListener listener, StorageUrl source, long total, long alreadyDone) {
       this.listener = listener;
       this.source = source;
       this.total = total;
+      this.done = new AtomicLong(alreadyDone);
     }
 
     @Override

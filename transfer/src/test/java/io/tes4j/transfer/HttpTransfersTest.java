@@ -248,6 +248,72 @@ class HttpTransfersTest {
   }
 
   @Test
+  void aDownloadCutOffMidwayResumesWhereItStoppedIfTheObjectIsUnchanged() throws IOException {
+    byte[] data = bytes(2 * MIB, 13);
+    store.put("/resume.bin", data);
+    store.sendDigests(true); // Repr-Digest, of the whole object: the part already there is checked too
+    store.dropMidBody("/resume.bin", 1);
+    TestData.Recorder recorder = new TestData.Recorder();
+
+    Path target = tmp.resolve("resume.bin");
+    assertThat(transfers.download(store.url("/resume.bin"), target, recorder)).isEqualTo(data.length);
+
+    assertThat(sha256(target)).isEqualTo(sha256(data));
+    List<TestHttpStore.Seen> gets = store.seen().stream().filter(s -> s.method().equals("GET")).toList();
+    assertThat(gets).hasSize(2);
+    assertThat(gets.get(0).range()).isNull();
+    // The first GET sent half the body before the connection dropped: the second asks for the rest.
+    assertThat(gets.get(1).range()).isEqualTo("bytes=" + data.length / 2 + "-");
+    assertThat(gets.get(1).ifRange()).startsWith("\"" + data.length + "-");
+    assertThat(tempFiles(tmp)).isEmpty();
+    // Progress goes on from where it was, to the whole size.
+    assertThat(recorder.progress).filteredOn(p -> p.done() > data.length / 2).isNotEmpty();
+    assertThat(recorder.lastProgress().done()).isEqualTo(data.length);
+  }
+
+  @Test
+  void anObjectReplacedBetweenAttemptsIsDownloadedWholeAgainNeverSpliced() throws IOException {
+    byte[] old = bytes(2 * MIB, 14);
+    byte[] replacement = bytes(2 * MIB, 15);
+    store.put("/moving.bin", old);
+    store.dropMidBody("/moving.bin", 1);
+    TransferListener recorder = new TransferListener() {
+      @Override
+      public void retrying(StorageUrl source, int attempt, Throwable failure) {
+        store.put("/moving.bin", replacement); // same size, other bytes and entity tag
+      }
+    };
+
+    Path target = tmp.resolve("moving.bin");
+    transfers.download(store.url("/moving.bin"), target, recorder);
+
+    assertThat(sha256(target)).isEqualTo(sha256(replacement));
+    assertThat(store.seen()).filteredOn(s -> s.method().equals("GET")).extracting(TestHttpStore.Seen::range)
+        .containsExactly(null, null);
+  }
+
+  @Test
+  void aServerThatAnswersARangedGetWithTheWholeObjectStillGivesTheRightFile() throws IOException {
+    byte[] data = bytes(2 * MIB, 16);
+    store.put("/whole.bin", data);
+    store.dropMidBody("/whole.bin", 1);
+    TransferListener recorder = new TransferListener() {
+      @Override
+      public void retrying(StorageUrl source, int attempt, Throwable failure) {
+        store.ignoreRange(true); // 200 and all of it, as if If-Range had not matched
+      }
+    };
+
+    Path target = tmp.resolve("whole.bin");
+    assertThat(transfers.download(store.url("/whole.bin"), target, recorder)).isEqualTo(data.length);
+
+    assertThat(sha256(target)).isEqualTo(sha256(data));
+    assertThat(store.seen()).filteredOn(s -> s.method().equals("GET")).extracting(TestHttpStore.Seen::range)
+        .containsExactly(null, "bytes=" + data.length / 2 + "-");
+    assertThat(tempFiles(tmp)).isEmpty();
+  }
+
+  @Test
   void aDownloadThatFailsForGoodLeavesNoFileAndKeepsTheOldOne() throws IOException {
     store.put("/bad.bin", bytes(MIB, 12));
     store.dropMidBody("/bad.bin", 100);

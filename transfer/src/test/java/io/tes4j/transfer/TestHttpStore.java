@@ -35,7 +35,8 @@ final class TestHttpStore implements AutoCloseable {
    * One request as the server saw it; {@code clientPort} is the client's end of the connection, the
    * same for requests that reuse a connection.
    */
-  record Seen(String method, String path, String host, String authorization, String range, int clientPort) {}
+  record Seen(
+      String method, String path, String host, String authorization, String range, int clientPort, String ifRange) {}
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
@@ -117,7 +118,7 @@ final class TestHttpStore implements AutoCloseable {
     notFoundBodySize = size;
   }
 
-  /** The next {@code times} GETs of {@code path} send half the body and drop the connection. */
+  /** The next {@code times} GETs of {@code path} send half the body (or part) and drop the connection. */
   void dropMidBody(String path, int times) {
     dropsLeft.put(path, times);
   }
@@ -163,7 +164,7 @@ final class TestHttpStore implements AutoCloseable {
       Headers in = exchange.getRequestHeaders();
       String host = hostName(in.getFirst("Host"));
       seen.add(new Seen(exchange.getRequestMethod(), path, host, in.getFirst("Authorization"), in.getFirst("Range"),
-          exchange.getRemoteAddress().getPort()));
+          exchange.getRemoteAddress().getPort(), in.getFirst("If-Range")));
       if (exchange.getRequestMethod().equals("PUT") && stalledPuts.contains(path)) {
         awaitRelease();
         exchange.sendResponseHeaders(503, -1);
@@ -238,9 +239,13 @@ final class TestHttpStore implements AutoCloseable {
       return;
     }
     exchange.getResponseHeaders().set("Content-Length", String.valueOf(announcedSizes.getOrDefault(path, (long) data.length)));
-    exchange.getResponseHeaders().set("ETag", "\"" + data.length + "-" + java.util.Arrays.hashCode(data) + "\"");
+    exchange.getResponseHeaders().set("ETag", etag(data));
     exchange.getResponseHeaders().set("Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT");
     exchange.sendResponseHeaders(200, -1);
+  }
+
+  private static String etag(byte[] data) {
+    return "\"" + data.length + "-" + java.util.Arrays.hashCode(data) + "\"";
   }
 
   private void get(HttpExchange exchange, String path) throws IOException {
@@ -250,7 +255,21 @@ final class TestHttpStore implements AutoCloseable {
       return;
     }
     String range = exchange.getRequestHeaders().getFirst("Range");
-    Matcher m = range == null || ignoreRange ? null : RANGE.matcher(range);
+    String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
+    // If-Range: the range only if the object still has that entity tag, else all of it (RFC 9110).
+    boolean rangeApplies = range != null && !ignoreRange && (ifRange == null || ifRange.equals(etag(data)));
+    exchange.getResponseHeaders().set("ETag", etag(data));
+    String digest = digests.get(path);
+    if (digest == null && sendDigests) {
+      digest = sha256(data);
+    }
+    if (digest != null) {
+      // Repr-Digest is of the whole object, on a part too.
+      exchange.getResponseHeaders().set("Repr-Digest", "sha-256=:" + digest + ":");
+    }
+    Integer dropsAfterThis = dropsLeft.computeIfPresent(path, (p, n) -> n - 1);
+    boolean drop = dropsAfterThis != null && dropsAfterThis >= 0;
+    Matcher m = rangeApplies ? RANGE.matcher(range) : null;
     if (m != null && m.matches()) {
       long first = Long.parseLong(m.group(1));
       long last = m.group(2).isEmpty() ? data.length - 1 : Math.min(Long.parseLong(m.group(2)), data.length - 1);
@@ -262,20 +281,16 @@ final class TestHttpStore implements AutoCloseable {
       int length = (int) (last - first + 1);
       exchange.getResponseHeaders().set("Content-Range", "bytes " + first + "-" + last + "/" + data.length);
       exchange.sendResponseHeaders(206, length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(data, (int) first, length);
+      OutputStream out = exchange.getResponseBody();
+      if (drop) {
+        out.write(data, (int) first, length / 2);
+        out.flush();
+        return; // the connection drops with the rest of the part missing
       }
+      out.write(data, (int) first, length);
+      out.close();
       return;
     }
-    String digest = digests.get(path);
-    if (digest == null && sendDigests) {
-      digest = sha256(data);
-    }
-    if (digest != null) {
-      exchange.getResponseHeaders().set("Repr-Digest", "sha-256=:" + digest + ":");
-    }
-    Integer dropsAfterThis = dropsLeft.computeIfPresent(path, (p, n) -> n - 1);
-    boolean drop = dropsAfterThis != null && dropsAfterThis >= 0;
     exchange.sendResponseHeaders(200, data.length == 0 ? -1 : data.length);
     OutputStream out = exchange.getResponseBody();
     if (drop || stalled.contains(path)) {

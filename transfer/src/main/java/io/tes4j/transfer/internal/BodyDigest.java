@@ -89,6 +89,15 @@ record BodyDigest(String algorithm, String header, byte[] expected) {
     return MessageDigest.isEqual(expected, actual);
   }
 
+  /**
+   * Whether the digest is of the whole object even when the answer is a part of it (206):
+   * {@code Repr-Digest} and {@code Digest} are of the representation; {@code Content-MD5} is of
+   * the body sent.
+   */
+  boolean ofWholeObject() {
+    return !header.equals("Content-MD5");
+  }
+
   /** The algorithm in the header's words, for messages. */
   String describe() {
     return algorithm + " from " + header;

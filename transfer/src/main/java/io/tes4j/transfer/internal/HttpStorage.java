@@ -257,13 +257,59 @@ public final class HttpStorage implements Storage {
       answer.discard();
       throw failure(url, answer, "GET");
     }
+    return save(url, answer, target, 0, progress);
+  }
+
+  /**
+   * Asks for the rest of the object from {@code offset}, only if it still has {@code etag} ({@code
+   * If-Range}): a 206 is appended; a 200 (the object changed, or the server ignores ranges) is the
+   * whole object, written over the file from its start.
+   */
+  @Override
+  public long resume(StorageUrl url, Path target, long offset, String etag, LongConsumer progress) {
+    if (etag == null || etag.isEmpty() || offset <= 0) {
+      return -1;
+    }
+    Answer answer =
+        exchange("GET", url, Map.of("Range", "bytes=" + offset + "-", "If-Range", '"' + etag + '"'), null);
+    int status = answer.status();
+    if (status == 206) {
+      String range = answer.headers().firstValue("Content-Range").orElse("");
+      if (!range.startsWith("bytes " + offset + "-")) {
+        answer.abandon();
+        throw new TransferException(
+            Reason.CORRUPT, url.toString(), "asked for the bytes from " + offset + " but got '" + range + "'", null);
+      }
+      return save(url, answer, target, offset, progress);
+    }
+    if (status == 200) {
+      LOG.debug("GET {} from byte {} answered the whole object: it changed, or ranges are not served", url, offset);
+      return save(url, answer, target, 0, progress);
+    }
+    if (status / 100 == 2) {
+      answer.abandon();
+      throw new TransferException(Reason.FAILED, url.toString(), "unexpected answer " + status + " to GET", null);
+    }
+    answer.discard();
+    throw failure(url, answer, "GET");
+  }
+
+  /**
+   * Writes the answer's body into {@code target} from {@code start}, after which the file ends,
+   * checking the digest the server announced; returns the file's size.
+   */
+  private long save(StorageUrl url, Answer answer, Path target, long start, LongConsumer progress) {
     Optional<BodyDigest> digest = BodyDigest.announced(answer.headers());
     MessageDigest md = digest.map(BodyDigest::start).orElse(null);
     long total;
+    // No TRUNCATE_EXISTING: see LocalPaths.createTempSibling. READ: to digest a part already there.
     try (BodyStream in = answer.body();
-        // WRITE only: see LocalPaths.createTempSibling.
-        FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
-      total = receive(url, target, in, out, md, progress);
+        FileChannel out = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      if (md != null && start > 0 && digest.get().ofWholeObject()) {
+        digestPrefix(out, start, md); // the digest covers the bytes already there too
+      }
+      total = receive(url, target, in, out, start, md, progress);
+      out.truncate(start + total); // a shorter whole object over a longer old part
     } catch (IOException e) {
       throw Failures.of(LocalPaths.fileUrl(target), e); // opening or closing the local file
     }
@@ -274,19 +320,35 @@ public final class HttpStorage implements Storage {
           "the " + total + " bytes received do not match the checksum (" + digest.get().describe() + ")",
           null);
     }
-    return total;
+    return start + total;
+  }
+
+  /** Feeds the first {@code length} bytes of {@code file} into {@code md}. */
+  private static void digestPrefix(FileChannel file, long length, MessageDigest md) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, length));
+    for (long position = 0; position < length; ) {
+      buffer.clear().limit((int) Math.min(buffer.capacity(), length - position));
+      int n = file.read(buffer, position);
+      if (n < 0) {
+        throw new IOException("the partial download shrank to " + position + " bytes");
+      }
+      buffer.flip();
+      md.update(buffer);
+      position += n;
+    }
   }
 
   /**
-   * Copies {@code in} into the empty file {@code out}, feeding {@code md} when given; returns the
+   * Copies {@code in} into {@code out} from position {@code start}, feeding {@code md} when given; returns the
    * number of bytes copied. A failure of the connection is the URL's, a failure to write is the
    * local file's.
    */
   private static long receive(
-      StorageUrl url, Path target, BodyStream in, FileChannel out, MessageDigest md, LongConsumer progress) {
+      StorageUrl url, Path target, BodyStream in, FileChannel out, long start, MessageDigest md,
+      LongConsumer progress) {
     byte[] buffer = new byte[BUFFER];
     ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-    long position = 0;
+    long position = start;
     long total = 0;
     while (true) {
       int n;

@@ -70,6 +70,23 @@ public interface Storage extends AutoCloseable {
   }
 
   /**
+   * Continues a download that was cut off: {@code target} holds the first {@code offset} bytes of
+   * the object as it was when its entity tag was {@code etag}. A storage that can ask for the rest
+   * only if the object still has that tag (HTTP's {@code If-Range}) appends it; if the object
+   * changed, it writes the whole new object from the start instead. Never splice two versions.
+   *
+   * <p>Only a storage whose {@link #download} writes the file in order, so that a cut-off leaves
+   * a clean first part, may resume. The default cannot, and returns -1 without touching {@code
+   * target}: the caller then downloads the object again from its first byte.
+   *
+   * @param progress told of the bytes written by this call only
+   * @return the size of {@code target} afterwards, or -1 when this storage cannot resume
+   */
+  default long resume(StorageUrl url, Path target, long offset, String etag, LongConsumer progress) {
+    return -1;
+  }
+
+  /**
    * Copies the local file {@code source} to {@code url}. The default calls {@link #write}; storages
    * with multipart uploads override it.
    *

@@ -178,11 +178,6 @@ public final class BasicAuthenticator implements SchemeAuthenticator {
   }
 
   @Override
-  public boolean recognizes(AuthorizationHeader header) {
-    return header.hasScheme("Basic");
-  }
-
-  @Override
   public Identity authenticate(String authorization) {
     AuthorizationHeader header = AuthorizationHeader.parse(authorization);
     if (header == null) {

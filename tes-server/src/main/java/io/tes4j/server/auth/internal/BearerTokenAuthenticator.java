@@ -111,11 +111,6 @@ public final class BearerTokenAuthenticator implements SchemeAuthenticator {
   }
 
   @Override
-  public boolean recognizes(AuthorizationHeader header) {
-    return header.hasScheme("Bearer");
-  }
-
-  @Override
   public Identity authenticate(String authorization) {
     AuthorizationHeader header = AuthorizationHeader.parse(authorization);
     if (header == null) {

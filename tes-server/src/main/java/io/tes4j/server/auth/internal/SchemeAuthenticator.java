@@ -14,8 +14,13 @@ public interface SchemeAuthenticator extends Authenticator {
   /** The {@code WWW-Authenticate} value for a request without credentials. */
   String challenge();
 
-  /** Whether this authenticator is the one to check {@code header}'s credentials. */
-  boolean recognizes(AuthorizationHeader header);
+  /**
+   * Whether this authenticator is the one to check {@code header}'s credentials: by default, when
+   * the header's scheme is {@link #scheme()}.
+   */
+  default boolean recognizes(AuthorizationHeader header) {
+    return header.hasScheme(scheme());
+  }
 
   /**
    * Whether {@link AnyOfAuthenticator} tries this one only after the others that recognize the same

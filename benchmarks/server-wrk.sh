@@ -37,16 +37,7 @@ if [ -z "${BASELINE:-}" ]; then
 fi
 KEEP=${KEEP:-0}
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tes4j="$repo/tes4j"
-tes4j_jar="$repo/tes-cli/target/tes4j.jar"
-servers_jar="$repo/benchmarks/target/loopback-servers.jar"
-
-say() { printf '%s\n' "$*" >&2; }
-die() { say "server-wrk: $*"; exit 2; }
-need() { # need COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: install it (apt-get install $2)"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need java openjdk-17-jdk-headless
 need wrk wrk
 need curl curl

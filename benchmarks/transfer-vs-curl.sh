@@ -30,18 +30,8 @@ WARM=${WARM:-1}
 BUILD=${BUILD:-0}
 KEEP=${KEEP:-0}
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tes4j="$repo/tes4j"
-tes4j_jar="$repo/tes-cli/target/tes4j.jar"
-servers_jar="$repo/benchmarks/target/loopback-servers.jar"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 warm_classes="$repo/benchmarks/target/classes"
-
-say() { printf '%s\n' "$*" >&2; }
-die() { say "transfer-vs-curl: $*"; exit 2; }
-
-need() { # need COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: install it (apt-get install $2)"
-}
 need java openjdk-17-jdk-headless
 need curl curl
 need sha256sum coreutils

@@ -277,15 +277,11 @@ class HttpTransfersTest {
     byte[] replacement = bytes(2 * MIB, 15);
     store.put("/moving.bin", old);
     store.dropMidBody("/moving.bin", 1);
-    TransferListener recorder = new TransferListener() {
-      @Override
-      public void retrying(StorageUrl source, int attempt, Throwable failure) {
-        store.put("/moving.bin", replacement); // same size, other bytes and entity tag
-      }
-    };
+    // Same size, other bytes and entity tag.
+    TransferListener replace = onRetry(() -> store.put("/moving.bin", replacement));
 
     Path target = tmp.resolve("moving.bin");
-    transfers.download(store.url("/moving.bin"), target, recorder);
+    transfers.download(store.url("/moving.bin"), target, replace);
 
     assertThat(sha256(target)).isEqualTo(sha256(replacement));
     assertThat(store.seen()).filteredOn(s -> s.method().equals("GET")).extracting(TestHttpStore.Seen::range)
@@ -297,15 +293,11 @@ class HttpTransfersTest {
     byte[] data = bytes(2 * MIB, 16);
     store.put("/whole.bin", data);
     store.dropMidBody("/whole.bin", 1);
-    TransferListener recorder = new TransferListener() {
-      @Override
-      public void retrying(StorageUrl source, int attempt, Throwable failure) {
-        store.ignoreRange(true); // 200 and all of it, as if If-Range had not matched
-      }
-    };
+    // 200 and all of it, as if If-Range had not matched.
+    TransferListener wholeAnswers = onRetry(() -> store.ignoreRange(true));
 
     Path target = tmp.resolve("whole.bin");
-    assertThat(transfers.download(store.url("/whole.bin"), target, recorder)).isEqualTo(data.length);
+    assertThat(transfers.download(store.url("/whole.bin"), target, wholeAnswers)).isEqualTo(data.length);
 
     assertThat(sha256(target)).isEqualTo(sha256(data));
     assertThat(store.seen()).filteredOn(s -> s.method().equals("GET")).extracting(TestHttpStore.Seen::range)
@@ -611,5 +603,15 @@ class HttpTransfersTest {
     assertThat(recorder.lastProgress().done()).isEqualTo(5L * MIB);
     assertThat(recorder.lastProgress().total()).isEqualTo(5L * MIB);
     assertThat(recorder.progress).extracting(TestData.Recorder.Progress::done).isSorted();
+  }
+
+  /** A listener that runs {@code action} when a retry is scheduled, between two attempts. */
+  private static TransferListener onRetry(Runnable action) {
+    return new TransferListener() {
+      @Override
+      public void retrying(StorageUrl source, int attempt, Throwable failure) {
+        action.run();
+      }
+    };
   }
 }

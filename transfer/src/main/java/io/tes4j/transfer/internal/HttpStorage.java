@@ -339,9 +339,9 @@ public final class HttpStorage implements Storage {
   }
 
   /**
-   * Copies {@code in} into {@code out} from position {@code start}, feeding {@code md} when given; returns the
-   * number of bytes copied. A failure of the connection is the URL's, a failure to write is the
-   * local file's.
+   * Copies {@code in} into {@code out} from position {@code start}, feeding {@code md} when given;
+   * returns the number of bytes copied. A failure of the connection is the URL's, a failure to
+   * write is the local file's.
    */
   private static long receive(
       StorageUrl url, Path target, BodyStream in, FileChannel out, long start, MessageDigest md,

@@ -31,6 +31,8 @@ class FakeBackend implements Backend {
   /** Called inside start, before it returns or throws (to play events that race the handle). */
   volatile BiConsumer<Task, TaskEvents> duringStart;
   volatile boolean forgetOnResume;
+  /** What {@link #check} answers; nothing by default, as the SPI's default method. */
+  volatile java.util.function.Function<Task, List<io.tes4j.model.Violation>> checks = task -> List.of();
   volatile boolean closed;
 
   FakeBackend() {
@@ -52,6 +54,11 @@ class FakeBackend implements Backend {
   @Override
   public Capabilities capabilities() {
     return capabilities;
+  }
+
+  @Override
+  public List<io.tes4j.model.Violation> check(Task task) {
+    return checks.apply(task);
   }
 
   @Override

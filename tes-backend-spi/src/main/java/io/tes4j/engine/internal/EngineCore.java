@@ -159,6 +159,11 @@ public final class EngineCore {
     checkOpen();
     Objects.requireNonNull(task, "task");
     List<Violation> violations = new ArrayList<>(TaskValidator.validate(task));
+    for (Violation own : backend.check(task)) { // what this backend could never run; one violation per field
+      if (violations.stream().noneMatch(v -> v.path().equals(own.path()))) {
+        violations.add(own);
+      }
+    }
     Resources resources = task.resources();
     List<String> warnings = List.of();
     Resources kept = null;

@@ -47,12 +47,6 @@ final class FaultyTaskStore implements TaskStore {
     this(delegate, 1);
   }
 
-  /** Every write fails from now on, before it is made. */
-  FaultyTaskStore down() {
-    failWhen = write -> true;
-    return this;
-  }
-
   /** No write fails from now on. */
   FaultyTaskStore healed() {
     failWhen = write -> false;

@@ -42,10 +42,17 @@ import org.slf4j.LoggerFactory;
  * memory, whatever failed before it: a write that failed after the database applied it (its answer
  * lost) does no harm. Every write of a task, the re-writer's too, runs under the task's lock, so an
  * older state is never written after a newer one.
+ *
+ * <p>The retry is written here rather than with Failsafe (which tes-client and transfer use): this
+ * module depends on tes-model and SLF4J only, and every backend and embedder pulls it in; the loop
+ * is a few lines, its waits must stop on interrupt while holding the task's lock, and the re-writer's
+ * schedule depends on whole passes over many tasks, not on one call, which Failsafe would not cover.
  */
 final class StoreWrites {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
   private static final int SHOWN = 20;
+  /** The shortest wait after a pass that wrote nothing, whatever the back-off: a pass is no spin loop. */
+  private static final long MIN_PASS_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final TaskStore store;
   private final Retry retry;
@@ -325,7 +332,7 @@ final class StoreWrites {
       return;
     }
     try {
-      Pass pass = writeAll();
+      Pass pass = writeAll(false);
       if (pass.left == 0) {
         passDelayNanos = retry.delayNanos(1);
         if (pass.written > 0) {
@@ -334,7 +341,9 @@ final class StoreWrites {
         }
         return;
       }
-      passDelayNanos = pass.written > 0 ? retry.delayNanos(1) : Math.min(Math.max(passDelayNanos, 1) * 2, retry.maxNanos());
+      passDelayNanos = pass.written > 0
+          ? retry.delayNanos(1)
+          : Math.max(passDelayNanos > retry.maxNanos() / 2 ? retry.maxNanos() : passDelayNanos * 2, MIN_PASS_DELAY_NANOS);
       LOG.warn("the task store still fails ({}); {} tasks wait in memory to be written ({} written now), next try in {}",
           pass.failure, pass.left, pass.written, Times.format(java.time.Duration.ofNanos(passDelayNanos)));
       schedulePass(passDelayNanos);
@@ -349,13 +358,17 @@ final class StoreWrites {
 
   /**
    * Writes the latest state of each unwritten task, stopping after {@code attempts} failures in a
-   * row (the store is down: no need to fail once per task).
+   * row (the store is down: no need to fail once per task), and, unless {@code closing}, when the
+   * engine closes (its close writes them).
    */
-  private Pass writeAll() {
+  private Pass writeAll(boolean closing) {
     int written = 0;
     int failedInARow = 0;
     RuntimeException failure = null;
     for (Run run : unwritten.values()) {
+      if (stopped && !closing) {
+        break;
+      }
       synchronized (run) {
         if (!run.unwritten) {
           unwritten.remove(run.id, run);
@@ -402,7 +415,7 @@ final class StoreWrites {
     if (unwritten.isEmpty()) {
       return;
     }
-    Pass pass = writeAll();
+    Pass pass = writeAll(true);
     if (pass.written > 0) {
       LOG.info("closing: wrote the latest state of {} tasks the engine held in memory", pass.written);
     }

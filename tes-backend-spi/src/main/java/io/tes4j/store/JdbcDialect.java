@@ -40,6 +40,20 @@ enum JdbcDialect {
     }
 
     @Override
+    String databaseFile(Connection c) throws SQLException {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA database_list")) {
+        while (rs.next()) {
+          if ("main".equals(rs.getString(2))) {
+            String file = rs.getString(3);
+            return file == null || file.isEmpty() ? null : file; // empty: in memory, or temporary
+          }
+        }
+      }
+      return null;
+    }
+
+    @Override
     void begin(Connection c) throws SQLException {
       c.setAutoCommit(true);
       // IMMEDIATE takes the write lock first, so busy_timeout applies; a deferred transaction
@@ -103,6 +117,11 @@ enum JdbcDialect {
     @Override
     void prepareFile(Connection c) {
       // Nothing: the server owns its files.
+    }
+
+    @Override
+    String databaseFile(Connection c) {
+      return null;
     }
 
     @Override
@@ -198,6 +217,12 @@ enum JdbcDialect {
 
   /** Settings kept in the database itself, applied once at open, outside any transaction. */
   abstract void prepareFile(Connection c) throws SQLException;
+
+  /**
+   * The file the database is in, absolute, or {@code null} when it is in none (SQLite in memory;
+   * PostgreSQL, whose server owns its files).
+   */
+  abstract String databaseFile(Connection c) throws SQLException;
 
   /** Starts a write transaction. */
   abstract void begin(Connection c) throws SQLException;

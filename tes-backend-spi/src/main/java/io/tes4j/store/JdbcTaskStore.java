@@ -738,7 +738,12 @@ public final class JdbcTaskStore implements TaskStore {
         continue;
       }
       if (first == null) {
-        heartbeat();
+        try {
+          heartbeat();
+        } catch (RuntimeException e) {
+          // The writer must outlive anything a check meets, or the next writes would wait forever.
+          LOG.warn("task store {}: the writer's idle check failed", description, e);
+        }
         continue;
       }
       batch.add(first);
@@ -830,7 +835,7 @@ public final class JdbcTaskStore implements TaskStore {
     if (lost == null) {
       String why = lock.lostBecause();
       if (why != null) {
-        lose(new TaskStoreInUseException("check", null, why, null, null));
+        lose(why, null, null);
       }
     }
     TaskStoreInUseException reason = lost;
@@ -849,16 +854,25 @@ public final class JdbcTaskStore implements TaskStore {
   }
 
   /** The store lost its lock: it takes no more writes, and says so loudly, once. */
-  private void lose(TaskStoreInUseException cause) {
+  private void lose(String why, String holder, Throwable cause) {
     if (lost != null) {
       return;
     }
     String message =
         "this store lost its engine lock: "
-            + cause.getMessage()
-            + " It takes no more writes: stop this engine, since another one may be writing the store.";
-    lost = new TaskStoreInUseException(cause.operation(), cause.taskId(), message, cause.holder(), cause);
+            + why
+            + ". It takes no more writes: stop this engine, since another one may be writing the store.";
+    lost = new TaskStoreInUseException("lock", null, message, holder, cause);
     LOG.error("task store {}: {}", description, message);
+  }
+
+  /** The writer's new connection could not take the lock again: another engine has it. */
+  private void lose(TaskStoreInUseException taken) {
+    lose(
+        "its connection broke, and " + lock.where() + " was taken meanwhile"
+            + (taken.holder() == null ? " by another engine" : " by " + taken.holder()),
+        taken.holder(),
+        taken);
   }
 
   /** {@code write} in a transaction of its own, retried once on a new connection if its own broke. */

@@ -68,15 +68,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Durability and group commit.</b> A call that returned is durable: SQLite runs in WAL mode
  * with {@code synchronous=FULL} (the WAL is synced at every commit, so a returned call survives a
  * power loss, not only the death of the process); PostgreSQL write transactions run with {@code
- * synchronous_commit=on}, whatever the server's default. Writes go through one writer thread with
- * its own connection: it commits the writes of every caller waiting at that moment in one
- * transaction, so many concurrent callers share one sync, and each caller returns once its write
- * is committed, never before. Writes of one caller keep their order, since each waits for the one
- * before. When a write of a batch fails (a duplicate id, a database error), the batch is rolled
- * back and its writes are done again one by one, so that each caller gets its own outcome.
+ * synchronous_commit=on}, whatever the server's default. Writes are committed in groups on the
+ * writer's connection: a write that finds nothing waiting and no commit running is committed at
+ * once by its caller; otherwise it waits for the store's writer thread, which commits every write
+ * waiting at that moment in one transaction, so many concurrent callers share one sync. Each
+ * caller returns once its own write is committed, never before. Writes of one caller keep their
+ * order, since each waits for the one before. When a write of a group fails (a duplicate id, a
+ * database error), the group is rolled back and its writes are done again one by one, so that
+ * each caller gets its own outcome.
  *
  * <p><b>Connections.</b> Opened from a URL, the store keeps one connection for reads, used under a
- * lock, and one for the writer (a SQLite database in memory: one for both); each is opened again
+ * lock, and one for writes (a SQLite database in memory: one for both); each is opened again
  * after it broke, and a call that failed because its connection broke is retried once on a new
  * one (an insert whose first attempt did commit is then recognized, not reported as a
  * duplicate). Opened from a {@link DataSource}, reads take a connection per call, so they run in
@@ -134,13 +136,20 @@ public final class JdbcTaskStore implements TaskStore {
   private boolean accepting = true;
   private final Thread writer;
 
+  /**
+   * Held while a transaction runs on the writer's connection: by the writer thread, or by a caller
+   * that found nothing waiting and no commit running and so commits its own write at once. Guards
+   * the writer's connection, {@link #statements} and {@link #writerDown}.
+   */
+  private final ReentrantLock commitLock = new ReentrantLock();
+
   /** Why this store takes no more writes (its lock was lost), or {@code null}. */
   private volatile TaskStoreInUseException lost;
 
-  /** Whether the writer's last check found its connection down (writer thread only). */
+  /** Whether the writer's last check found its connection down (under {@link #commitLock}). */
   private boolean writerDown;
 
-  /** The writer's prepared statements, kept while its connection lives (writer thread only). */
+  /** The writer's prepared statements, kept while its connection lives (under {@link #commitLock}). */
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   /** The connection {@link #statements} belong to. */
@@ -150,6 +159,9 @@ public final class JdbcTaskStore implements TaskStore {
   private final AtomicLong commits = new AtomicLong();
 
   private final AtomicLong writes = new AtomicLong();
+
+  /** Writes queued and not yet taken into a transaction (tests wait for a number of them). */
+  private final AtomicInteger waiting = new AtomicInteger();
 
   private JdbcTaskStore(Link link, Connector connector, String what) {
     this.link = link;
@@ -462,6 +474,7 @@ public final class JdbcTaskStore implements TaskStore {
     if (closed.compareAndSet(false, true)) {
       synchronized (submitLock) {
         accepting = false;
+        waiting.incrementAndGet();
         queue.add(Write.STOP); // after every write accepted
       }
       boolean interrupted = false;
@@ -472,12 +485,14 @@ public final class JdbcTaskStore implements TaskStore {
           interrupted = true; // the writes in the queue must still end before the connections close
         }
       }
+      commitLock.lock(); // a caller committing its own write finishes first; none starts after
       try {
         if (writeLink != link) {
           writeLink.close();
         }
         lock.release();
       } finally {
+        commitLock.unlock();
         link.close();
         if (interrupted) {
           Thread.currentThread().interrupt();
@@ -499,9 +514,9 @@ public final class JdbcTaskStore implements TaskStore {
     return commits.get();
   }
 
-  /** The writes waiting for the writer. */
+  /** The writes waiting for the writer thread, and not yet in a transaction. */
   int waiting() {
-    return queue.size();
+    return waiting.get();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -669,14 +684,18 @@ public final class JdbcTaskStore implements TaskStore {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Writes: one writer thread, grouping the writes waiting into one transaction
+  // Writes: group commit. A write that finds nothing waiting and no commit running is committed at
+  // once by its own caller, with no hand-off. Otherwise it waits for the writer thread, which
+  // commits every write waiting in one transaction and, while writes keep coming, goes straight on
+  // to the next: under load the commits follow each other with no thread to wake in between, and
+  // each caller is woken once, when its write is committed.
 
-  /** A write waiting for the writer, and its outcome. */
+  /** A write waiting to be committed, and its outcome. */
   private static final class Write {
     static final String INSERT = "insert";
     static final String UPDATE = "update";
 
-    /** Put last in the queue by {@link #close()}: the writer stops there. */
+    /** Put last in the queue by {@link #close()}: the writer thread stops there. */
     static final Write STOP = new Write("stop", null);
 
     final String operation;
@@ -696,7 +715,7 @@ public final class JdbcTaskStore implements TaskStore {
       done.completeExceptionally(e);
     }
 
-    /** Waits, even when interrupted (the write may commit anyway), and throws what the writer met. */
+    /** Waits, even when interrupted (the write may commit anyway), and throws what its commit met. */
     void await() {
       try {
         done.join();
@@ -713,15 +732,46 @@ public final class JdbcTaskStore implements TaskStore {
     }
   }
 
-  /** Hands {@code write} to the writer and waits until it is committed, or failed. */
+  /** Commits {@code write}, at once or through the writer, and returns once it is committed. */
   private void submit(Write write) {
-    synchronized (submitLock) {
-      if (!accepting) {
-        throw new IllegalStateException(this + " is closed");
+    if (queue.isEmpty() && commitLock.tryLock()) {
+      boolean interrupted = Thread.interrupted(); // the commit runs without it; it is kept
+      try {
+        synchronized (submitLock) {
+          if (!accepting) {
+            throw new IllegalStateException(this + " is closed");
+          }
+        }
+        commitSafely(List.of(write));
+      } finally {
+        commitLock.unlock();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
-      queue.add(write);
+    } else {
+      synchronized (submitLock) {
+        if (!accepting) {
+          throw new IllegalStateException(this + " is closed");
+        }
+        waiting.incrementAndGet();
+        queue.add(write);
+      }
     }
     write.await();
+  }
+
+  /** {@link #commit} under {@link #commitLock}; every write it left unfinished fails with what it threw. */
+  private void commitSafely(List<Write> batch) {
+    try {
+      commit(batch);
+    } catch (Throwable e) {
+      // Never leave a caller waiting: every write not yet done gets the failure.
+      LOG.error("task store {}: committing a batch of {} writes failed", description, batch.size(), e);
+      for (Write write : batch) {
+        write.fail(e);
+      }
+    }
   }
 
   /** The writer thread: takes every write waiting (up to {@link #MAX_BATCH}) and commits them. */
@@ -738,30 +788,31 @@ public final class JdbcTaskStore implements TaskStore {
         continue;
       }
       if (first == null) {
+        commitLock.lock();
         try {
           heartbeat();
         } catch (RuntimeException e) {
           // The writer must outlive anything a check meets, or the next writes would wait forever.
           LOG.warn("task store {}: the writer's idle check failed", description, e);
+        } finally {
+          commitLock.unlock();
         }
         continue;
       }
-      batch.add(first);
-      queue.drainTo(batch, MAX_BATCH - 1);
-      if (batch.get(batch.size() - 1) == Write.STOP) {
-        batch.remove(batch.size() - 1);
-        stop = true;
-      }
+      commitLock.lock(); // first, so that writes coming while a caller commits its own join this batch
       try {
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        waiting.addAndGet(-batch.size());
+        if (batch.get(batch.size() - 1) == Write.STOP) {
+          batch.remove(batch.size() - 1);
+          stop = true;
+        }
         if (!batch.isEmpty()) {
-          commit(batch);
+          commitSafely(batch);
         }
-      } catch (Throwable e) {
-        // Never leave a caller waiting: every write not yet done gets the failure.
-        LOG.error("task store {}: the writer failed on a batch of {} writes", description, batch.size(), e);
-        for (Write write : batch) {
-          write.fail(e);
-        }
+      } finally {
+        commitLock.unlock();
       }
       batch.clear();
     }

@@ -22,6 +22,7 @@ final class GatedDataSource implements DataSource {
   private final DataSource real;
   private volatile CountDownLatch held;
   private volatile CountDownLatch released;
+  private volatile Thread lastCommitter;
 
   GatedDataSource(DataSource real) {
     this.real = real;
@@ -43,6 +44,11 @@ final class GatedDataSource implements DataSource {
   /** Lets the waiting COMMIT go on; later ones do not wait. */
   void release() {
     released.countDown();
+  }
+
+  /** The thread that ran the last COMMIT. */
+  Thread lastCommitter() {
+    return lastCommitter;
   }
 
   @Override
@@ -69,6 +75,7 @@ final class GatedDataSource implements DataSource {
               if (method.getName().equals("execute")
                   && args != null
                   && String.valueOf(args[0]).trim().toUpperCase(Locale.ROOT).equals("COMMIT")) {
+                lastCommitter = Thread.currentThread();
                 CountDownLatch wait = released;
                 CountDownLatch signal = held;
                 if (wait != null && wait.getCount() > 0 && signal.getCount() > 0) {

@@ -266,6 +266,19 @@ class SqliteTaskStoreTest extends TaskStoreContract {
     }
   }
 
+  /** A write that finds nothing waiting and no commit running is committed by its own caller. */
+  @Test
+  void aLoneWriteIsCommittedOnItsCallersThread() {
+    GatedDataSource gated = gatedDataSource();
+    store.close();
+    store = JdbcTaskStore.open(gated);
+
+    store.insert(task(id(1), "alone", Map.of()));
+    assertThat(gated.lastCommitter()).isSameAs(Thread.currentThread());
+    store.update(task(id(1), State.RUNNING));
+    assertThat(gated.lastCommitter()).isSameAs(Thread.currentThread());
+  }
+
   /**
    * A write that fails in a batch (a duplicate id, an update of a missing task) fails its own
    * caller only: the batch is rolled back and its writes done again one by one.

@@ -239,7 +239,8 @@ store_rows() {
   done
   [ -n "$store_base" ] || die "tes4j serve --store jdbc:sqlite: printed no URL in 30 s"
   say "store rows: POST /tasks at -c$connections, memory store then SQLite store..."
-  wrk -t "$THREADS" -c "$connections" -d 3s -s "$work/post.lua" "$store_base/tasks" >/dev/null 2>&1 || true
+  # Twice the warm-up of the others: the memory server is warm from the cases above.
+  wrk -t "$THREADS" -c "$connections" -d 6s -s "$work/post.lua" "$store_base/tasks" >/dev/null 2>&1 || true
   memory=$(CONNECTIONS=$connections run create-memory-c$connections "$base/tasks" "$work/post.lua")
   sqlite=$(CONNECTIONS=$connections run create-sqlite-c$connections "$store_base/tasks" "$work/post.lua")
   kill -TERM "$store_pid" 2>/dev/null && wait "$store_pid" 2>/dev/null || true

@@ -17,6 +17,8 @@
 #   BASELINE     nginx or jdk: the static-file server (default: nginx if installed, else jdk)
 #   BUILD        1 to build even when the jars exist (default: build only when missing)
 #   KEEP         1 to keep the scratch directory (logs, answers) afterwards
+#   STORE_ROWS   0 to skip the store rows: POST /tasks on --store jdbc:sqlite: beside the memory
+#                store, at STORE_CONNECTIONS connections (default 16)
 #
 # Needs bash, a JDK 17, wrk (apt-get install wrk), curl and awk; nginx (apt-get install nginx) for
 # the nginx baseline. It installs nothing: a missing
@@ -59,8 +61,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tes4j-wrk.XXXXXX")
 static="$work/static" logs="$work/logs"
 mkdir -p "$static" "$logs"
 
-server_pid="" statics_pid="" nginx_pid=""
+server_pid="" statics_pid="" nginx_pid="" store_pid=""
 cleanup() {
+  [ -n "$store_pid" ] && kill -TERM "$store_pid" 2>/dev/null && wait "$store_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
   if [ -n "$statics_pid" ]; then
@@ -217,3 +220,42 @@ row static-created "" "  static file of the answer"
 printf '\nanswer sizes: task %s bytes, 100 tasks %s bytes; tasks stored at the end: %s\n' \
   "$(stat -c %s "$static/task.json")" "$(stat -c %s "$static/tasks.json")" \
   "$(curl -sS "$base/tasks?view=MINIMAL&page_size=2047" | grep -o '"id"' | wc -l)+ (first page)"
+
+# --- The durable store: POST /tasks on SQLite beside the memory store -----------------------------
+# A second tes4j serve keeps its tasks in a SQLite file (synchronous=FULL: every acknowledged task
+# is on disk); both get the same POST load at STORE_CONNECTIONS connections, one after the other.
+# Its store logs at close how many transactions its writes took (the group commit).
+store_rows() {
+  local connections=${STORE_CONNECTIONS:-16} store_base="" memory sqlite memory_rps ratio line label
+  TES4J_JAVA_OPTS="${TES4J_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.log.io.tes4j.store=debug" \
+    "$tes4j" serve --backend "$BACKEND" --port 0 --store "jdbc:sqlite:$work/tasks.db" \
+    >"$logs/serve-sqlite.out" 2>"$logs/serve-sqlite.err" &
+  store_pid=$!
+  for _ in $(seq 1 300); do
+    store_base=$(grep -o 'http://127\.0\.0\.1:[0-9]*/ga4gh/tes/v1' "$logs/serve-sqlite.out" 2>/dev/null | head -1 || true)
+    [ -n "$store_base" ] && break
+    kill -0 "$store_pid" 2>/dev/null || { say "tes4j serve --store jdbc:sqlite: stopped:"; cat "$logs/serve-sqlite.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$store_base" ] || die "tes4j serve --store jdbc:sqlite: printed no URL in 30 s"
+  say "store rows: POST /tasks at -c$connections, memory store then SQLite store..."
+  # Twice the warm-up of the others: the memory server is warm from the cases above.
+  wrk -t "$THREADS" -c "$connections" -d 6s -s "$work/post.lua" "$store_base/tasks" >/dev/null 2>&1 || true
+  memory=$(CONNECTIONS=$connections run create-memory-c$connections "$base/tasks" "$work/post.lua")
+  sqlite=$(CONNECTIONS=$connections run create-sqlite-c$connections "$store_base/tasks" "$work/post.lua")
+  kill -TERM "$store_pid" 2>/dev/null && wait "$store_pid" 2>/dev/null || true
+  store_pid=""
+  printf '\nPOST /tasks, wrk -t%s -c%s -d%s: the memory store vs --store jdbc:sqlite: (load average now %s)\n' \
+    "$THREADS" "$connections" "$DURATION" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")"
+  printf '%-32s %10s %9s %9s %8s %10s %s\n' case "req/s" p50 p99 non-2xx "vs memory" "socket errors"
+  read -r _ memory_rps _ <<<"$memory"
+  for line in "$memory" "$sqlite"; do
+    read -r label r p50 p99 non2xx errors <<<"$line"
+    ratio=$(awk -v a="$r" -v b="$memory_rps" 'BEGIN { printf "%.2f", a / b }')
+    case "$label" in create-memory*) label="POST /tasks, memory store" ;; *) label="POST /tasks, SQLite store" ;; esac
+    printf '%-32s %10s %9s %9s %8s %10s %s\n' "$label" "$r" "$p50" "$p99" "$non2xx" "$ratio" "$errors"
+  done
+  grep -o '[0-9]* writes committed in [0-9]* transactions' "$logs/serve-sqlite.err" | tail -1 \
+    | awk '{ printf "SQLite store: %s writes in %s transactions (%.1f writes per commit)\n", $1, $5, $1 / $5 }' || true
+}
+[ "${STORE_ROWS:-1}" = 0 ] || store_rows

@@ -23,7 +23,9 @@ enum JdbcDialect {
       try (Statement s = c.createStatement()) {
         // Per connection: wait for another process's write lock instead of failing at once;
         // FULL syncs the WAL on every commit, so a call that returned survives a power loss
-        // (NORMAL, the usual WAL pairing, may lose the last commits on one).
+        // (NORMAL, the usual WAL pairing, survives the death of the process but may lose the
+        // last commits on a power loss or a kernel crash). The writer's group commit shares one
+        // sync among all the writes waiting, which is what makes FULL affordable.
         s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         s.execute("PRAGMA synchronous = FULL");
         s.execute("PRAGMA foreign_keys = ON");
@@ -37,6 +39,20 @@ enum JdbcDialect {
           ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
         rs.next();
       }
+    }
+
+    @Override
+    String databaseFile(Connection c) throws SQLException {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA database_list")) {
+        while (rs.next()) {
+          if ("main".equals(rs.getString(2))) {
+            String file = rs.getString(3);
+            return file == null || file.isEmpty() ? null : file; // empty: in memory, or temporary
+          }
+        }
+      }
+      return null;
     }
 
     @Override
@@ -103,6 +119,11 @@ enum JdbcDialect {
     @Override
     void prepareFile(Connection c) {
       // Nothing: the server owns its files.
+    }
+
+    @Override
+    String databaseFile(Connection c) {
+      return null;
     }
 
     @Override
@@ -198,6 +219,12 @@ enum JdbcDialect {
 
   /** Settings kept in the database itself, applied once at open, outside any transaction. */
   abstract void prepareFile(Connection c) throws SQLException;
+
+  /**
+   * The file the database is in, absolute, or {@code null} when it is in none (SQLite in memory;
+   * PostgreSQL, whose server owns its files).
+   */
+  abstract String databaseFile(Connection c) throws SQLException;
 
   /** Starts a write transaction. */
   abstract void begin(Connection c) throws SQLException;

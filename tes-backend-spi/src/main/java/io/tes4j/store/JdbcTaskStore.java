@@ -22,7 +22,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,14 +54,36 @@ import org.slf4j.LoggerFactory;
  * writes it) plus the columns the filters use, and its tags are rows of a side table, so every
  * filter of {@link TaskQuery} runs in SQL, on indexes.
  *
- * <p>Every call is one transaction, durable when it returns: SQLite runs in WAL mode with {@code
- * synchronous=FULL}; PostgreSQL write transactions run with {@code synchronous_commit=on}, whatever
- * the server's default. Writes are serialized in this process (one writer; the engine is the only
- * writer of its store). Opened from a URL, the store keeps one connection, used under a lock and
- * opened again after it broke; a call that failed because the connection broke is retried once on
- * a new one (an insert whose first attempt did commit is then recognized, not reported as a
- * duplicate). Opened from a {@link DataSource}, it takes a connection per call, so reads run in
- * parallel as far as the pool allows.
+ * <p><b>One engine per store.</b> An open store holds a lock that keeps any other {@code
+ * JdbcTaskStore} off the same database, in this process or another: on SQLite an exclusive lock
+ * on the file {@code PATH.tes4j.lock} beside the database, on PostgreSQL a session-level advisory
+ * lock on a key derived from the schema the tables are in, held by the store's writer connection.
+ * Opening a store that another one holds fails with {@link TaskStoreInUseException}, which says
+ * who holds it. {@link #close()} releases the lock; so does the death of the process, however it
+ * dies (the kernel drops the file lock, the server the session's lock). If the writer's PostgreSQL
+ * session ends while the store is open, the writer takes the lock again on its next connection,
+ * before writing anything; should another engine have taken it meanwhile, the store refuses every
+ * later write with {@link TaskStoreInUseException} and logs an error.
+ *
+ * <p><b>Durability and group commit.</b> A call that returned is durable: SQLite runs in WAL mode
+ * with {@code synchronous=FULL} (the WAL is synced at every commit, so a returned call survives a
+ * power loss, not only the death of the process); PostgreSQL write transactions run with {@code
+ * synchronous_commit=on}, whatever the server's default. Writes are committed in groups on the
+ * writer's connection: a write that finds nothing waiting and no commit running is committed at
+ * once by its caller; otherwise it waits for the store's writer thread, which commits every write
+ * waiting at that moment in one transaction, so many concurrent callers share one sync. Each
+ * caller returns once its own write is committed, never before. Writes of one caller keep their
+ * order, since each waits for the one before. When a write of a group fails (a duplicate id, a
+ * database error), the group is rolled back and its writes are done again one by one, so that
+ * each caller gets its own outcome.
+ *
+ * <p><b>Connections.</b> Opened from a URL, the store keeps one connection for reads, used under a
+ * lock, and one for writes (a SQLite database in memory: one for both); each is opened again
+ * after it broke, and a call that failed because its connection broke is retried once on a new
+ * one (an insert whose first attempt did commit is then recognized, not reported as a
+ * duplicate). Opened from a {@link DataSource}, reads take a connection per call, so they run in
+ * parallel as far as the pool allows, and the writer keeps one connection of the pool for as long
+ * as the store is open (on PostgreSQL it holds the lock).
  *
  * <p>Failures of the database throw {@link TaskStoreException}, naming the operation and the task.
  * Neither {@link #toString()} nor any message holds the password.
@@ -73,26 +101,81 @@ public final class JdbcTaskStore implements TaskStore {
    */
   public static final int SCHEMA_VERSION = 1;
 
-  private static final Logger LOG = LoggerFactory.getLogger(JdbcTaskStore.class);
+  static final Logger LOG = LoggerFactory.getLogger(JdbcTaskStore.class);
 
   private static final String SELECT = "SELECT t.id, t.handle, t.doc FROM tes4j_task t";
 
+  /** At most so many writes commit in one transaction. */
+  private static final int MAX_BATCH = 256;
+
+  /**
+   * How often an idle writer checks its lock and (PostgreSQL) its connection; tests shorten it
+   * before opening a store.
+   */
+  static volatile long heartbeatMillis = 5_000;
+
+  private static final AtomicInteger WRITERS = new AtomicInteger();
+
+  /** The reads' connections. */
   private final Link link;
+
+  /** The writer's connection: its own, or {@link #link} for a SQLite database in memory. */
+  private final Link writeLink;
+
+  private final StoreLock lock;
   private final JdbcDialect dialect;
   private final String description;
-  private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcTaskStore(Link link, String what) {
+  /** Writes waiting for the writer, in the order they were made. */
+  private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+
+  /** Guards {@link #accepting} and the queue's end, so that no write slips in after the last. */
+  private final Object submitLock = new Object();
+
+  private boolean accepting = true;
+  private final Thread writer;
+
+  /**
+   * Held while a transaction runs on the writer's connection: by the writer thread, or by a caller
+   * that found nothing waiting and no commit running and so commits its own write at once. Guards
+   * the writer's connection, {@link #statements} and {@link #writerDown}.
+   */
+  private final ReentrantLock commitLock = new ReentrantLock();
+
+  /** Why this store takes no more writes (its lock was lost), or {@code null}. */
+  private volatile TaskStoreInUseException lost;
+
+  /** Whether the writer's last check found its connection down (under {@link #commitLock}). */
+  private boolean writerDown;
+
+  /** The writer's prepared statements, kept while its connection lives (under {@link #commitLock}). */
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  /** The connection {@link #statements} belong to. */
+  private Connection statementsOf;
+
+  /** Transactions the writer committed, and the writes in them: how well writes were grouped. */
+  private final AtomicLong commits = new AtomicLong();
+
+  private final AtomicLong writes = new AtomicLong();
+
+  /** Writes queued and not yet taken into a transaction (tests wait for a number of them). */
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  private JdbcTaskStore(Link link, Connector connector, String what) {
     this.link = link;
     JdbcDialect detected;
     String url;
+    String file;
     Connection c = null;
     try {
       c = link.acquire();
       DatabaseMetaData meta = c.getMetaData();
       detected = JdbcDialect.of(meta.getDatabaseProductName(), what);
       url = meta.getURL();
+      detected.configure(c);
+      file = detected.databaseFile(c);
     } catch (SQLException e) {
       link.release(c, true);
       link.close();
@@ -103,26 +186,69 @@ public final class JdbcTaskStore implements TaskStore {
       link.close();
       throw e;
     }
+    link.release(c, false);
     this.dialect = detected;
     this.description =
         dialect.productName() + " " + (link.url() != null ? link.url() : redactUrl(url)) + link.user();
+    link.setup = dialect::configure;
+
+    StoreLock held = null;
+    Link writes = null;
     try {
-      link.dialect = dialect;
-      dialect.configure(c);
-      dialect.prepareFile(c);
-      migrate(c);
+      if (dialect == JdbcDialect.SQLITE) {
+        held = file == null ? StoreLock.NONE : StoreLock.FileLockOnSidecar.acquire(Path.of(file), description);
+      } else {
+        held = new StoreLock.Advisory(description);
+      }
+      if (file == null && dialect == JdbcDialect.SQLITE) {
+        writes = link; // a database in memory is private to its connection
+      } else {
+        StoreLock taken = held;
+        writes = new SingleConnection(connector, link.url(), link.user());
+        writes.setup = w -> {
+          dialect.configure(w);
+          taken.attach(w); // PostgreSQL: the lock is this session's
+        };
+        writes.teardown = taken::detach;
+      }
+      Connection w = writes.acquire();
+      boolean done = false;
+      try {
+        dialect.prepareFile(w);
+        migrate(w);
+        done = true;
+      } finally {
+        writes.release(w, !done);
+      }
     } catch (SQLException e) {
-      link.release(c, true);
-      link.close();
+      closeAfterFailedOpen(writes, held, e);
       throw new TaskStoreException(
           "open", null, "cannot open the task store " + description + ": " + describe(e), e);
     } catch (RuntimeException e) {
-      link.release(c, true);
-      link.close();
+      closeAfterFailedOpen(writes, held, e);
       throw e;
     }
-    link.release(c, false);
-    LOG.debug("opened the task store {}", description);
+    this.lock = held;
+    this.writeLink = writes;
+    this.writer = new Thread(this::writeLoop, "tes4j-store-writer-" + WRITERS.incrementAndGet());
+    writer.setDaemon(true);
+    writer.start();
+    LOG.debug("opened the task store {}, locked by {}", description, lock.where());
+  }
+
+  private void closeAfterFailedOpen(Link writes, StoreLock held, Exception failure) {
+    try {
+      if (writes != null && writes != link) {
+        writes.close();
+      }
+      if (held != null) {
+        held.release();
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    } finally {
+      link.close();
+    }
   }
 
   /**
@@ -133,6 +259,7 @@ public final class JdbcTaskStore implements TaskStore {
    * @return the open store
    * @throws IllegalArgumentException when the URL is not a SQLite or PostgreSQL one, its driver is
    *     not on the class path, or a SQLite file's directory does not exist
+   * @throws TaskStoreInUseException when another store holds the database (see the class comment)
    * @throws TaskStoreException when the database cannot be reached, or holds a newer schema
    */
   public static JdbcTaskStore open(String jdbcUrl) {
@@ -140,11 +267,14 @@ public final class JdbcTaskStore implements TaskStore {
   }
 
   /**
-   * Opens the store at a JDBC URL with one connection, created now and again whenever it broke.
+   * Opens the store at a JDBC URL, with a connection for reads and one for writes, each created
+   * now and again whenever it broke.
    *
    * <p>SQLite: {@code jdbc:sqlite:/var/lib/tes4j/tasks.db}. The file is created if missing, but
-   * not its directory, which must exist. PostgreSQL: {@code jdbc:postgresql://127.0.0.1:5432/tes};
-   * add {@code ?currentSchema=NAME} to keep the tables in a schema of their own (it must exist).
+   * not its directory, which must exist; the lock file {@code tasks.db.tes4j.lock} is created
+   * beside it and stays. PostgreSQL: {@code jdbc:postgresql://127.0.0.1:5432/tes}; add {@code
+   * ?currentSchema=NAME} to keep the tables in a schema of their own (it must exist): each schema
+   * is a store of its own, with its own lock.
    *
    * @param jdbcUrl {@code jdbc:sqlite:PATH} or {@code jdbc:postgresql://HOST:PORT/DB}
    * @param user the database user, or {@code null}
@@ -153,6 +283,8 @@ public final class JdbcTaskStore implements TaskStore {
    * @return the open store
    * @throws IllegalArgumentException when the URL is not a SQLite or PostgreSQL one, its driver is
    *     not on the class path, or a SQLite file's directory does not exist
+   * @throws TaskStoreInUseException when another store holds the database, in this process or
+   *     another; the message says who
    * @throws TaskStoreException when the database cannot be reached, or holds a newer schema
    */
   public static JdbcTaskStore open(String jdbcUrl, String user, String password) {
@@ -167,106 +299,60 @@ public final class JdbcTaskStore implements TaskStore {
               + shown
               + ": use jdbc:sqlite:/path/tasks.db or jdbc:postgresql://host:5432/db");
     }
-    return new JdbcTaskStore(new SingleConnection(jdbcUrl, shown, user, password), shown);
+    Connector connector = new UrlConnector(jdbcUrl, shown, user, password);
+    return new JdbcTaskStore(new SingleConnection(connector, shown, user == null ? "" : " user=" + user), connector, shown);
   }
 
   /**
-   * Opens the store over a {@link DataSource}, typically a connection pool, taking a connection
-   * for each call and closing it after. {@link #close()} does not close the data source, which
-   * its owner closes.
+   * Opens the store over a {@link DataSource}, typically a connection pool: reads take a
+   * connection for each call and close it after; the writer keeps one for as long as the store is
+   * open. {@link #close()} gives that one back and does not close the data source, which its owner
+   * closes.
    *
    * @param dataSource where connections come from: SQLite or PostgreSQL
    * @return the open store
    * @throws IllegalArgumentException when the database is neither SQLite nor PostgreSQL
+   * @throws TaskStoreInUseException when another store holds the database; the message says who
    * @throws TaskStoreException when no connection can be had, or the database holds a newer schema
    */
   public static JdbcTaskStore open(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
+    Connector connector = () -> {
+      Connection c = dataSource.getConnection();
+      try {
+        c.setAutoCommit(true);
+        return c;
+      } catch (SQLException | RuntimeException e) {
+        closeQuietly(c);
+        throw e;
+      }
+    };
     return new JdbcTaskStore(
-        new PerCallConnection(dataSource), "data source " + dataSource.getClass().getName());
+        new PerCallConnection(connector), connector, "data source " + dataSource.getClass().getName());
   }
 
   @Override
   public void insert(StoredTask task) {
     Objects.requireNonNull(task, "task");
-    Row row = Row.of(task);
-    run(
-        "insert",
-        row.id,
-        true,
-        (c, retry) -> {
-          Row existing = selectRow(c, row.id);
-          if (existing != null) {
-            if (retry && existing.doc.equals(row.doc) && Objects.equals(existing.handle, row.handle)) {
-              return null; // the attempt whose connection broke did commit
-            }
-            throw new IllegalStateException("task " + row.id + " already exists in " + this);
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO tes4j_task (id, state, name, handle, doc) VALUES (?, ?, ?, ?, ?)")) {
-            s.setString(1, row.id);
-            s.setString(2, row.state);
-            s.setString(3, row.name);
-            s.setString(4, row.handle);
-            s.setString(5, row.doc);
-            s.executeUpdate();
-          } catch (SQLException e) {
-            if (dialect.isUniqueViolation(e)) {
-              throw new IllegalStateException("task " + row.id + " already exists in " + this, e);
-            }
-            throw e;
-          }
-          insertTags(c, row.id, row.tags);
-          return null;
-        });
+    submit(new Write(Write.INSERT, Row.of(task))); // the JSON is written here, on the caller's thread
   }
 
   @Override
   public Optional<StoredTask> get(String id) {
     Objects.requireNonNull(id, "id");
-    return run(
+    return query(
         "get",
         id,
-        false,
         (c, retry) -> {
           Row row = selectRow(c, id);
-          return row == null ? Optional.<StoredTask>empty() : Optional.of(read("get", id, row.handle, row.doc));
+          return row == null ? Optional.<StoredTask>empty() : Optional.of(parse("get", id, row.handle, row.doc));
         });
   }
 
   @Override
   public void update(StoredTask task) {
     Objects.requireNonNull(task, "task");
-    Row row = Row.of(task);
-    run(
-        "update",
-        row.id,
-        true,
-        (c, retry) -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "UPDATE tes4j_task SET state = ?, name = ?, handle = ?, doc = ? WHERE id = ?")) {
-            s.setString(1, row.state);
-            s.setString(2, row.name);
-            s.setString(3, row.handle);
-            s.setString(4, row.doc);
-            s.setString(5, row.id);
-            if (s.executeUpdate() == 0) {
-              throw new IllegalStateException("no task " + row.id + " to update in " + this);
-            }
-          }
-          // Tags rarely change: rewrite them only when they did.
-          if (!selectTags(c, row.id).equals(row.tags)) {
-            try (PreparedStatement s =
-                c.prepareStatement("DELETE FROM tes4j_task_tag WHERE task_id = ?")) {
-              s.setString(1, row.id);
-              s.executeUpdate();
-            }
-            insertTags(c, row.id, row.tags);
-          }
-          return null;
-        });
+    submit(new Write(Write.UPDATE, Row.of(task)));
   }
 
   @Override
@@ -306,10 +392,9 @@ public final class JdbcTaskStore implements TaskStore {
     }
     sql.append(" ORDER BY t.id DESC LIMIT ?");
     long fetch = query.limit() + 1L; // one more than asked says whether there are more
-    return run(
+    return query(
         "list",
         null,
-        false,
         (c, retry) -> {
           List<StoredTask> tasks = new ArrayList<>();
           boolean more = false;
@@ -325,7 +410,7 @@ public final class JdbcTaskStore implements TaskStore {
                   more = true;
                   break;
                 }
-                tasks.add(read("list", rs.getString(1), rs.getString(2), rs.getString(3)));
+                tasks.add(parse("list", rs.getString(1), rs.getString(2), rs.getString(3)));
               }
             }
           }
@@ -345,10 +430,9 @@ public final class JdbcTaskStore implements TaskStore {
             + " WHERE t.state IN ("
             + states.stream().map(s -> "?").collect(Collectors.joining(", "))
             + ") ORDER BY t.id ASC";
-    return run(
+    return query(
         "unfinished",
         null,
-        false,
         (c, retry) -> {
           List<StoredTask> tasks = new ArrayList<>();
           try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -357,7 +441,7 @@ public final class JdbcTaskStore implements TaskStore {
             }
             try (ResultSet rs = s.executeQuery()) {
               while (rs.next()) {
-                tasks.add(read("unfinished", rs.getString(1), rs.getString(2), rs.getString(3)));
+                tasks.add(parse("unfinished", rs.getString(1), rs.getString(2), rs.getString(3)));
               }
             }
           }
@@ -367,10 +451,9 @@ public final class JdbcTaskStore implements TaskStore {
 
   @Override
   public long count() {
-    return run(
+    return query(
         "count",
         null,
-        false,
         (c, retry) -> {
           try (Statement s = c.createStatement();
               ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM tes4j_task")) {
@@ -381,20 +464,42 @@ public final class JdbcTaskStore implements TaskStore {
   }
 
   /**
-   * Closes the store's connection (opened from a URL), or only stops using the data source (opened
-   * from a {@link DataSource}, which its owner closes). Calls after this one fail with {@link
-   * IllegalStateException}; closing again does nothing.
+   * Waits for the writes already made to commit, then releases the lock and closes the store's
+   * connections (opened from a URL), or gives the writer's connection back to the data source and
+   * stops using it (opened from a {@link DataSource}, which its owner closes). Calls after this one
+   * fail with {@link IllegalStateException}; closing again does nothing.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      writeLock.lock();
-      try {
-        link.close();
-      } finally {
-        writeLock.unlock();
+      synchronized (submitLock) {
+        accepting = false;
+        waiting.incrementAndGet();
+        queue.add(Write.STOP); // after every write accepted
       }
-      LOG.debug("closed the task store {}", description);
+      boolean interrupted = false;
+      while (writer.isAlive()) {
+        try {
+          writer.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the writes in the queue must still end before the connections close
+        }
+      }
+      commitLock.lock(); // a caller committing its own write finishes first; none starts after
+      try {
+        if (writeLink != link) {
+          writeLink.close();
+        }
+        lock.release();
+      } finally {
+        commitLock.unlock();
+        link.close();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      LOG.debug("closed the task store {}: {} writes committed in {} transactions", description, writes.get(),
+          commits.get());
     }
   }
 
@@ -402,6 +507,16 @@ public final class JdbcTaskStore implements TaskStore {
   @Override
   public String toString() {
     return "JdbcTaskStore[" + description + "]";
+  }
+
+  /** The transactions the writer committed so far: fewer than the writes when they were grouped. */
+  long commits() {
+    return commits.get();
+  }
+
+  /** The writes waiting for the writer thread, and not yet in a transaction. */
+  int waiting() {
+    return waiting.get();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -536,39 +651,7 @@ public final class JdbcTaskStore implements TaskStore {
     }
   }
 
-  private static Map<String, String> selectTags(Connection c, String id) throws SQLException {
-    Map<String, String> tags = new HashMap<>();
-    try (PreparedStatement s =
-        c.prepareStatement("SELECT tag_key, tag_value FROM tes4j_task_tag WHERE task_id = ?")) {
-      s.setString(1, id);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          tags.put(rs.getString(1), rs.getString(2));
-        }
-      }
-    }
-    return tags;
-  }
-
-  private static void insertTags(Connection c, String id, Map<String, String> tags)
-      throws SQLException {
-    if (tags.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "INSERT INTO tes4j_task_tag (task_id, tag_key, tag_value) VALUES (?, ?, ?)")) {
-      for (Map.Entry<String, String> tag : tags.entrySet()) {
-        s.setString(1, id);
-        s.setString(2, tag.getKey());
-        s.setString(3, tag.getValue());
-        s.addBatch();
-      }
-      s.executeBatch();
-    }
-  }
-
-  private StoredTask read(String operation, String id, String handle, String doc) {
+  private StoredTask parse(String operation, String id, String handle, String doc) {
     try {
       return new StoredTask(TesJson.read(doc, Task.class), handle);
     } catch (RuntimeException e) {
@@ -601,6 +684,410 @@ public final class JdbcTaskStore implements TaskStore {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Writes: group commit. A write that finds nothing waiting and no commit running is committed at
+  // once by its own caller, with no hand-off. Otherwise it waits for the writer thread, which
+  // commits every write waiting in one transaction and, while writes keep coming, goes straight on
+  // to the next: under load the commits follow each other with no thread to wake in between, and
+  // each caller is woken once, when its write is committed.
+
+  /** A write waiting to be committed, and its outcome. */
+  private static final class Write {
+    static final String INSERT = "insert";
+    static final String UPDATE = "update";
+
+    /** Put last in the queue by {@link #close()}: the writer thread stops there. */
+    static final Write STOP = new Write("stop", null);
+
+    final String operation;
+    final Row row;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Write(String operation, Row row) {
+      this.operation = operation;
+      this.row = row;
+    }
+
+    String id() {
+      return row.id;
+    }
+
+    void fail(Throwable e) {
+      done.completeExceptionally(e);
+    }
+
+    /** Waits, even when interrupted (the write may commit anyway), and throws what its commit met. */
+    void await() {
+      try {
+        done.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new TaskStoreException(operation, id(), operation + " of task " + id() + " failed: " + cause, cause);
+      }
+    }
+  }
+
+  /** Commits {@code write}, at once or through the writer, and returns once it is committed. */
+  private void submit(Write write) {
+    if (queue.isEmpty() && commitLock.tryLock()) {
+      boolean interrupted = Thread.interrupted(); // the commit runs without it; it is kept
+      try {
+        synchronized (submitLock) {
+          if (!accepting) {
+            throw new IllegalStateException(this + " is closed");
+          }
+        }
+        commitSafely(List.of(write));
+      } finally {
+        commitLock.unlock();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    } else {
+      synchronized (submitLock) {
+        if (!accepting) {
+          throw new IllegalStateException(this + " is closed");
+        }
+        waiting.incrementAndGet();
+        queue.add(write);
+      }
+    }
+    write.await();
+  }
+
+  /** {@link #commit} under {@link #commitLock}; every write it left unfinished fails with what it threw. */
+  private void commitSafely(List<Write> batch) {
+    try {
+      commit(batch);
+    } catch (Throwable e) {
+      // Never leave a caller waiting: every write not yet done gets the failure.
+      LOG.error("task store {}: committing a batch of {} writes failed", description, batch.size(), e);
+      for (Write write : batch) {
+        write.fail(e);
+      }
+    }
+  }
+
+  /** The writer thread: takes every write waiting (up to {@link #MAX_BATCH}) and commits them. */
+  private void writeLoop() {
+    long heartbeat = heartbeatMillis;
+    List<Write> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      Write first;
+      try {
+        first = queue.poll(heartbeat, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        LOG.debug("the writer of {} was interrupted; it stops only when the store is closed", description);
+        continue;
+      }
+      if (first == null) {
+        commitLock.lock();
+        try {
+          heartbeat();
+        } catch (RuntimeException e) {
+          // The writer must outlive anything a check meets, or the next writes would wait forever.
+          LOG.warn("task store {}: the writer's idle check failed", description, e);
+        } finally {
+          commitLock.unlock();
+        }
+        continue;
+      }
+      commitLock.lock(); // first, so that writes coming while a caller commits its own join this batch
+      try {
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        waiting.addAndGet(-batch.size());
+        if (batch.get(batch.size() - 1) == Write.STOP) {
+          batch.remove(batch.size() - 1);
+          stop = true;
+        }
+        if (!batch.isEmpty()) {
+          commitSafely(batch);
+        }
+      } finally {
+        commitLock.unlock();
+      }
+      batch.clear();
+    }
+  }
+
+  /** Commits {@code batch} in one transaction; when that fails, each write alone. */
+  private void commit(List<Write> batch) {
+    if (refuseAll(batch)) {
+      return;
+    }
+    if (batch.size() == 1) {
+      writeAlone(batch.get(0), false);
+      return;
+    }
+    Connection c;
+    try {
+      c = writeLink.acquire();
+    } catch (SQLException e) {
+      for (Write write : batch) {
+        write.fail(failure(write.operation, write.id(), e));
+      }
+      return;
+    } catch (TaskStoreInUseException e) {
+      lose(e);
+      refuseAll(batch);
+      return;
+    }
+    boolean broken = false;
+    boolean committing = false;
+    Exception failure = null;
+    try {
+      dialect.begin(c);
+      try {
+        for (Write write : batch) {
+          apply(write, c, false);
+        }
+        committing = true;
+        dialect.commit(c);
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      broken = isBroken(c, e);
+      failure = e;
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      writeLink.release(c, broken);
+    }
+    if (failure == null) {
+      commits.incrementAndGet();
+      writes.addAndGet(batch.size());
+      for (Write write : batch) {
+        write.done.complete(null);
+      }
+      return;
+    }
+    // One write failed (a duplicate, a database error), or the connection: each write alone now,
+    // so that each caller gets its own outcome. A failed COMMIT may have committed (the connection
+    // broke on the way back): inserts then recognize their own row.
+    LOG.debug("task store {}: a batch of {} writes failed ({}); writing them one by one", description, batch.size(),
+        failure.toString());
+    for (Write write : batch) {
+      writeAlone(write, committing);
+    }
+  }
+
+  /** Fails every write of {@code batch} when the store lost its lock; returns whether it did. */
+  private boolean refuseAll(List<Write> batch) {
+    if (lost == null) {
+      String why = lock.lostBecause();
+      if (why != null) {
+        lose(why, null, null);
+      }
+    }
+    TaskStoreInUseException reason = lost;
+    if (reason == null) {
+      return false;
+    }
+    for (Write write : batch) {
+      write.fail(new TaskStoreInUseException(
+          write.operation,
+          write.id(),
+          write.operation + " of task " + write.id() + " refused by " + this + ": " + reason.getMessage(),
+          reason.holder(),
+          reason));
+    }
+    return true;
+  }
+
+  /** The store lost its lock: it takes no more writes, and says so loudly, once. */
+  private void lose(String why, String holder, Throwable cause) {
+    if (lost != null) {
+      return;
+    }
+    String message =
+        "this store lost its engine lock: "
+            + why
+            + ". It takes no more writes: stop this engine, since another one may be writing the store.";
+    lost = new TaskStoreInUseException("lock", null, message, holder, cause);
+    LOG.error("task store {}: {}", description, message);
+  }
+
+  /** The writer's new connection could not take the lock again: another engine has it. */
+  private void lose(TaskStoreInUseException taken) {
+    lose(
+        "its connection broke, and " + lock.where() + " was taken meanwhile"
+            + (taken.holder() == null ? " by another engine" : " by " + taken.holder()),
+        taken.holder(),
+        taken);
+  }
+
+  /** {@code write} in a transaction of its own, retried once on a new connection if its own broke. */
+  private void writeAlone(Write write, boolean mayHaveCommitted) {
+    try {
+      transact(write.operation, write.id(), (c, retry) -> {
+        apply(write, c, retry || mayHaveCommitted);
+        return null;
+      });
+      commits.incrementAndGet();
+      writes.incrementAndGet();
+      write.done.complete(null);
+    } catch (TaskStoreInUseException e) {
+      lose(e);
+      refuseAll(List.of(write));
+    } catch (RuntimeException | Error e) {
+      write.fail(e);
+    }
+  }
+
+  /** Does {@code write} on {@code c}, inside the caller's transaction. */
+  private void apply(Write write, Connection c, boolean retry) throws SQLException {
+    if (write.operation.equals(Write.INSERT)) {
+      insertRow(c, write.row, retry);
+    } else {
+      updateRow(c, write.row);
+    }
+  }
+
+  private void insertRow(Connection c, Row row, boolean retry) throws SQLException {
+    if (retry) {
+      Row existing = selectRow(c, row.id);
+      if (existing != null) {
+        if (existing.doc.equals(row.doc) && Objects.equals(existing.handle, row.handle)) {
+          return; // the attempt whose connection broke did commit
+        }
+        throw new IllegalStateException("task " + row.id + " already exists in " + this);
+      }
+    }
+    PreparedStatement s = prepared(c, "INSERT INTO tes4j_task (id, state, name, handle, doc) VALUES (?, ?, ?, ?, ?)");
+    s.setString(1, row.id);
+    s.setString(2, row.state);
+    s.setString(3, row.name);
+    s.setString(4, row.handle);
+    s.setString(5, row.doc);
+    try {
+      s.executeUpdate();
+    } catch (SQLException e) {
+      if (dialect.isUniqueViolation(e)) {
+        throw new IllegalStateException("task " + row.id + " already exists in " + this, e);
+      }
+      throw e;
+    }
+    insertTags(c, row.id, row.tags);
+  }
+
+  private void updateRow(Connection c, Row row) throws SQLException {
+    PreparedStatement s = prepared(c, "UPDATE tes4j_task SET state = ?, name = ?, handle = ?, doc = ? WHERE id = ?");
+    s.setString(1, row.state);
+    s.setString(2, row.name);
+    s.setString(3, row.handle);
+    s.setString(4, row.doc);
+    s.setString(5, row.id);
+    if (s.executeUpdate() == 0) {
+      throw new IllegalStateException("no task " + row.id + " to update in " + this);
+    }
+    // Tags rarely change: rewrite them only when they did.
+    if (!writtenTags(c, row.id).equals(row.tags)) {
+      PreparedStatement delete = prepared(c, "DELETE FROM tes4j_task_tag WHERE task_id = ?");
+      delete.setString(1, row.id);
+      delete.executeUpdate();
+      insertTags(c, row.id, row.tags);
+    }
+  }
+
+  private Map<String, String> writtenTags(Connection c, String id) throws SQLException {
+    Map<String, String> tags = new HashMap<>();
+    PreparedStatement s = prepared(c, "SELECT tag_key, tag_value FROM tes4j_task_tag WHERE task_id = ?");
+    s.setString(1, id);
+    try (ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        tags.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return tags;
+  }
+
+  private void insertTags(Connection c, String id, Map<String, String> tags) throws SQLException {
+    if (tags.isEmpty()) {
+      return;
+    }
+    PreparedStatement s = prepared(c, "INSERT INTO tes4j_task_tag (task_id, tag_key, tag_value) VALUES (?, ?, ?)");
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      s.setString(1, id);
+      s.setString(2, tag.getKey());
+      s.setString(3, tag.getValue());
+      s.addBatch();
+    }
+    s.executeBatch();
+  }
+
+  /**
+   * The writer's statement for {@code sql} on {@code c}, prepared once per connection: the writer
+   * runs the same five statements all day, and SQLite compiles each on every prepare.
+   */
+  private PreparedStatement prepared(Connection c, String sql) throws SQLException {
+    if (c != statementsOf) {
+      for (PreparedStatement old : statements.values()) {
+        try {
+          old.close();
+        } catch (SQLException e) {
+          LOG.debug("closing a statement of a replaced connection failed", e);
+        }
+      }
+      statements.clear();
+      statementsOf = c;
+    }
+    PreparedStatement s = statements.get(sql);
+    if (s == null || s.isClosed()) {
+      s = c.prepareStatement(sql);
+      statements.put(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * Idle: checks the lock, and on PostgreSQL the writer's connection, which holds it. A connection
+   * found dead is replaced now rather than at the next write, taking the lock again at once: while
+   * no session of this engine holds it, another engine could take it.
+   */
+  private void heartbeat() {
+    if (refuseAll(List.of()) || dialect != JdbcDialect.POSTGRESQL) {
+      return;
+    }
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      Connection c = null;
+      boolean broken = true;
+      try {
+        c = writeLink.acquire(); // connects (and locks) if the last connection was dropped
+        broken = !c.isValid(5);
+      } catch (SQLException e) {
+        if (!writerDown) {
+          writerDown = true;
+          LOG.warn("task store {}: the writer's connection is down ({}); its lock is taken again when the database"
+              + " answers", description, describe(e));
+        }
+        return;
+      } catch (TaskStoreInUseException e) {
+        lose(e);
+        return;
+      } finally {
+        writeLink.release(c, broken);
+      }
+      if (!broken) {
+        if (writerDown) {
+          writerDown = false;
+          LOG.info("task store {}: the writer's connection is back, and holds the lock", description);
+        }
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Connections and transactions
 
   /** One unit of work on a connection; {@code retry} is true on the second attempt. */
@@ -609,54 +1096,55 @@ public final class JdbcTaskStore implements TaskStore {
     T run(Connection c, boolean retry) throws SQLException;
   }
 
-  private <T> T run(String operation, String id, boolean write, Work<T> work) {
+  /** A read, on the reads' connections, retried once if its connection broke. */
+  private <T> T query(String operation, String id, Work<T> work) {
     if (closed.get()) {
       throw new IllegalStateException(this + " is closed");
     }
-    if (write) {
-      writeLock.lock();
-    }
-    try {
-      for (int attempt = 1; ; attempt++) {
-        Connection c;
-        try {
-          c = link.acquire();
-        } catch (SQLException e) {
-          throw failure(operation, id, e);
-        }
-        boolean broken = false;
-        try {
-          if (!write) {
-            return work.run(c, attempt > 1);
-          }
-          dialect.begin(c);
-          try {
-            T result = work.run(c, attempt > 1);
-            dialect.commit(c);
-            return result;
-          } catch (SQLException | RuntimeException | Error e) {
-            rollbackQuietly(c, e);
-            throw e;
-          }
-        } catch (SQLException e) {
-          broken = isBroken(c, e);
-          if (broken && attempt == 1) {
-            LOG.warn(
-                "task store {}: the connection broke during {}{} ({}); retrying on a new one",
-                description,
-                operation,
-                id == null ? "" : " of task " + id,
-                describe(e));
-            continue;
-          }
-          throw failure(operation, id, e);
-        } finally {
-          link.release(c, broken);
-        }
+    return attempt(link, operation, id, false, work);
+  }
+
+  /** A transaction on the writer's connection, retried once if its connection broke. */
+  private <T> T transact(String operation, String id, Work<T> work) {
+    return attempt(writeLink, operation, id, true, work);
+  }
+
+  private <T> T attempt(Link on, String operation, String id, boolean transaction, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      Connection c;
+      try {
+        c = on.acquire();
+      } catch (SQLException e) {
+        throw failure(operation, id, e);
       }
-    } finally {
-      if (write) {
-        writeLock.unlock();
+      boolean broken = false;
+      try {
+        if (!transaction) {
+          return work.run(c, attempt > 1);
+        }
+        dialect.begin(c);
+        try {
+          T result = work.run(c, attempt > 1);
+          dialect.commit(c);
+          return result;
+        } catch (SQLException | RuntimeException | Error e) {
+          rollbackQuietly(c, e);
+          throw e;
+        }
+      } catch (SQLException e) {
+        broken = isBroken(c, e);
+        if (broken && attempt == 1) {
+          LOG.warn(
+              "task store {}: the connection broke during {}{} ({}); retrying on a new one",
+              description,
+              operation,
+              id == null ? "" : " of task " + id,
+              describe(e));
+          continue;
+        }
+        throw failure(operation, id, e);
+      } finally {
+        on.release(c, broken);
       }
     }
   }
@@ -721,10 +1209,60 @@ public final class JdbcTaskStore implements TaskStore {
     return SECRET_PARAM.matcher(out).replaceAll("$1$2=****");
   }
 
+  /** Opens a new connection. */
+  @FunctionalInterface
+  private interface Connector {
+    Connection connect() throws SQLException;
+  }
+
+  /** What is done to a connection: set it up when new, or before it is closed. */
+  @FunctionalInterface
+  private interface ConnectionStep {
+    void apply(Connection c) throws SQLException;
+  }
+
+  /** Connections from a JDBC URL, through {@link DriverManager}. */
+  private static final class UrlConnector implements Connector {
+    private final String url;
+    private final String shown;
+    private final Properties properties = new Properties();
+
+    UrlConnector(String url, String shown, String user, String password) {
+      this.url = url;
+      this.shown = shown;
+      if (user != null) {
+        properties.setProperty("user", user);
+      }
+      if (password != null) {
+        properties.setProperty("password", password);
+      }
+    }
+
+    @Override
+    public Connection connect() throws SQLException {
+      try {
+        return DriverManager.getConnection(url, properties);
+      } catch (SQLException e) {
+        if ("08001".equals(e.getSQLState()) && String.valueOf(e.getMessage()).startsWith("No suitable driver")) {
+          // The cause's message holds the URL as given, perhaps with a password: not chained.
+          throw new IllegalArgumentException(
+              "no JDBC driver for "
+                  + shown
+                  + " on the class path: add org.xerial:sqlite-jdbc (SQLite) or"
+                  + " org.postgresql:postgresql (PostgreSQL)");
+        }
+        throw e;
+      }
+    }
+  }
+
   /** Where connections come from. */
   private abstract static class Link implements AutoCloseable {
-    /** Set once the database is known, before any connection is configured by it. */
-    volatile JdbcDialect dialect;
+    /** Applied to each new connection, once the database is known; {@code null} before. */
+    volatile ConnectionStep setup;
+
+    /** Applied to a healthy connection before it is closed, or {@code null}. */
+    volatile ConnectionStep teardown;
 
     /** A connection, ready to use. */
     abstract Connection acquire() throws SQLException;
@@ -740,28 +1278,35 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public abstract void close();
+
+    /** Applies {@link #setup} to a new connection; drops it when that fails. */
+    Connection setUp(Connection c) throws SQLException {
+      ConnectionStep step = setup;
+      if (step != null) {
+        try {
+          step.apply(c);
+        } catch (SQLException | RuntimeException e) {
+          discard(c); // may hold what the step took half-way (a lock): end its session
+          throw e;
+        }
+      }
+      return c;
+    }
   }
 
-  /** One connection, opened from a URL, used by one call at a time. */
+  /** One connection, kept and used by one call at a time; opened again after it broke. */
   private static final class SingleConnection extends Link {
-    private final String url;
+    private final Connector connector;
     private final String shown;
     private final String user;
-    private final Properties properties = new Properties();
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection;
     private boolean closed;
 
-    SingleConnection(String url, String shown, String user, String password) {
-      this.url = url;
+    SingleConnection(Connector connector, String shown, String user) {
+      this.connector = connector;
       this.shown = shown;
       this.user = user;
-      if (user != null) {
-        properties.setProperty("user", user);
-      }
-      if (password != null) {
-        properties.setProperty("password", password);
-      }
     }
 
     @Override
@@ -769,40 +1314,15 @@ public final class JdbcTaskStore implements TaskStore {
       lock.lock();
       try {
         if (closed) {
-          throw new IllegalStateException("the task store at " + shown + " is closed");
+          throw new IllegalStateException("the task store at " + (shown == null ? "its data source" : shown) + " is closed");
         }
         if (connection == null || connection.isClosed()) {
           connection = null;
-          Connection c = connect();
-          try {
-            if (dialect != null) {
-              dialect.configure(c);
-            }
-          } catch (SQLException e) {
-            closeQuietly(c);
-            throw e;
-          }
-          connection = c;
+          connection = setUp(connector.connect());
         }
         return connection;
       } catch (SQLException | RuntimeException e) {
         lock.unlock();
-        throw e;
-      }
-    }
-
-    private Connection connect() throws SQLException {
-      try {
-        return DriverManager.getConnection(url, properties);
-      } catch (SQLException e) {
-        if ("08001".equals(e.getSQLState()) && String.valueOf(e.getMessage()).startsWith("No suitable driver")) {
-          // The cause's message holds the URL as given, perhaps with a password: not chained.
-          throw new IllegalArgumentException(
-              "no JDBC driver for "
-                  + shown
-                  + " on the class path: add org.xerial:sqlite-jdbc (SQLite) or"
-                  + " org.postgresql:postgresql (PostgreSQL)");
-        }
         throw e;
       }
     }
@@ -814,7 +1334,7 @@ public final class JdbcTaskStore implements TaskStore {
       }
       try {
         if (broken && connection != null) {
-          closeQuietly(connection);
+          discard(connection);
           connection = null;
         }
       } finally {
@@ -829,7 +1349,7 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     String user() {
-      return user == null ? "" : " user=" + user;
+      return user;
     }
 
     @Override
@@ -838,7 +1358,21 @@ public final class JdbcTaskStore implements TaskStore {
       try {
         closed = true;
         if (connection != null) {
-          closeQuietly(connection);
+          ConnectionStep step = teardown;
+          boolean clean = true;
+          if (step != null) {
+            try {
+              step.apply(connection);
+            } catch (SQLException | RuntimeException e) {
+              LOG.debug("task store {}: cleaning the connection up before closing it failed", shown, e);
+              clean = false;
+            }
+          }
+          if (clean) {
+            closeQuietly(connection);
+          } else {
+            discard(connection);
+          }
           connection = null;
         }
       } finally {
@@ -847,33 +1381,27 @@ public final class JdbcTaskStore implements TaskStore {
     }
   }
 
-  /** A connection per call from a data source. */
+  /** A connection per call, from a data source. */
   private static final class PerCallConnection extends Link {
-    private final DataSource dataSource;
+    private final Connector connector;
 
-    PerCallConnection(DataSource dataSource) {
-      this.dataSource = dataSource;
+    PerCallConnection(Connector connector) {
+      this.connector = connector;
     }
 
     @Override
     Connection acquire() throws SQLException {
-      Connection c = dataSource.getConnection();
-      try {
-        c.setAutoCommit(true);
-        if (dialect != null) {
-          dialect.configure(c);
-        }
-        return c;
-      } catch (SQLException | RuntimeException e) {
-        closeQuietly(c);
-        throw e;
-      }
+      return setUp(connector.connect());
     }
 
     @Override
     void release(Connection c, boolean broken) {
       if (c != null) {
-        closeQuietly(c);
+        if (broken) {
+          discard(c);
+        } else {
+          closeQuietly(c);
+        }
       }
     }
 
@@ -898,6 +1426,20 @@ public final class JdbcTaskStore implements TaskStore {
       c.close();
     } catch (SQLException | RuntimeException e) {
       LOG.debug("closing a task store connection failed", e);
+    }
+  }
+
+  /**
+   * Ends a connection that is broken or may hold what it should not: {@link Connection#abort}
+   * closes the physical connection even behind a pool, whose {@code close()} would keep its
+   * session (and a session's lock) alive; drivers without it are closed.
+   */
+  private static void discard(Connection c) {
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException | RuntimeException | AbstractMethodError e) {
+      LOG.debug("aborting a task store connection failed ({}); closing it", e.toString());
+      closeQuietly(c);
     }
   }
 }

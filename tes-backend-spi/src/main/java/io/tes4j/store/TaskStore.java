@@ -8,8 +8,9 @@ import java.util.Optional;
  * that returned normally is durable for a durable store (a crash right after it loses nothing).
  *
  * <p>Ids are time-ordered strings that sort in creation order, so "newest first" is descending id
- * order. The engine is the only writer of a store (two engines on one store are not supported),
- * so no optimistic locking is needed.
+ * order. The engine is the only writer of a store, so no optimistic locking is needed: a durable
+ * store refuses a second engine ({@link JdbcTaskStore} throws {@link TaskStoreInUseException} when
+ * another one holds its database).
  */
 public interface TaskStore extends AutoCloseable {
 

@@ -1,14 +1,17 @@
 package io.tes4j.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tes4j.api.ListTasksRequest;
+import io.tes4j.api.TesClientException;
 import io.tes4j.model.ExecutorLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.TaskLog;
 import io.tes4j.model.View;
 import io.tes4j.spi.TaskEvents;
+import io.tes4j.store.TaskStoreInUseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -158,6 +161,33 @@ abstract class DurableRestartContract {
       assertThat(engine.await(left.queued2(), WAIT).state()).isEqualTo(State.COMPLETE);
       assertThat(engine.listTasks(ListTasksRequest.builder().state(State.SYSTEM_ERROR).build()).tasks())
           .extracting(Task::id).containsExactly(left.initializing(), left.running());
+    }
+  }
+
+  /**
+   * One engine per store: a second engine on the same database fails at build, saying that
+   * another engine holds the store, and closes its backend; the first goes on. Once the first is
+   * closed, the next engine builds and finds its tasks.
+   */
+  @Test
+  void aSecondEngineOnTheStoreFailsAtBuildUntilTheFirstIsClosed() {
+    String id;
+    try (TesEngine first = onTheStore(TesEngine.builder().backend(new FakeBackend())).build()) {
+      id = first.createTask(Tasks.named("before the second engine"));
+      FakeBackend secondBackend = new FakeBackend();
+
+      assertThatThrownBy(() -> onTheStore(TesEngine.builder().backend(secondBackend)).build())
+          .isInstanceOf(TesClientException.class)
+          .hasMessageStartingWith("the store ")
+          .hasMessageContaining("another engine holds the task store")
+          .hasRootCauseInstanceOf(TaskStoreInUseException.class);
+      assertThat(secondBackend.closed).as("the second engine's backend").isTrue();
+
+      String after = first.createTask(Tasks.named("after the second engine failed"));
+      assertThat(first.getTask(after, View.MINIMAL).state()).isEqualTo(State.INITIALIZING);
+    }
+    try (TesEngine next = onTheStore(TesEngine.builder().backend(new FakeBackend())).build()) {
+      assertThat(next.getTask(id, View.BASIC).name()).isEqualTo("before the second engine");
     }
   }
 

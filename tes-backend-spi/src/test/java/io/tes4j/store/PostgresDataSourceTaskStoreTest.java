@@ -1,6 +1,7 @@
 package io.tes4j.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,28 @@ class PostgresDataSourceTaskStoreTest extends TaskStoreContract {
 
     try (TaskStore other = JdbcTaskStore.open(physical)) {
       assertThat(other.toString()).startsWith("JdbcTaskStore[PostgreSQL jdbc:postgresql://").doesNotContain("9b1c");
+    }
+  }
+
+  /**
+   * The writer keeps one pooled connection, whose session holds the lock; at close it gives the
+   * lock back before the connection returns to the pool, so a store on another session can open
+   * while the pool keeps the first session alive.
+   */
+  @Test
+  void closingGivesTheLockBackThoughThePoolKeepsTheSession() throws Exception {
+    EmbeddedPostgresServer server = EmbeddedPostgresServer.shared();
+    PGSimpleDataSource physical = server.dataSource();
+    physical.setCurrentSchema(server.newSchema());
+    try (ReusingDataSource pool = new ReusingDataSource(physical)) {
+      TaskStore first = JdbcTaskStore.open(pool);
+      first.insert(task(id(1), "one", java.util.Map.of()));
+      assertThatThrownBy(() -> JdbcTaskStore.open(physical)).isInstanceOf(TaskStoreInUseException.class);
+      first.close();
+
+      try (TaskStore second = JdbcTaskStore.open(physical)) { // sessions of its own, not the pool's
+        assertThat(second.count()).isEqualTo(1);
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,13 +67,17 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     return out;
   }
 
-  /** Ends the server side of the store's connection, and waits until it is gone. */
+  /**
+   * Ends the server side of the store's connections (the reads' and the writer's, which holds the
+   * lock), and waits until they are gone.
+   */
   private void killStoreConnection() {
     assertThat(
             column(
                 "SELECT pg_terminate_backend(pid, 60000) FROM pg_stat_activity WHERE application_name = ?",
                 schema))
-        .containsExactly("t");
+        .isNotEmpty()
+        .allMatch("t"::equals);
   }
 
   /**
@@ -154,7 +159,8 @@ class PostgresTaskStoreTest extends TaskStoreContract {
         .hasMessageContaining("127.0.0.1:" + closedPort)
         .satisfies(e -> assertThat(chain(e)).doesNotContain(PASSWORD));
 
-    try (TaskStore inUrl = JdbcTaskStore.open(url() + "&password=" + PASSWORD, "postgres", null)) {
+    String otherSchema = server.url() + "?currentSchema=" + server.newSchema(); // this one holds the test's schema
+    try (TaskStore inUrl = JdbcTaskStore.open(otherSchema + "&password=" + PASSWORD, "postgres", null)) {
       assertThat(inUrl.toString()).doesNotContain(PASSWORD).contains("password=****");
     }
   }
@@ -182,7 +188,11 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     store = null;
   }
 
-  /** Engines opening a new database at once: one creates the schema, the others wait and use it. */
+  /**
+   * Engines opening a new database at once: one creates the schema while holding the store; the
+   * others either wait for the schema and then find the store free, or are refused because another
+   * one holds it. None sees a half-made schema.
+   */
   @Test
   void concurrentOpensCreateTheSchemaOnce() throws Exception {
     String fresh = server.newSchema();
@@ -191,27 +201,160 @@ class PostgresTaskStoreTest extends TaskStoreContract {
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(opens);
     try {
-      List<Callable<Long>> jobs = new ArrayList<>();
+      List<Callable<String>> jobs = new ArrayList<>();
       for (int i = 0; i < opens; i++) {
         jobs.add(
             () -> {
               go.await();
               try (TaskStore s = JdbcTaskStore.open(freshUrl, "postgres", null)) {
-                return s.count();
+                return "opened with " + s.count() + " tasks";
+              } catch (TaskStoreInUseException e) {
+                return "refused";
               }
             });
       }
-      List<Future<Long>> results = new ArrayList<>();
-      for (Callable<Long> job : jobs) {
+      List<Future<String>> results = new ArrayList<>();
+      for (Callable<String> job : jobs) {
         results.add(pool.submit(job));
       }
       go.countDown();
-      for (Future<Long> result : results) {
-        assertThat(result.get()).isZero();
+      List<String> outcomes = new ArrayList<>();
+      for (Future<String> result : results) {
+        outcomes.add(result.get());
       }
+      assertThat(outcomes).contains("opened with 0 tasks").allMatch(o -> o.equals("opened with 0 tasks") || o.equals("refused"));
     } finally {
       pool.shutdown();
     }
     assertThat(column("SELECT COUNT(*)::text FROM " + fresh + ".tes4j_schema")).containsExactly("1");
+  }
+
+  /**
+   * One engine per store: a second store on the same schema is refused while the first is open
+   * and says who holds it; another schema is another store; closing the first frees it.
+   */
+  @Test
+  void aSecondStoreOnTheSchemaIsRefusedUntilTheFirstCloses() throws Exception {
+    store.insert(task(id(1), "one", Map.of()));
+
+    assertThatThrownBy(() -> JdbcTaskStore.open(url(), "postgres", PASSWORD))
+        .isInstanceOfSatisfying(TaskStoreInUseException.class, e -> {
+          assertThat(e.operation()).isEqualTo("open");
+          assertThat(e.holder()).startsWith("server process ").contains("application '" + schema + "'");
+        })
+        .hasMessageStartingWith("another engine holds the task store PostgreSQL " + url())
+        .hasMessageContaining("the advisory lock (" + StoreLock.Advisory.CLASS_KEY + ", "
+            + StoreLock.Advisory.schemaKey(schema) + ") of schema '" + schema + "' is held by server process ")
+        .hasMessageContaining("give this one another schema")
+        .satisfies(e -> assertThat(chain(e)).doesNotContain(PASSWORD));
+    assertThat(column("SELECT COUNT(*)::text FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+        + StoreLock.Advisory.CLASS_KEY + " AND objid = " + StoreLock.Advisory.schemaKey(schema)))
+        .containsExactly("1");
+    store.insert(task(id(2), "two", Map.of()));
+
+    store.close();
+    store = JdbcTaskStore.open(url(), "postgres", PASSWORD);
+    assertThat(store.count()).isEqualTo(2);
+  }
+
+  /** Without an application name of the user's, the writer's session names this process. */
+  @Test
+  void theHolderIsNamedByPidAndHostWhenTheUserNamedNoApplication() throws Exception {
+    String plain = server.url() + "?currentSchema=" + schema;
+    store.close();
+    store = JdbcTaskStore.open(plain, "postgres", PASSWORD);
+
+    assertThatThrownBy(() -> JdbcTaskStore.open(plain, "postgres", PASSWORD))
+        .isInstanceOfSatisfying(TaskStoreInUseException.class, e ->
+            assertThat(e.holder()).contains("application 'tes4j engine pid " + ProcessHandle.current().pid() + " on host "));
+  }
+
+  /**
+   * The writer's session ended (the server cut it) and another engine took the lock before the
+   * writer came back: the store refuses every later write, saying who holds the store now, and the
+   * other engine goes on.
+   */
+  @Test
+  void aLockTakenByAnotherEngineWhileTheWriterWasCutStopsTheWrites() throws Exception {
+    store.insert(task(id(1), "one", Map.of()));
+    killStoreConnection();
+
+    try (TaskStore other = JdbcTaskStore.open(url(), "postgres", PASSWORD)) {
+      assertThatThrownBy(() -> store.insert(task(id(2), "two", Map.of())))
+          .isInstanceOfSatisfying(TaskStoreInUseException.class, e -> {
+            assertThat(e.operation()).isEqualTo("insert");
+            assertThat(e.taskId()).isEqualTo(id(2));
+            assertThat(e.holder()).startsWith("server process ");
+          })
+          .hasMessageContaining("lost its engine lock")
+          .hasMessageContaining("stop this engine");
+      assertThatThrownBy(() -> store.update(task(id(1), State.RUNNING))).isInstanceOf(TaskStoreInUseException.class);
+      assertThat(store.get(id(1))).as("reads still work").isPresent();
+
+      other.insert(task(id(3), "three", Map.of()));
+      assertThat(other.count()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * An idle writer whose session was cut takes the lock again by itself (within a heartbeat), so
+   * that a second engine started meanwhile is refused.
+   */
+  @Test
+  void anIdleWriterTakesTheLockAgainAfterItsSessionWasCut() throws Exception {
+    store.close();
+    long before = JdbcTaskStore.heartbeatMillis;
+    JdbcTaskStore.heartbeatMillis = 100;
+    try {
+      store = JdbcTaskStore.open(url(), "postgres", PASSWORD);
+    } finally {
+      JdbcTaskStore.heartbeatMillis = before;
+    }
+    killStoreConnection();
+    String held = "SELECT COUNT(*)::text FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = "
+        + StoreLock.Advisory.CLASS_KEY + " AND objid = " + StoreLock.Advisory.schemaKey(schema);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!column(held).equals(List.of("1"))) {
+      assertThat(System.nanoTime()).as("the lock is taken again").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+
+    assertThatThrownBy(() -> JdbcTaskStore.open(url(), "postgres", PASSWORD)).isInstanceOf(TaskStoreInUseException.class);
+    store.insert(task(id(1), "after the cut", Map.of()));
+    assertThat(store.count()).isEqualTo(1);
+  }
+
+  /**
+   * A write of a batch that the database refuses (PostgreSQL's text cannot hold U+0000) fails its
+   * own caller, with a {@link TaskStoreException} naming the task, and no other.
+   */
+  @Test
+  void aDatabaseErrorInOneWriteFailsOnlyItsCaller() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<String>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int n = t;
+        jobs.add(() -> {
+          for (int i = 0; i < 5; i++) {
+            store.insert(task(id(n * 10 + i), "good", Map.of()));
+          }
+          try {
+            store.insert(task(id(n * 10 + 5), "bad\u0000name", Map.of()));
+            return "returned";
+          } catch (TaskStoreException e) {
+            return e.operation() + " " + e.taskId();
+          }
+        });
+      }
+      List<Future<String>> results = pool.invokeAll(jobs);
+      for (int t = 0; t < threads; t++) {
+        assertThat(results.get(t).get()).isEqualTo("insert " + id(t * 10 + 5));
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(store.count()).isEqualTo(threads * 5);
   }
 }

@@ -13,10 +13,17 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
 
 /** {@link JdbcTaskStore} on a SQLite file: the contract, then what is particular to SQLite. */
 class SqliteTaskStoreTest extends TaskStoreContract {
@@ -151,16 +158,192 @@ class SqliteTaskStoreTest extends TaskStoreContract {
         .hasMessageContaining("cannot be read");
   }
 
+  /**
+   * One engine per store: a second store on the file is refused while the first is open, whatever
+   * path names the file, and the message says who holds it; closing the first lets it open.
+   */
   @Test
-  void twoStoresOnOneFileSeeEachOthersWrites() {
-    try (TaskStore other = JdbcTaskStore.open(url())) {
-      store.insert(task(id(1), "from the first", Map.of()));
-      other.insert(task(id(2), "from the second", Map.of()));
+  void aSecondStoreOnTheFileIsRefusedUntilTheFirstCloses() throws Exception {
+    store.insert(task(id(1), "from the first", Map.of()));
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), dir.resolve("tasks.db"));
 
-      assertThat(other.get(id(1))).isPresent();
-      assertThat(store.get(id(2))).isPresent();
-      assertThatThrownBy(() -> other.insert(task(id(1), "again", Map.of())))
-          .isInstanceOf(IllegalStateException.class);
+    for (String other : List.of(url(), "jdbc:sqlite:" + dir.resolve(".").resolve("tasks.db"), "jdbc:sqlite:" + link)) {
+      assertThatThrownBy(() -> JdbcTaskStore.open(other))
+          .isInstanceOfSatisfying(TaskStoreInUseException.class, e -> {
+            assertThat(e.operation()).isEqualTo("open");
+            assertThat(e.holder()).startsWith("tes4j engine pid " + ProcessHandle.current().pid() + " on host ");
+          })
+          .hasMessageStartingWith("another engine holds the task store SQLite " + other)
+          .hasMessageContaining("its lock file " + dir.toRealPath().resolve("tasks.db.tes4j.lock") + " is locked by")
+          .hasMessageContaining("another JdbcTaskStore in this process")
+          .hasMessageContaining("Stop that engine first");
+    }
+    assertThat(store.get(id(1))).as("the first store is untouched").isPresent();
+    store.insert(task(id(2), "still writing", Map.of()));
+
+    store.close();
+    store = JdbcTaskStore.open(url());
+    assertThat(store.count()).isEqualTo(2);
+    assertThat(dir.resolve("tasks.db.tes4j.lock")).as("kept, so that two engines never lock two files").exists();
+  }
+
+  /** An in-memory database is private to its connection: nothing to lock, and no lock file. */
+  @Test
+  void inMemoryDatabasesNeedNoLock() {
+    try (TaskStore one = JdbcTaskStore.open("jdbc:sqlite::memory:");
+        TaskStore two = JdbcTaskStore.open("jdbc:sqlite::memory:")) {
+      one.insert(task(id(1), "one", Map.of()));
+      two.insert(task(id(1), "two", Map.of()));
+      assertThat(one.get(id(1)).orElseThrow().task().name()).isEqualTo("one");
+    }
+  }
+
+  /**
+   * If the lock file is deleted under a running store, an engine in another process could lock a
+   * new file of the same name: the store that held the old one refuses every write from then on,
+   * saying why, and still answers reads.
+   */
+  @Test
+  void aDeletedLockFileStopsTheWritesOfTheStoreThatHeldIt() throws Exception {
+    store.insert(task(id(1), "one", Map.of()));
+    Files.delete(dir.resolve("tasks.db.tes4j.lock"));
+
+    assertThatThrownBy(() -> store.insert(task(id(2), "two", Map.of())))
+        .isInstanceOfSatisfying(TaskStoreInUseException.class, e -> {
+          assertThat(e.operation()).isEqualTo("insert");
+          assertThat(e.taskId()).isEqualTo(id(2));
+        })
+        .hasMessageContaining("insert of task " + id(2) + " refused by " + store)
+        .hasMessageContaining("lost its engine lock")
+        .hasMessageContaining("tasks.db.tes4j.lock was deleted")
+        .hasMessageContaining("stop this engine");
+    assertThatThrownBy(() -> store.update(task(id(1), State.RUNNING))).isInstanceOf(TaskStoreInUseException.class);
+    assertThat(store.get(id(1)).orElseThrow().task().state()).isEqualTo(State.QUEUED);
+
+    store.close();
+    store = JdbcTaskStore.open(url());
+    store.insert(task(id(2), "two", Map.of()));
+    assertThat(dir.resolve("tasks.db.tes4j.lock")).exists();
+  }
+
+  /**
+   * Group commit: the writes that wait while the writer commits go together in its next
+   * transaction, and each caller returns once its own write is committed.
+   */
+  @Test
+  void writesThatWaitDuringACommitShareTheNextTransaction() throws Exception {
+    GatedDataSource gated = gatedDataSource();
+    store.close();
+    store = JdbcTaskStore.open(gated);
+    JdbcTaskStore jdbc = (JdbcTaskStore) store;
+    ExecutorService callers = Executors.newFixedThreadPool(11);
+    try {
+      long before = jdbc.commits();
+      gated.hold();
+      Future<?> first = callers.submit(() -> store.insert(task(id(1), "first", Map.of())));
+      gated.awaitHeld();
+      List<Future<?>> waiting = new ArrayList<>();
+      for (int n = 2; n <= 11; n++) {
+        StoredTask t = task(id(n), "waiting " + n, Map.of("n", Integer.toString(n)));
+        waiting.add(callers.submit(() -> store.insert(t)));
+      }
+      awaitWaiting(jdbc, 10);
+      assertThat(first.isDone()).as("no caller returns before its write is committed").isFalse();
+      assertThat(waiting).noneMatch(Future::isDone);
+
+      gated.release();
+      first.get(30, TimeUnit.SECONDS);
+      for (Future<?> f : waiting) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+
+      assertThat(jdbc.commits() - before).as("the first write, then the ten that waited, together").isEqualTo(2);
+      store = reopen(store);
+      assertThat(store.count()).isEqualTo(11);
+      assertThat(store.list(new TaskQuery(null, null, Map.of("n", "7"), null, 10)).tasks()).hasSize(1);
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  /** A write that finds nothing waiting and no commit running is committed by its own caller. */
+  @Test
+  void aLoneWriteIsCommittedOnItsCallersThread() {
+    GatedDataSource gated = gatedDataSource();
+    store.close();
+    store = JdbcTaskStore.open(gated);
+
+    store.insert(task(id(1), "alone", Map.of()));
+    assertThat(gated.lastCommitter()).isSameAs(Thread.currentThread());
+    store.update(task(id(1), State.RUNNING));
+    assertThat(gated.lastCommitter()).isSameAs(Thread.currentThread());
+  }
+
+  /**
+   * A write that fails in a batch (a duplicate id, an update of a missing task) fails its own
+   * caller only: the batch is rolled back and its writes done again one by one.
+   */
+  @Test
+  void aFailingWriteInABatchFailsOnlyItsOwnCaller() throws Exception {
+    GatedDataSource gated = gatedDataSource();
+    store.close();
+    store = JdbcTaskStore.open(gated);
+    JdbcTaskStore jdbc = (JdbcTaskStore) store;
+    store.insert(task(id(1), "stored before", Map.of()));
+    ExecutorService callers = Executors.newFixedThreadPool(6);
+    try {
+      gated.hold();
+      Future<?> first = callers.submit(() -> store.insert(task(id(2), "first", Map.of())));
+      gated.awaitHeld();
+      Future<?> duplicate = callers.submit(() -> store.insert(task(id(1), "a duplicate", Map.of("k", "v"))));
+      awaitWaiting(jdbc, 1);
+      Future<?> third = callers.submit(() -> store.insert(task(id(3), "third", Map.of("k", "v"))));
+      awaitWaiting(jdbc, 2);
+      Future<?> missing = callers.submit(() -> store.update(task(id(9), State.RUNNING)));
+      awaitWaiting(jdbc, 3);
+      Future<?> running = callers.submit(() -> store.update(new StoredTask(task(id(2), State.RUNNING).task(), "h2")));
+      awaitWaiting(jdbc, 4);
+
+      gated.release();
+      first.get(30, TimeUnit.SECONDS);
+      third.get(30, TimeUnit.SECONDS);
+      running.get(30, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> duplicate.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("task " + id(1) + " already exists");
+      assertThatThrownBy(() -> missing.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no task " + id(9) + " to update");
+
+      store = reopen(store);
+      assertThat(store.get(id(1)).orElseThrow().task().name()).isEqualTo("stored before");
+      assertThat(store.get(id(2)).orElseThrow()).satisfies(t -> {
+        assertThat(t.task().state()).isEqualTo(State.RUNNING);
+        assertThat(t.handle()).isEqualTo("h2");
+      });
+      assertThat(store.get(id(3))).isPresent();
+      assertThat(store.get(id(9))).isEmpty();
+      assertThat(store.list(new TaskQuery(null, null, Map.of("k", "v"), null, 10)).tasks())
+          .extracting(StoredTask::id).containsExactly(id(3));
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  private GatedDataSource gatedDataSource() {
+    SQLiteDataSource sqlite = new SQLiteDataSource();
+    sqlite.setUrl(url());
+    return new GatedDataSource(sqlite);
+  }
+
+  /** Waits until {@code n} writes wait for the writer (a state, not a time, is awaited). */
+  private static void awaitWaiting(JdbcTaskStore store, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.waiting() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(n + " writes never waited; " + store.waiting() + " do");
+      }
+      Thread.sleep(5);
     }
   }
 

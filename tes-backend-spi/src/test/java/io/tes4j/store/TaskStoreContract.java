@@ -552,6 +552,107 @@ public abstract class TaskStoreContract {
     assertThat(all(new TaskQuery(null, null, Map.of("t", "25"), null, 1000))).hasSize(each);
   }
 
+  /**
+   * Many callers at once, each taking its tasks through their states one write at a time, as the
+   * engine does: every write ends durable, and none of a task's later states is overwritten by an
+   * earlier one (a durable store groups concurrent writes into shared transactions).
+   */
+  @Test
+  void concurrentCreatesAndUpdatesAllEndDurableInTheirOrder() throws Exception {
+    int threads = 8;
+    int each = 15;
+    List<State> path = List.of(State.INITIALIZING, State.RUNNING, State.RUNNING, State.COMPLETE);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    Map<String, Task> last = new java.util.concurrent.ConcurrentHashMap<>();
+    try {
+      List<Callable<Void>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = t * each;
+        jobs.add(() -> {
+          for (int i = 1; i <= each; i++) {
+            StoredTask created = task(id(base + i), "worker " + base, Map.of("worker", Integer.toString(base)));
+            store.insert(created);
+            Task task = created.task();
+            for (int step = 0; step < path.size(); step++) {
+              TaskLog log = TaskLog.builder().addSystemLog("step " + step).build();
+              task = task.toBuilder().state(path.get(step)).logs(List.of(log)).build();
+              store.update(new StoredTask(task, "handle-" + task.id()));
+              assertThat(store.get(task.id()).orElseThrow().task()).as("read after its own write").isEqualTo(task);
+            }
+            last.put(task.id(), task);
+          }
+          return null;
+        });
+      }
+      for (Future<Void> done : pool.invokeAll(jobs)) {
+        done.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertEveryTaskIsItsLastWrite(last, threads * each);
+
+    store = reopen(store); // aborts here for a store that keeps nothing across a close
+
+    assertEveryTaskIsItsLastWrite(last, threads * each);
+  }
+
+  private void assertEveryTaskIsItsLastWrite(Map<String, Task> last, int total) {
+    assertThat(store.count()).isEqualTo(total);
+    assertThat(store.unfinished()).isEmpty();
+    for (Map.Entry<String, Task> expected : last.entrySet()) {
+      StoredTask stored = store.get(expected.getKey()).orElseThrow();
+      assertThat(stored.task()).isEqualTo(expected.getValue());
+      assertThat(stored.handle()).isEqualTo("handle-" + expected.getKey());
+    }
+    assertThat(all(new TaskQuery(null, State.COMPLETE, Map.of("worker", "0"), null, 1000))).hasSize(total / 8);
+  }
+
+  /**
+   * Callers at once, some of whose writes are wrong (a duplicate id, an update of a missing task):
+   * each caller gets its own outcome, whether or not its write shared a transaction with others.
+   */
+  @Test
+  void concurrentCallersEachGetTheirOwnOutcome() throws Exception {
+    store.insert(task(id(1), "stored before", Map.of()));
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<List<String>>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int n = 100 + t * 10;
+        jobs.add(() -> {
+          List<String> outcomes = new ArrayList<>();
+          for (int i = 0; i < 5; i++) {
+            store.insert(task(id(n + i), "good", Map.of("good", "yes")));
+            String missing = id(n + i + 5);
+            outcomes.add(outcome(() -> store.insert(task(id(1), "a duplicate", Map.of("good", "no")))));
+            outcomes.add(outcome(() -> store.update(task(missing, State.RUNNING))));
+          }
+          return outcomes;
+        });
+      }
+      for (Future<List<String>> done : pool.invokeAll(jobs)) {
+        assertThat(done.get()).hasSize(10).allMatch(o -> o.equals("IllegalStateException"));
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(store.count()).isEqualTo(1 + threads * 5);
+    assertThat(store.get(id(1)).orElseThrow().task().name()).isEqualTo("stored before");
+    assertThat(all(new TaskQuery(null, null, Map.of("good", "yes"), null, 1000))).hasSize(threads * 5);
+    assertThat(all(new TaskQuery(null, null, Map.of("good", "no"), null, 1000))).isEmpty();
+  }
+
+  private static String outcome(Runnable call) {
+    try {
+      call.run();
+      return "returned";
+    } catch (RuntimeException e) {
+      return e.getClass().getSimpleName();
+    }
+  }
+
   /** If this fails, check that every call commits (and syncs) before it returns. */
   @Test
   void everythingSurvivesCloseAndReopen() throws Exception {

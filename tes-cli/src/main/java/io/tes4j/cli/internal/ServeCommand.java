@@ -8,6 +8,7 @@ import io.tes4j.server.TesApi;
 import io.tes4j.server.TesServer;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Authenticators;
+import io.tes4j.store.TaskStoreInUseException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped by SIGINT or SIGTERM",
-      "1:the address cannot be bound (e.g. the port is taken)",
+      "1:the address cannot be bound (e.g. the port is taken), or another engine holds the store",
       "2:usage error (bad option, unknown backend scheme or parameter)",
       "3:the backend cannot be used here (e.g. its container runtime is missing)",
     })
@@ -137,7 +138,13 @@ final class ServeCommand implements Callable<Integer> {
     }
     Authenticator authenticator = authenticator();
     TaskPolicy policy = policy();
-    TesEngine engine = engine();
+    TesEngine engine;
+    try {
+      engine = engine();
+    } catch (StoreTaken e) {
+      ctx.error(e.getMessage()); // a resource taken, as a port is: not a usage error
+      return ExitCodes.FAILED;
+    }
     TesServer server;
     try {
       TesServer.Builder builder = TesServer.builder(engine)
@@ -251,9 +258,23 @@ final class ServeCommand implements Callable<Integer> {
       }
       return engine.build();
     } catch (TesClientException e) {
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof TaskStoreInUseException) {
+          throw new StoreTaken(cause.getMessage()); // names the store, its lock and who holds it
+        }
+      }
       // No backend for the scheme, a parameter it refuses, or a store that cannot be opened.
       throw new UsageError("--backend " + Providers.shown(backend) + (store == null ? "" : " with --store")
           + ": " + e.getMessage());
+    }
+  }
+
+  /** Another engine (another {@code tes4j serve}, most likely) holds the store. */
+  private static final class StoreTaken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoreTaken(String message) {
+      super(message);
     }
   }
 }

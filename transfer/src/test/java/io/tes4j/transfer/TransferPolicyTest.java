@@ -195,4 +195,16 @@ class TransferPolicyTest {
           .isEqualTo(Reason.NOT_ALLOWED);
     }
   }
+
+  @Test
+  void hostsThatNoStorageCouldReachAreInvalidUrls() {
+    for (String url : List.of("http://[::1/x", "http://::1]/x", "http://[[::1]]/x", "http://a b/x", "ftp://a\tb/x",
+        "http://[]/x")) {
+      TransferException e = catchThrowableOfType(TransferException.class, () -> StorageUrl.parse(url));
+      assertThat(e).as(url).isNotNull();
+      assertThat(e.reason()).isEqualTo(Reason.INVALID_URL);
+    }
+    assertThat(StorageUrl.parse("http://[::1]:8080/x").host()).isEqualTo("[::1]");
+    assertThat(StorageUrl.parse("s3://my_bucket/x").host()).isEqualTo("my_bucket");
+  }
 }

@@ -9,6 +9,7 @@ import io.tes4j.spi.Backend;
 import io.tes4j.spi.Capabilities;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.Transfers;
 import java.io.IOException;
@@ -258,7 +259,8 @@ public final class LocalBackend implements Backend {
    * <p>Defaults: the first of docker, podman, apptainer and singularity found on {@code PATH} (none
    * is an error that names {@code runtime=host}); work directories under {@code
    * <java.io.tmpdir>/tes4j-local}, removed when their task ends; transfers with {@link
-   * TransferSettings#fromEnvironment} (AWS variables, netrc) and {@code file:} unrestricted.
+   * TransferSettings#fromEnvironment} (AWS variables, netrc), {@code file:} unrestricted and the
+   * permissive transfer policy (any scheme, host and address).
    */
   public static final class Builder {
     private LocalRuntime runtime;
@@ -267,6 +269,7 @@ public final class LocalBackend implements Backend {
     private TransferSettings transferSettings;
     private Transfers transfers;
     private List<Path> fileRoots;
+    private TransferPolicy transferPolicy;
     private Map<String, String> environment = System.getenv();
 
     private Builder() {}
@@ -311,6 +314,16 @@ public final class LocalBackend implements Backend {
       return this;
     }
 
+    /**
+     * Which schemes, hosts and addresses the tasks' transfers may reach, at every hop. Set it
+     * whenever tasks come from others, with the file roots. Overrides the policy of {@link
+     * #transferSettings}; not applied to {@link #transfers} given ready-made.
+     */
+    public Builder transferPolicy(TransferPolicy policy) {
+      this.transferPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     /** The environment whose {@code PATH} finds the runtimes, and that container runtimes get (tests). */
     Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
@@ -340,6 +353,9 @@ public final class LocalBackend implements Backend {
             transferSettings != null ? transferSettings : TransferSettings.fromEnvironment(environment);
         if (fileRoots != null) {
           settings = settings.toBuilder().fileRoots(fileRoots).build();
+        }
+        if (transferPolicy != null) {
+          settings = settings.toBuilder().policy(transferPolicy).build();
         }
         chosen = Transfers.create(settings);
       }

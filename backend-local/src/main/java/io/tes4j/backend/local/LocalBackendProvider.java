@@ -3,6 +3,7 @@ package io.tes4j.backend.local;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
 import io.tes4j.spi.BackendProvider;
+import io.tes4j.transfer.TransferPolicy;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +29,21 @@ import java.util.Set;
  *   <li>{@code keep}: {@code true} keeps the work directories after their task ends; default
  *       {@code false}.
  *   <li>{@code fileRoots}: comma-separated absolute directories, the only ones {@code file:}
- *       inputs and outputs may use; default unrestricted. Set it when tasks come from others.
+ *       inputs and outputs may use; empty ({@code fileRoots=}) for none at all; default
+ *       unrestricted. Set it when tasks come from others ({@code tes4j serve} does, empty unless
+ *       {@code --file-root} is given).
+ *   <li>{@code allowSchemes}, {@code allowHosts}, {@code privateAddresses}: the transfer policy
+ *       that every transfer of the tasks obeys at every hop, redirects, S3 endpoint and FTP data
+ *       connections included ({@link io.tes4j.transfer.TransferPolicy#fromParameters}); default
+ *       any scheme, host and address. {@code tes4j serve} sets them from its options.
  * </ul>
  *
  * <p>Any other parameter is refused, so that a typo is not silently ignored.
  */
 public final class LocalBackendProvider implements BackendProvider {
   /** The parameters this backend knows. */
-  public static final Set<String> PARAMETERS = Set.of("runtime", "workdir", "keep", "fileRoots");
+  public static final Set<String> PARAMETERS =
+      Set.of("runtime", "workdir", "keep", "fileRoots", "allowSchemes", "allowHosts", "privateAddresses");
 
   private final Map<String, String> environment;
 
@@ -89,6 +97,15 @@ public final class LocalBackendProvider implements BackendProvider {
       }
       builder.fileRoots(roots);
     });
+    if (config.get(TransferPolicy.ALLOW_SCHEMES).isPresent()
+        || config.get(TransferPolicy.ALLOW_HOSTS).isPresent()
+        || config.get(TransferPolicy.PRIVATE_ADDRESSES).isPresent()) {
+      try {
+        builder.transferPolicy(TransferPolicy.fromParameters(config.parameters()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("local: " + e.getMessage(), e);
+      }
+    }
     return builder.build();
   }
 

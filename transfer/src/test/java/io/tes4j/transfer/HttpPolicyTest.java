@@ -167,6 +167,19 @@ class HttpPolicyTest {
   }
 
   @Test
+  void connectionsToTheCheckedAddressAreKeptAliveAndReused() throws IOException {
+    first.put("/x", data);
+    try (Transfers transfers = transfers(allowing("localhost"))) {
+      for (int i = 0; i < 3; i++) {
+        transfers.download(first.urlAt("localhost", "/x"), tmp.resolve("got-" + i));
+      }
+    }
+    // HEAD and GET, three times, over one connection.
+    assertThat(first.seen()).hasSize(6);
+    assertThat(first.seen()).extracting(Seen::clientPort).containsOnly(first.seen().get(0).clientPort());
+  }
+
+  @Test
   void everySpellingOfLoopbackIsRefusedAndTheNamedAddressInAnySpellingIsReached() throws IOException {
     first.put("/x", data);
     int port = first.port();

@@ -238,10 +238,17 @@ public final class LocalBackend implements Backend {
     return sb.append('-').append(HexFormat.of().formatHex(random)).toString();
   }
 
-  /** {@code file:///} (or each file root), then {@code scheme://} for every other storage. */
+  /**
+   * {@code file:///} (or each file root), then {@code scheme://} for every other storage; only the
+   * schemes the transfer policy allows.
+   */
   private static List<String> storage(Transfers transfers) {
     List<String> storage = new ArrayList<>();
+    java.util.Optional<Set<String>> allowed = transfers.settings().policy().schemes();
     for (String scheme : transfers.schemes()) {
+      if (allowed.isPresent() && !allowed.get().contains(scheme)) {
+        continue;
+      }
       if (scheme.equals("file")) {
         transfers.settings().fileRoots().ifPresentOrElse(
             roots -> roots.forEach(r -> storage.add(r.toUri().toString())),

@@ -144,6 +144,11 @@ class TransferPolicyParametersTest {
   void noFileRootsMeansNoFileAccessAtAll() throws IOException {
     Path file = Files.writeString(tmp.resolve("host-file.txt"), "host\n");
     Map<String, String> onlyRoots = Map.of("fileRoots", "");
+    try (LocalBackend backend = open(serve())) {
+      assertThat(backend.capabilities().storage())
+          .as("the schemes the policy allows, and no file roots")
+          .containsExactlyInAnyOrder("ftp://", "http://", "https://", "s3://");
+    }
     try (LocalBackend backend = open(onlyRoots)) {
       assertThat(backend.capabilities().storage()).noneMatch(location -> location.startsWith("file:"));
       RecordingEvents events = run(backend, file.toUri().toString());

@@ -9,6 +9,7 @@ import io.tes4j.engine.internal.BackendResolver;
 import io.tes4j.engine.internal.EngineAsyncClient;
 import io.tes4j.engine.internal.EngineCore;
 import io.tes4j.engine.internal.EngineSettings;
+import io.tes4j.engine.internal.Retry;
 import io.tes4j.engine.internal.TagLimit;
 import io.tes4j.model.ListTasksResponse;
 import io.tes4j.model.ServiceInfo;
@@ -130,8 +131,38 @@ import org.slf4j.LoggerFactory;
  *       it may be running already.
  * </ul>
  *
- * <p>The engine is thread-safe; its {@link Builder} is not. Every change of a task is written to the
- * store before the call that made it returns. {@link #close()} stops admitting, closes the backend,
+ * <h2>When the store or the backend fails</h2>
+ *
+ * <p>Every change of a task is written to the store before the call that made it returns, unless
+ * the store keeps failing:
+ *
+ * <ul>
+ *   <li>A failed write is retried ({@link Builder#storeRetry}: 3 attempts, 50 ms then 100 ms apart,
+ *       by default). After the last attempt the change is kept in memory all the same and logged at
+ *       ERROR with the task's id and what could not be written: the task goes on and ends, its
+ *       admission slot is freed, {@link #await} returns, and {@link #getTask} and {@link #listTasks}
+ *       show it as the engine holds it. A re-writer on the engine's thread writes the latest state
+ *       of each such task once the store takes writes again (waiting longer after each pass that
+ *       wrote nothing, at most 30 s by default); {@link #close()} makes a last attempt and logs at
+ *       ERROR the tasks the store still lacks (it keeps an older state of them, which a restarted
+ *       engine takes up as usual).
+ *   <li>A task is handed to the backend only once its INITIALIZING state is stored: if that write
+ *       fails, the task ends SYSTEM_ERROR without being started, so a restart cannot start it twice.
+ *   <li>{@link #createTask} acknowledges nothing that is not stored: when every attempt to store the
+ *       new task fails it throws a {@link TesClientException} whose {@code retryable()} is true (a
+ *       server answers 503 with {@code Retry-After}), and no task is created. Should the store have
+ *       kept it all the same (the last attempt's answer lost), the engine marks it SYSTEM_ERROR there
+ *       later, so that it never runs.
+ *   <li>A read the store fails ({@code getTask}, {@code listTasks}) throws a retryable {@link
+ *       TesClientException} with the {@link io.tes4j.store.TaskStoreException} as its cause.
+ *   <li>A backend's {@code start} that throws ends the task SYSTEM_ERROR with the reason as a system
+ *       log; its {@code cancel} that throws is logged and retried ({@link Builder#cancelRetry}), then
+ *       written in the task's system logs; the task stays CANCELING until the backend reports its end.
+ *       Anything else that fails while the engine starts a task ends that task SYSTEM_ERROR and frees
+ *       its slot; the others start all the same.
+ * </ul>
+ *
+ * <p>The engine is thread-safe; its {@link Builder} is not. {@link #close()} stops admitting, closes the backend,
  * and then the store if the engine opened it (from a {@code store} parameter or {@link
  * Builder#store(String)}, or the default in-memory one); a store given to {@link
  * Builder#store(TaskStore)} stays open, for its owner to close. Calls after {@code close()} throw
@@ -182,6 +213,8 @@ public final class TesEngine implements TesClient {
    * Validates, stores QUEUED and returns the new id; the task starts when the limits allow.
    *
    * @throws InvalidTaskException listing every problem of the task
+   * @throws TesClientException when the store failed to store the task at every attempt; no task was
+   *     created, and {@code retryable()} is true: the same call may succeed later
    */
   @Override
   public String createTask(Task task) {
@@ -255,11 +288,20 @@ public final class TesEngine implements TesClient {
     core.close();
   }
 
-  /** Names the backend and the store (without any password), and how many tasks have not ended. */
+  /**
+   * Names the backend and the store (without any password), how many tasks have not ended, and, when
+   * there are some, how many the store lacks the latest state of ({@code unwritten=N}).
+   */
   @Override
   public String toString() {
+    int unwritten = core.unwrittenCount();
     return "TesEngine[backend=" + core.backendName() + ", store=" + core.store() + ", unfinished=" + core.unfinishedCount()
-        + (core.isClosed() ? ", closed" : "") + "]";
+        + (unwritten > 0 ? ", unwritten=" + unwritten : "") + (core.isClosed() ? ", closed" : "") + "]";
+  }
+
+  /** The engine's implementation, for the tests of this package (its figures: slots, unwritten tasks). */
+  EngineCore core() {
+    return core;
   }
 
 
@@ -293,6 +335,8 @@ public final class TesEngine implements TesClient {
     private final Map<String, TagLimit> tagLimits = new LinkedHashMap<>();
     private final List<TaskListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private Retry storeRetry = Retry.STORE_DEFAULT;
+    private Retry cancelRetry = Retry.CANCEL_DEFAULT;
 
     private Builder() {}
 
@@ -457,6 +501,60 @@ public final class TesEngine implements TesClient {
     }
 
     /**
+     * How the engine retries a store write that failed, and writes later what the store did not
+     * take (see "When the store fails" on {@link TesEngine}). Default: 3 attempts, 50 ms then 100 ms
+     * apart; the re-writer waits at most 30 s between passes.
+     *
+     * <p>A write is tried {@code attempts} times on the thread that changes the task (a backend's
+     * report, a cancel, a start), waiting {@code backoff} before the first retry and twice as long
+     * before each next one, at most {@code maxBackoff}; that thread, and the task's next change,
+     * wait meanwhile, so keep the total short. After the last attempt the change is kept in memory;
+     * a background re-writer then tries to write every such task, {@code backoff} after the failure,
+     * then twice as long after each pass that wrote nothing, at most {@code maxBackoff} apart. A new
+     * task's insert is tried {@code attempts} times too, then {@code createTask} fails.
+     *
+     * @param attempts how many times a write is tried, the first included: 1 (no retry) to 100
+     * @param backoff the wait before the first retry; {@link Duration#ZERO} retries at once
+     * @param maxBackoff the longest wait between two retries, and between two passes of the
+     *     re-writer; not shorter than {@code backoff}
+     * @return this builder
+     * @throws IllegalArgumentException naming the value at fault and what is allowed
+     */
+    public Builder storeRetry(int attempts, Duration backoff, Duration maxBackoff) {
+      this.storeRetry = retry("storeRetry", attempts, backoff, maxBackoff);
+      return this;
+    }
+
+    /**
+     * How the engine retries a backend's {@link Backend#cancel} that threw. Default: 3 attempts, 1
+     * s then 2 s apart.
+     *
+     * <p>The first attempt runs on the thread that cancels; the retries run on the engine's thread,
+     * {@code backoff} after the failure and twice as long before each next one (at most {@code
+     * maxBackoff}), as long as the task is CANCELING. After the last one the failure is written in
+     * the task's system logs, and the task stays CANCELING, holding its slot, until the backend
+     * reports its end: it may still be running there.
+     *
+     * @param attempts how many times a cancel is tried, the first included: 1 (no retry) to 100
+     * @param backoff the wait before the first retry
+     * @param maxBackoff the longest wait between two retries; not shorter than {@code backoff}
+     * @return this builder
+     * @throws IllegalArgumentException naming the value at fault and what is allowed
+     */
+    public Builder cancelRetry(int attempts, Duration backoff, Duration maxBackoff) {
+      this.cancelRetry = retry("cancelRetry", attempts, backoff, maxBackoff);
+      return this;
+    }
+
+    private static Retry retry(String setting, int attempts, Duration backoff, Duration maxBackoff) {
+      try {
+        return new Retry(attempts, backoff, maxBackoff);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
      * The clock of creation, start and end times and of ids (default: the system clock, UTC).
      *
      * @param clock the clock
@@ -536,7 +634,8 @@ public final class TesEngine implements TesClient {
       }
       EngineCore core;
       try {
-        core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits);
+        core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits,
+            storeRetry, cancelRetry);
         core.recover();
       } catch (RuntimeException e) {
         closeAfter(chosen, e);

@@ -1,6 +1,8 @@
 package io.tes4j.spi;
 
 import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
+import java.util.List;
 
 /**
  * Where tasks really run: processes on this machine, Kubernetes jobs, Pulsar jobs. Made by a
@@ -21,6 +23,27 @@ public interface Backend extends AutoCloseable {
 
   /** What this backend can do; constant for its lifetime. */
   Capabilities capabilities();
+
+  /**
+   * What this backend could never run in {@code task}, beyond {@link io.tes4j.model.TaskValidator}'s
+   * rules, which every backend gets: an image its runtime cannot read, a local image outside its
+   * file roots, an environment value its runtime cannot carry. The engine adds these violations to
+   * the validator's when a task is created, so a task the backend would refuse is refused at once
+   * ({@code InvalidTaskException}; a server answers 400), instead of failing after it was accepted.
+   *
+   * <p>Called for every submitted task, before it has an id, possibly with a task that also breaks
+   * the validator's rules (so fields may be {@code null}: report only what is this backend's own,
+   * and skip what the validator reports). Each violation has the JSON path of the field and a
+   * sentence saying what is wrong and what is allowed, never a value that may be secret (an
+   * environment value). Must be fast, touch no network, and not throw; {@link #start} should check
+   * the same again, since tasks also reach it without the engine or from an earlier version.
+   *
+   * @param task a submitted task, not yet validated
+   * @return the problems found; empty by default
+   */
+  default List<Violation> check(Task task) {
+    return List.of();
+  }
 
   /**
    * Starts running {@code task} and returns at once (staging and execution happen on the

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * How a {@link Backend} reports one task's progress to the engine. The engine implements it; the
  * backend may call it from any thread. Every call is stored before it returns, so a task's state
- * survives a restart on a durable store.
+ * survives a restart on a durable store. When the store keeps failing, the engine keeps the change in
+ * memory and writes it later (see {@code TesEngine}, "When the store or the backend fails"): a call
+ * may wait for the engine's retries of the write, but never throws because the store failed.
  *
  * <p>The usual sequence: {@link #initializing()} (staging inputs), {@link #running()}, then for each
  * executor {@link #executorStarted} and {@link #executorFinished}, then {@link #outputs}, and at last

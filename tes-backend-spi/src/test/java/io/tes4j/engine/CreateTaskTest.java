@@ -47,6 +47,34 @@ class CreateTaskTest {
   }
 
   @Test
+  void whatTheBackendCouldNeverRunIsRefusedWithTheValidatorsViolationsAndNothingIsStored() {
+    backend.checks = task -> List.of(
+        new Violation("executors[0].image", "the backend cannot read this image"),
+        new Violation("executors[1].workdir", "the backend says so too"));
+    Task task = Tasks.echo().addExecutor(Executor.builder().image("").command("true").workdir("rel").build()).build();
+
+    InvalidTaskException e = catchThrowableOfType(InvalidTaskException.class, () -> engine.createTask(task));
+
+    assertThat(e.statusCode()).isEqualTo(400);
+    assertThat(e.violations()).extracting(Violation::toString)
+        .as("the validator's first; a field it reported is not reported again")
+        .containsExactly(
+            "executors[1].image: must not be blank; give the container image to run, e.g. ubuntu:22.04",
+            "executors[1].workdir: must be an absolute path inside the container (starting with /), was 'rel'",
+            "executors[0].image: the backend cannot read this image");
+    assertThat(engine.listTasks(ListTasksRequest.all()).tasks()).isEmpty();
+    assertThat(backend.startedIds).isEmpty();
+
+    backend.checks = t -> List.of(new Violation("executors[0].image", "the backend cannot read this image"));
+    InvalidTaskException alone =
+        catchThrowableOfType(InvalidTaskException.class, () -> engine.createTask(Tasks.echo().build()));
+    assertThat(alone.violations()).extracting(Violation::toString)
+        .as("a task the validator accepts is still refused")
+        .containsExactly("executors[0].image: the backend cannot read this image");
+    assertThat(engine.listTasks(ListTasksRequest.all()).tasks()).isEmpty();
+  }
+
+  @Test
   void aTaskWithoutExecutorsIsInvalid() {
     InvalidTaskException e = catchThrowableOfType(InvalidTaskException.class, () -> engine.createTask(Task.builder().build()));
 

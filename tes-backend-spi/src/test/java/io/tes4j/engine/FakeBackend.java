@@ -31,7 +31,12 @@ class FakeBackend implements Backend {
   /** Called inside start, before it returns or throws (to play events that race the handle). */
   volatile BiConsumer<Task, TaskEvents> duringStart;
   volatile boolean forgetOnResume;
+  /** What {@link #check} answers; nothing by default, as the SPI's default method. */
+  volatile java.util.function.Function<Task, List<io.tes4j.model.Violation>> checks = task -> List.of();
   volatile boolean closed;
+  /** So many next cancels throw, each counted in {@link #cancelAttempts}. */
+  final java.util.concurrent.atomic.AtomicInteger failCancels = new java.util.concurrent.atomic.AtomicInteger();
+  final List<String> cancelAttempts = new CopyOnWriteArrayList<>();
 
   FakeBackend() {
     this(Capabilities.basic());
@@ -55,6 +60,11 @@ class FakeBackend implements Backend {
   }
 
   @Override
+  public List<io.tes4j.model.Violation> check(Task task) {
+    return checks.apply(task);
+  }
+
+  @Override
   public String start(Task task, TaskEvents events) {
     BiConsumer<Task, TaskEvents> hook = duringStart;
     if (hook != null) {
@@ -75,7 +85,33 @@ class FakeBackend implements Backend {
 
   @Override
   public void cancel(String handle) {
-    cancelled.add(handle);
+    cancelAttempts.add(handle);
+    if (failCancels.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
+      throw new io.tes4j.api.BackendException("the cluster is unreachable");
+    }
+    synchronized (cancelled) {
+      cancelled.add(handle);
+      cancelled.notifyAll();
+    }
+  }
+
+  /** Waits until {@code count} cancels went through (retries run on the engine's thread). */
+  void awaitCancelled(int count) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    synchronized (cancelled) {
+      while (cancelled.size() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("expected " + count + " cancels, got " + cancelled);
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(cancelled, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
 
   @Override

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 /**
  * Says whether a task may be submitted, listing every problem at once, each with its JSON path.
  *
- * <p>Rules checked: at least one executor; each executor's {@code image} is not blank and its
- * {@code command} is not empty; container paths ({@code inputs[].path}, {@code outputs[].path},
+ * <p>Rules checked: at least one executor; each executor's {@code image} is not blank, holds no
+ * whitespace or control character and does not start with {@code -} (which every container runtime
+ * would read as one of its options), and its {@code command} is not empty; container paths ({@code inputs[].path}, {@code outputs[].path},
  * {@code workdir}, {@code stdin}, {@code stdout}, {@code stderr}, {@code volumes[]}) are absolute
  * and hold no {@code ..} segment; an input has exactly one of {@code url} and {@code content} (an
  * empty {@code content} is an empty file); an output has {@code url} and {@code path}; an output
@@ -278,6 +279,16 @@ public final class TaskValidator {
       add(imageAt, "must not be blank; give the container image to run, e.g. ubuntu:22.04");
     } else if (image.chars().anyMatch(Character::isWhitespace)) {
       add(imageAt, "must not contain whitespace, was " + Texts.quote(image));
+    } else if (image.chars().anyMatch(Character::isISOControl)) {
+      add(imageAt, "must not contain control characters, was " + Texts.quote(image));
+    } else if (image.startsWith("-")) {
+      // docker, podman and apptainer would read it as one of their own options (--privileged)
+      add(
+          imageAt,
+          "must not start with '-', was "
+              + Texts.quote(image)
+              + "; an image is a name such as ubuntu:22.04 or registry.example.org/team/tool:1.2,"
+              + " never an option");
     }
     List<String> command = executor.command();
     String commandAt = JsonPaths.field(at, "command");

@@ -83,6 +83,23 @@ class TaskValidatorTest {
           withExecutor(Executor.of("ubuntu 20.04", "true")), "executors[0].image", "'ubuntu 20.04'");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"--volume=/:/host", "--privileged", "-v", "-"})
+    void anImageMustNotStartWithADashWhichRuntimesWouldReadAsAnOption(String image) {
+      Violation v = onlyViolation(withExecutor(Executor.of(image, "true")), "executors[0].image", "must not start with '-'");
+      assertThat(v.message())
+          .isEqualTo("must not start with '-', was '" + image + "'; an image is a name such as ubuntu:22.04 or"
+              + " registry.example.org/team/tool:1.2, never an option");
+    }
+
+    @Test
+    void anImageMustNotHoldControlCharacters() {
+      for (String image : List.of("alpine\0", "alpine\u001b[1m", "a\u007fb")) {
+        Violation v = onlyViolation(withExecutor(Executor.of(image, "true")), "executors[0].image", "control characters");
+        assertThat(v.message()).as("the message shows them escaped").doesNotContain("\0").doesNotContain("\u001b");
+      }
+    }
+
     @Test
     void commandMustNotBeEmpty() {
       onlyViolation(withExecutor(Executor.of("alpine")), "executors[0].command", "must not be empty");

@@ -79,7 +79,9 @@ import org.slf4j.MDC;
  * route's scope; 404 for an unknown path or task id; 405 for a known path and another method (with
  * {@code Allow}); 413 for a body over {@link Builder#maxRequestBytes(long)}; 415 for a task whose
  * {@code Content-Type} is not JSON; 502 when a remote TES service behind the API answered an error,
- * 503 when it cannot be reached or the client is closed; 500, with a generic message, for anything
+ * 503 when it cannot be reached or the client is closed (with {@code Retry-After} when the same
+ * request may succeed later: an engine whose task store failed, so that no task was created); 500,
+ * with a generic message, for anything
  * else (logged once, with its stack trace and the request id).
  *
  * <h2>Per-user isolation</h2>
@@ -293,8 +295,10 @@ public final class TesApi {
       return exchange.error(502, "the TES service behind this server answered " + e.statusCode(), List.of());
     } catch (TesClientException e) {
       LOG.warn("request {}: the TES service is unavailable: {}", exchange.requestId, e.getMessage());
-      return exchange.error(503, "the TES service is unavailable (closed, shutting down or unreachable);"
-          + " try again later", List.of());
+      ApiResponse unavailable = exchange.error(503, "the TES service is unavailable (closed, shutting down or"
+          + " unreachable); try again later", List.of());
+      // Retryable: e.g. the engine's task store failed, so the task was not created; it may be soon.
+      return e.retryable() ? withHeader(unavailable, "Retry-After", "5") : unavailable;
     }
   }
 

@@ -469,5 +469,65 @@ class TesApiTest {
     engine.close();
     ApiResponse answer = api.handle(get("/v1/tasks"));
     assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.headers()).doesNotContainKey("Retry-After");
+  }
+
+  @Test
+  void aTaskTheEngineCannotStoreIs503WithRetryAfterAndIsNotCreated() {
+    io.tes4j.store.MemoryTaskStore memory = new io.tes4j.store.MemoryTaskStore();
+    try (TesEngine failing = TesEngine.builder().backend(MockBackend.create()).store(new InsertsFail(memory))
+        .storeRetry(2, Duration.ZERO, Duration.ZERO).build()) {
+      ApiResponse answer = TesApi.builder(failing).build().handle(post("/v1/tasks", HELLO));
+
+      assertThat(answer.status()).isEqualTo(503);
+      assertThat(answer.headers()).containsEntry("Retry-After", "5");
+      assertThat(json(answer).get("message").asText()).contains("try again later").doesNotContain("disk");
+      assertThat(memory.count()).isZero();
+      assertThat(failing.listTasks(ListTasksRequest.all()).tasks()).isEmpty();
+    }
+  }
+
+  /** A store whose inserts fail, as a database that is down does. */
+  private static final class InsertsFail implements io.tes4j.store.TaskStore {
+    private final io.tes4j.store.TaskStore delegate;
+
+    InsertsFail(io.tes4j.store.TaskStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void insert(io.tes4j.store.StoredTask task) {
+      throw new io.tes4j.store.TaskStoreException("insert", task.id(), "the disk is full", null);
+    }
+
+    @Override
+    public java.util.Optional<io.tes4j.store.StoredTask> get(String id) {
+      return delegate.get(id);
+    }
+
+    @Override
+    public void update(io.tes4j.store.StoredTask task) {
+      delegate.update(task);
+    }
+
+    @Override
+    public io.tes4j.store.TaskPage list(io.tes4j.store.TaskQuery query) {
+      return delegate.list(query);
+    }
+
+    @Override
+    public List<io.tes4j.store.StoredTask> unfinished() {
+      return delegate.unfinished();
+    }
+
+    @Override
+    public long count() {
+      return delegate.count();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
   }
 }

@@ -1,10 +1,12 @@
 package io.tes4j.backend.local;
 
 import io.tes4j.api.BackendException;
-import io.tes4j.backend.local.internal.Launchers;
+import io.tes4j.backend.local.internal.ContainerUser;
 import io.tes4j.backend.local.internal.Launcher;
+import io.tes4j.backend.local.internal.Launchers;
 import io.tes4j.backend.local.internal.TaskRun;
 import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.Capabilities;
 import io.tes4j.spi.TaskEvents;
@@ -21,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +67,17 @@ import org.slf4j.LoggerFactory;
  * EXECUTOR_ERROR when an executor without {@code ignore_error} exits non-zero (the later executors
  * do not run and the outputs are not staged); SYSTEM_ERROR when staging fails (the system log names
  * the input or output and why) or the runtime itself fails; CANCELED after {@link #cancel}.
+ *
+ * <p><b>What a task cannot do.</b> {@link #check} (which the engine applies when a task is created,
+ * and the backend again before it runs) refuses what the runtime could be tricked with: an image
+ * that is not a reference of the registry grammar for docker and podman (so never an option such as
+ * {@code --privileged}), a local apptainer image outside the file roots or an image scheme that
+ * bypasses the task policy, an environment variable name that is not {@code
+ * [A-Za-z_][A-Za-z0-9_]*}, a NUL character, and for docker and podman an environment value holding
+ * a line break. Environment values never appear on a command line, and never in the environment of
+ * a program that runs before the executor's own (see each runtime in the module's documentation).
+ * docker and podman run containers as this process's uid:gid unless {@link Builder#containerUser}
+ * says otherwise.
  *
  * <p><b>Cancel</b> kills the running executor's whole process tree at once (SIGKILL), or removes
  * its container ({@code docker rm -f}); a staging in progress is interrupted.
@@ -135,6 +149,16 @@ public final class LocalBackend implements Backend {
   @Override
   public Capabilities capabilities() {
     return capabilities;
+  }
+
+  /**
+   * What this backend's runtime could never run in {@code task} (see the class comment), each with
+   * its JSON path; never an environment value.
+   */
+  @Override
+  public List<Violation> check(Task task) {
+    Objects.requireNonNull(task, "task");
+    return launcher.check(task);
   }
 
   /**
@@ -216,6 +240,7 @@ public final class LocalBackend implements Backend {
       LOG.warn("{} tasks had not ended 30 s after the local backend closed", runs.size());
     }
     pool.shutdownNow();
+    launcher.close();
     if (ownsTransfers) {
       transfers.close();
     }
@@ -278,6 +303,8 @@ public final class LocalBackend implements Backend {
     private List<Path> fileRoots;
     private TransferPolicy transferPolicy;
     private Map<String, String> environment = System.getenv();
+    private ContainerUser containerUser = ContainerUser.ENGINE;
+    private long[] engineIds;
 
     private Builder() {}
 
@@ -331,6 +358,27 @@ public final class LocalBackend implements Backend {
       return this;
     }
 
+    /**
+     * Whom docker and podman run containers as: {@code engine} (the default: this process's uid
+     * and gid, with {@code --userns=keep-id} for rootless podman, so the engine can stage out and
+     * delete what the executors write), {@code image} (the image's own {@code USER}, often root:
+     * with a rootful daemon, its files may then not be removable) or {@code UID:GID} in numbers.
+     * apptainer, singularity and host always run as the engine's user, and take {@code engine}
+     * only.
+     *
+     * @throws IllegalArgumentException for another value, naming the allowed ones
+     */
+    public Builder containerUser(String user) {
+      this.containerUser = ContainerUser.parse(Objects.requireNonNull(user, "user"));
+      return this;
+    }
+
+    /** The uid and gid {@code user=engine} means (tests); by default this process's. */
+    Builder engineIds(long uid, long gid) {
+      this.engineIds = new long[] {uid, gid};
+      return this;
+    }
+
     /** The environment whose {@code PATH} finds the runtimes, and that container runtimes get (tests). */
     Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
@@ -342,6 +390,7 @@ public final class LocalBackend implements Backend {
      * trial sandbox that this system allows the namespaces.
      *
      * @throws BackendException when the runtime cannot be used here, saying what to do
+     * @throws IllegalArgumentException when {@link #containerUser} does not apply to the runtime
      */
     public LocalBackend build() {
       Path root = workRoot != null
@@ -352,7 +401,6 @@ public final class LocalBackend implements Backend {
       } catch (IOException e) {
         throw new BackendException("cannot create the work directory root " + root + ": " + e, e);
       }
-      Launcher launcher = Launchers.open(runtime, environment, root);
       boolean owns = transfers == null;
       Transfers chosen = transfers;
       if (chosen == null) {
@@ -365,6 +413,19 @@ public final class LocalBackend implements Backend {
           settings = settings.toBuilder().policy(transferPolicy).build();
         }
         chosen = Transfers.create(settings);
+      }
+      // apptainer's local images obey the same roots as file: inputs
+      Optional<List<Path>> roots = chosen.settings().fileRoots();
+      long[] ids = engineIds;
+      Launcher launcher;
+      try {
+        launcher = Launchers.open(runtime, environment, root,
+            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots));
+      } catch (RuntimeException e) {
+        if (owns) {
+          chosen.close();
+        }
+        throw e;
       }
       LOG.debug("local backend: runtime={}, work root {}", launcher.runtime().parameter(), root);
       return new LocalBackend(launcher, root, keep, chosen, owns);

@@ -29,21 +29,35 @@ import java.util.Set;
  *   <li>{@code keep}: {@code true} keeps the work directories after their task ends; default
  *       {@code false}.
  *   <li>{@code fileRoots}: comma-separated absolute directories, the only ones {@code file:}
- *       inputs and outputs may use; empty ({@code fileRoots=}) for none at all; default
- *       unrestricted. Set it when tasks come from others ({@code tes4j serve} does, empty unless
- *       {@code --file-root} is given).
+ *       inputs and outputs may use, and the only ones apptainer and singularity may take local
+ *       images ({@code /images/tool.sif}) from. Present but empty ({@code fileRoots=}) means none:
+ *       no {@code file:} URL and no local image. Absent (the default, for an embedded engine
+ *       running its own tasks): unrestricted, any path. A server taking tasks from others must set
+ *       it, to its own file roots, or to nothing ({@code fileRoots=}) when it allows none.
  *   <li>{@code allowSchemes}, {@code allowHosts}, {@code privateAddresses}: the transfer policy
  *       that every transfer of the tasks obeys at every hop, redirects, S3 endpoint and FTP data
  *       connections included ({@link io.tes4j.transfer.TransferPolicy#fromParameters}); default
  *       any scheme, host and address. {@code tes4j serve} sets them from its options.
+ *   <li>{@code user}: whom docker and podman run containers as: {@code engine} (the default: this
+ *       process's uid:gid, so the engine can stage out and delete what the executors write; with
+ *       {@code --userns=keep-id} for rootless podman), {@code image} (the image's own {@code
+ *       USER}) or {@code UID:GID} in numbers. apptainer, singularity and host always run as the
+ *       engine's user, and refuse any value but {@code engine}.
  * </ul>
  *
- * <p>Any other parameter is refused, so that a typo is not silently ignored.
+ * <p>Any other parameter is refused, so that a typo is not silently ignored; so is a bad value,
+ * naming the allowed ones.
+ *
+ * <p>Whatever the parameters, the backend refuses what could turn a task's fields against this
+ * machine, and the engine refuses such a task when it is created ({@link LocalBackend#check}):
+ * images docker or podman would read as options, image sources that bypass the file roots,
+ * environment names that are not {@code [A-Za-z_][A-Za-z0-9_]*}; and environment values never
+ * appear on a command line.
  */
 public final class LocalBackendProvider implements BackendProvider {
   /** The parameters this backend knows. */
-  public static final Set<String> PARAMETERS =
-      Set.of("runtime", "workdir", "keep", "fileRoots", "allowSchemes", "allowHosts", "privateAddresses");
+  public static final Set<String> PARAMETERS = Set.of(
+      "runtime", "workdir", "keep", "fileRoots", "user", "allowSchemes", "allowHosts", "privateAddresses");
 
   private final Map<String, String> environment;
 
@@ -106,7 +120,18 @@ public final class LocalBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("local: " + e.getMessage(), e);
       }
     }
-    return builder.build();
+    config.get("user").ifPresent(value -> {
+      try {
+        builder.containerUser(value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("local: " + e.getMessage(), e);
+      }
+    });
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("local: " + e.getMessage(), e);
+    }
   }
 
   private static Path path(String name, String value) {

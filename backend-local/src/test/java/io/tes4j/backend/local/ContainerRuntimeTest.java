@@ -47,6 +47,18 @@ class ContainerRuntimeTest {
     return events;
   }
 
+  /** This process's uid:gid, which docker and podman run containers as by default. */
+  static final String ENGINE_IDS = new com.sun.security.auth.module.UnixSystem().getUid() + ":"
+      + new com.sun.security.auth.module.UnixSystem().getGid();
+
+  /** The name of the one private directory under {@code workRoot}. */
+  static String privateDirectory(Path workRoot) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(workRoot)) {
+      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".tes4j-env-"))
+          .findFirst().orElseThrow();
+    }
+  }
+
   private static List<String> runCall(FakeRuntimes fakes) throws IOException {
     return fakes.calls().stream().filter(c -> c.get(1).equals("run") || c.get(1).equals("exec")).findFirst().orElseThrow();
   }
@@ -78,18 +90,22 @@ class ContainerRuntimeTest {
       assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
       Path root = Path.of(events.metadata().get("local.workdir"));
       String runId = root.getFileName().toString();
+      String envFile = root.getParent().resolve(privateDirectory(root.getParent())) + "/" + runId + "-0.env";
       assertThat(runCall(fakes)).containsExactly(
-          fakes.program("docker").toString(), "run", "--rm", "-i", "--name", "tes4j-" + runId + "-0",
-          "--cpus", "1.5", "--memory", "536870912",
-          "-v", root.resolve("logs") + ":/logs",
-          "-v", root.resolve("out") + ":/out",
-          "-v", root.resolve("results") + ":/results",
-          "-v", root.resolve("in/a.txt") + ":/in/a.txt:ro",
-          "-v", root.resolve("in/b.txt") + ":/in/b.txt:ro",
-          "-v", root.resolve("vol/shared") + ":/vol/shared",
-          "-w", "/vol/shared",
-          "-e", "A=1", "-e", "B=x y",
-          "--entrypoint", "sh", "alpine:3.20", "-c", "echo hi; echo err >&2");
+          fakes.program("docker").toString(), "run", "--rm", "-i", "--name=tes4j-" + runId + "-0",
+          "--user=" + ENGINE_IDS,
+          "--cpus=1.5", "--memory=536870912",
+          "--volume=" + root.resolve("logs") + ":/logs",
+          "--volume=" + root.resolve("out") + ":/out",
+          "--volume=" + root.resolve("results") + ":/results",
+          "--volume=" + root.resolve("in/a.txt") + ":/in/a.txt:ro",
+          "--volume=" + root.resolve("in/b.txt") + ":/in/b.txt:ro",
+          "--volume=" + root.resolve("vol/shared") + ":/vol/shared",
+          "--workdir=/vol/shared",
+          "--env-file=" + envFile,
+          "--entrypoint=sh", "--", "alpine:3.20", "-c", "echo hi; echo err >&2");
+      assertThat(fakes.envFileCopy("tes4j-" + runId + "-0")).hasContent("A=1\nB=x y");
+      assertThat(Path.of(envFile)).as("removed once the executor ended").doesNotExist();
       assertThat(events.executor(0).stdout()).isEqualTo("hi\n");
       assertThat(events.executor(0).stderr()).isEqualTo("err\n");
       assertThat(results.resolve("result.txt")).hasContent("hi");
@@ -108,8 +124,8 @@ class ContainerRuntimeTest {
       assertThat(events.awaitFinished()).isEqualTo(State.COMPLETE);
       String runId = Path.of(events.metadata().get("local.workdir")).getFileName().toString();
       assertThat(runCall(fakes)).containsExactly(
-          fakes.program("podman").toString(), "run", "--rm", "--name", "tes4j-" + runId + "-0",
-          "--entrypoint", "echo", "alpine", "hi there");
+          fakes.program("podman").toString(), "run", "--rm", "--name=tes4j-" + runId + "-0", "--user=" + ENGINE_IDS,
+          "--entrypoint=[\"echo\"]", "--", "alpine", "hi there");
       assertThat(events.executor(0).stdout()).isEqualTo("hi there\n");
     }
   }
@@ -179,13 +195,15 @@ class ContainerRuntimeTest {
       assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
       Path root = Path.of(events.metadata().get("local.workdir"));
       assertThat(runCall(fakes)).containsExactly(
-          fakes.program("apptainer").toString(), "exec", "--containall",
-          "--pwd", "/work",
-          "--bind", root.resolve("out") + ":/out",
-          "--bind", root.resolve("in/a.txt") + ":/in/a.txt:ro",
-          "--env", "A=1", "--env", "\"B=x,\"\"y\"\"\"",
-          "--cpus", "2", "--memory", "1073741824",
-          "docker://alpine:3.20", "sh", "-c", "cat /dev/null; echo hi");
+          fakes.program("apptainer").toString(), "exec", "--containall", "--no-eval",
+          "--pwd=/work",
+          "--bind=" + root.resolve("out") + ":/out",
+          "--bind=" + root.resolve("in/a.txt") + ":/in/a.txt:ro",
+          "--cpus=2", "--memory=1073741824",
+          "--", "docker://alpine:3.20", "sh", "-c", "cat /dev/null; echo hi");
+      assertThat(fakes.environments().get(0))
+          .containsEntry("APPTAINERENV_A", "1").containsEntry("APPTAINERENV_B", "x,\"y\"")
+          .doesNotContainKeys("A", "B");
       assertThat(events.executor(0).stdout()).isEqualTo("hi\n");
       assertThat(tmp.resolve("x.txt")).hasContent("hi");
     }
@@ -194,10 +212,11 @@ class ContainerRuntimeTest {
   @Test
   void singularityKeepsImagesThatNameTheirSourceAndReportsFatalErrors() throws IOException {
     FakeRuntimes fakes = new FakeRuntimes(tmp.resolve("fake"), "singularity");
+    Path image = Files.writeString(Files.createDirectories(tmp.resolve("images")).resolve("tool.sif"), "SIF");
     try (LocalBackend backend = backend(fakes, LocalRuntime.SINGULARITY)) {
       RecordingEvents events = run(backend, task()
           .addExecutor(Executor.of("library://alpine:3.20", "true"))
-          .addExecutor(Executor.of("/images/tool.sif", "true"))
+          .addExecutor(Executor.of(image.toString(), "true"))
           .addExecutor(Executor.of("broken-image", "true"))
           .build());
 
@@ -206,7 +225,7 @@ class ContainerRuntimeTest {
       for (List<String> call : fakes.calls()) {
         images.add(call.get(call.size() - 2));
       }
-      assertThat(images).containsExactly("library://alpine:3.20", "/images/tool.sif", "docker://broken-image");
+      assertThat(images).containsExactly("library://alpine:3.20", image.toString(), "docker://broken-image");
       assertThat(events.systemLogs()).containsExactly(
           "executors[2]: runtime=singularity could not run the container: FATAL:   Unable to handle"
               + " docker://broken-image uri: failed to get checksum");
@@ -240,7 +259,9 @@ class ContainerRuntimeTest {
           .build());
       assertThat(badName.awaitFinished()).isEqualTo(State.SYSTEM_ERROR);
       assertThat(badName.systemLogs()).containsExactly(
-          "executors[0].env: the name 'A=B' cannot be an environment variable (it is empty or holds '=' or NUL)");
+          "runtime=docker cannot run this task: executors[0].env[\"A=B\"]: invalid environment variable name 'A=B':"
+              + " must start with a letter or underscore and hold only letters, digits and underscores");
+      assertThat(String.join("\n", badName.systemLogs())).doesNotContain("top-secret-value");
 
       RecordingEvents colon = run(backend, task()
           .addInput(Input.ofContent("x", "/in/a:b.txt"))
@@ -264,7 +285,7 @@ class ContainerRuntimeTest {
 
       assertThat(events.awaitFinished()).isEqualTo(State.COMPLETE);
       Path root = Path.of(events.metadata().get("local.workdir"));
-      assertThat(runCall(fakes)).containsSequence("-v", root.resolve("result.txt") + ":/result.txt");
+      assertThat(runCall(fakes)).contains("--volume=" + root.resolve("result.txt") + ":/result.txt");
     }
   }
 }

@@ -145,7 +145,7 @@ class HostRuntimeTest {
   void theEnvironmentIsTheExecutorsAndArgumentsReachTheProgramAsGiven() {
     Task task = task()
         .addExecutor(Executor.builder().image("alpine").command("/usr/bin/env")
-            .env(Map.of("GREETING", "hi there", "odd-name", "x", "TRICKY", "a'b\"c $HOME `id` ;"))
+            .env(Map.of("GREETING", "hi there", "TRICKY", "a'b\"c $HOME `id` ;"))
             .build())
         .addExecutor(Executor.of("alpine", "printf", "%s|", "a b", "$HOME", "'q'", "*", "$(id)"))
         .build();
@@ -158,9 +158,132 @@ class HostRuntimeTest {
         "GREETING=hi there",
         "HOME=/tmp",
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "TRICKY=a'b\"c $HOME `id` ;",
-        "odd-name=x");
+        "TRICKY=a'b\"c $HOME `id` ;");
     assertThat(events.executor(1).stdout()).isEqualTo("a b|$HOME|'q'|*|$(id)|");
+  }
+
+  @Test
+  void environmentValuesArriveIntactWithNamesShellsTreatAsSpecialAndNothingAdded() {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("LINES", "first\nsecond\r\nthird\n");
+    env.put("QUOTES", "a'b\"c\\d `id` ;");
+    env.put("SUBST", "$(id) ${HOME} $HOME ${TES4J_ENV_SUBST} \\$x");
+    env.put("EQUALS", "=a=b==");
+    env.put("DASH", "-i -u PATH --");
+    env.put("SPACES", "  lead and trail  ");
+    env.put("EMPTY", "");
+    env.put("UNICODE", "h\u00e9llo \u2028 \uD83D\uDE00");
+    for (String special : List.of("UID", "EUID", "PPID", "OPTIND", "PWD", "OLDPWD", "IFS", "SHLVL", "RANDOM",
+        "SECONDS", "LINENO", "ENV", "BASH_ENV", "PS4", "_")) {
+      env.put(special, special.toLowerCase() + " value");
+    }
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine").command("/usr/bin/env", "-0").env(env).build())
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    Map<String, String> seen = new java.util.LinkedHashMap<>();
+    for (String entry : events.executor(0).stdout().split("\0")) {
+      int equals = entry.indexOf('=');
+      seen.put(entry.substring(0, equals), entry.substring(equals + 1));
+    }
+    Map<String, String> expected = new java.util.LinkedHashMap<>(Map.of(
+        "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME", "/tmp"));
+    expected.putAll(env);
+    assertThat(seen).as("exactly the executor's environment, byte for byte").isEqualTo(expected);
+  }
+
+  @Test
+  void theTasksLdPreloadAndPathReachOnlyTheCommandNeverTheSandboxSetUp() {
+    // ld.so names a library it cannot preload on stderr, once for each program started with it: the
+    // set-up runs mount, mkdir, ln, pivot_root, umount, rmdir and env; the executor runs one sh.
+    String library = "/nonexistent-" + UUID.randomUUID() + "/evil.so";
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine").command("/bin/sh", "-c", "echo \"$PATH\"")
+            .env("LD_PRELOAD", library).env("PATH", "/nowhere").build())
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    assertThat(events.executor(0).stdout()).isEqualTo("/nowhere\n");
+    assertThat(events.executor(0).stderr().lines().filter(line -> line.contains(library)))
+        .as("only the executor's own program saw LD_PRELOAD: %s", events.executor(0).stderr())
+        .hasSize(1);
+  }
+
+  @Test
+  void noEnvironmentValueIsOnAnyCommandLineWhileTheExecutorRuns() throws IOException {
+    String secret = "s3cr3t-" + UUID.randomUUID();
+    String seconds = Integer.toString(ThreadLocalRandom.current().nextInt(100_000, 999_999));
+    RecordingEvents events = new RecordingEvents();
+    String handle = backend.start(task()
+        .addExecutor(Executor.builder().image("alpine").command("sleep", seconds).env("TOKEN", secret).build())
+        .build(), events);
+    try {
+      Waits.until("the sleep runs", () -> !Processes.withArguments("sleep", seconds).isEmpty());
+      List<String> holding = new java.util.ArrayList<>();
+      try (java.util.stream.Stream<Path> processes = Files.list(Path.of("/proc"))) {
+        for (Path process : processes.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+          try {
+            String cmdline = new String(Files.readAllBytes(process.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            if (cmdline.contains(secret)) {
+              holding.add(process + ": " + cmdline.replace('\0', ' '));
+            }
+          } catch (IOException e) {
+            // the process ended while it was read
+          }
+        }
+      }
+      assertThat(holding).isEmpty();
+    } finally {
+      backend.cancel(handle);
+    }
+    assertThat(events.awaitFinished()).isEqualTo(State.CANCELED);
+  }
+
+  @Test
+  void optionsAndEqualsSignsInTheCommandAreJustTheCommand() {
+    Task task = task()
+        .addExecutor(Executor.of("alpine", "sh", "-c",
+            "mkdir -p /tools && printf '#!/bin/sh\\necho ran \"$@\"\\n' > /tools/a=b && chmod +x /tools/a=b"))
+        .addExecutor(Executor.of("alpine", "/tools/a=b", "-i", "X=1"))
+        .addExecutor(Executor.builder().image("alpine").command("--privileged", "-u", "PATH").ignoreError(true).build())
+        .addExecutor(Executor.builder().image("alpine").command("-i").ignoreError(true).build())
+        .build();
+
+    RecordingEvents events = run(task);
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    assertThat(events.executor(1).stdout()).isEqualTo("ran -i X=1\n");
+    assertThat(events.executor(2).exitCode()).isEqualTo(127);
+    assertThat(events.executor(2).stderr()).contains("--privileged");
+    assertThat(events.executor(3).exitCode()).isEqualTo(127);
+  }
+
+  @Test
+  void badEnvironmentNamesAreRefusedBeforeAnythingRuns() {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("odd-name", "x");
+    env.put("A=B", "top-secret-value");
+    env.put("-i", "x");
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine").command("true").env(env).build())
+        .build());
+
+    assertThat(events.calls()).containsExactly("initializing", "finished SYSTEM_ERROR");
+    assertThat(events.systemLogs()).containsExactly(
+        "runtime=host cannot run this task: executors[0].env[\"odd-name\"]: invalid environment variable name"
+            + " 'odd-name': must start with a letter or underscore and hold only letters, digits and underscores",
+        "runtime=host cannot run this task: executors[0].env[\"A=B\"]: invalid environment variable name"
+            + " 'A=B': must start with a letter or underscore and hold only letters, digits and underscores",
+        "runtime=host cannot run this task: executors[0].env[\"-i\"]: invalid environment variable name"
+            + " '-i': must start with a letter or underscore and hold only letters, digits and underscores");
+    assertThat(backend.check(task().addExecutor(Executor.builder().image("anything at all").command("true")
+        .env("OK", "a\nb").build()).build())).as("host uses no image, and carries any value").isEmpty();
+    assertThat(backend.check(task().addExecutor(Executor.builder().image("alpine").command("true")
+        .env("BIG", "x".repeat(131_052)).build()).build()))
+        .singleElement().satisfies(v -> assertThat(v.toString()).isEqualTo("executors[0].env.BIG: NAME=value must be"
+            + " at most 131055 bytes (UTF-8): the kernel refuses a larger environment entry; pass a value this large"
+            + " as an input file"));
   }
 
   @Test

@@ -50,7 +50,7 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> open(Map.of(), "local:?runtime=host&colour=blue"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backend URI local:?...: unknown parameter colour; local: knows allowHosts, allowSchemes,"
-            + " fileRoots, keep, privateAddresses, runtime, workdir");
+            + " fileRoots, keep, privateAddresses, runtime, user, workdir");
   }
 
   @Test

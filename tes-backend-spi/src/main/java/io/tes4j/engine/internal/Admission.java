@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * Which queued tasks may start: at most {@code maxRunning} admitted at once, and at most a given
@@ -47,14 +48,18 @@ final class Admission {
 
   private final int maxRunning;
   private final Limit[] limits;
+  private final BooleanSupplier paused;
   private final List<Group> groups = new ArrayList<>();
   private int admitted;
 
   /**
    * @param maxRunning at most this many admitted at once
    * @param tagLimits the tag limits, at most 64
+   * @param paused while true, nothing is admitted (the store cannot record a start); it must take
+   *     no lock
    */
-  Admission(int maxRunning, List<TagLimit> tagLimits) {
+  Admission(int maxRunning, List<TagLimit> tagLimits, BooleanSupplier paused) {
+    this.paused = paused;
     if (tagLimits.size() > 64) {
       throw new IllegalArgumentException("at most 64 tag limits, not " + tagLimits.size());
     }
@@ -106,9 +111,15 @@ final class Admission {
     return false;
   }
 
-  /** Admits what the limits allow, in order; the caller starts the tasks returned. */
+  /**
+   * Admits what the limits allow, in order; the caller starts the tasks returned. Admits nothing
+   * while paused: whoever ends the pause calls this again.
+   */
   synchronized List<Run> admit() {
     List<Run> admittedNow = List.of();
+    if (paused.getAsBoolean()) {
+      return admittedNow;
+    }
     while (admitted < maxRunning) {
       Group best = null;
       Run bestHead = null;
@@ -134,6 +145,11 @@ final class Admission {
       admittedNow.add(bestHead);
     }
     return admittedNow;
+  }
+
+  /** How many tasks hold a slot now: admitted, and not released since. */
+  synchronized int admittedCount() {
+    return admitted;
   }
 
   /** Gives back what an admitted task took, once; returns whether some task waits. */

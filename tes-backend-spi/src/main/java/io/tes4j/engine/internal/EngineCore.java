@@ -25,6 +25,7 @@ import io.tes4j.store.StoredTask;
 import io.tes4j.store.TaskPage;
 import io.tes4j.store.TaskQuery;
 import io.tes4j.store.TaskStore;
+import io.tes4j.store.TaskStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -60,6 +61,16 @@ import org.slf4j.LoggerFactory;
  * is stored, and its listeners are told, so each task changes one step at a time and listeners see
  * its steps in order. The admission's lock is never taken while a task's lock is held by this
  * class. The backend is called with no lock held.
+ *
+ * <p>Failures: a store write that fails is retried, and after its last attempt the change is kept
+ * in memory all the same ({@link StoreWrites}): the task moves on, ends, frees its admission slot
+ * and wakes its waits, and reads show it as the engine holds it. A new task whose insert fails is
+ * not created ({@code createTask} throws a retryable {@link TesClientException}). A task is handed to
+ * the backend only once its INITIALIZING state is stored, so a restart never starts it twice; while
+ * the store fails, no queued task is admitted (they wait, QUEUED in memory and in the store). A
+ * backend's start that throws ends the task SYSTEM_ERROR; its cancel that throws is retried, then
+ * reported in the task's system logs. Whatever else goes wrong while starting a task ends that task
+ * SYSTEM_ERROR, and the engine's thread logs every failure of its jobs.
  */
 public final class EngineCore {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
@@ -73,7 +84,9 @@ public final class EngineCore {
     BACKEND,
     ENGINE,
     USER,
-    RESTART
+    RESTART,
+    /** The engine gives up on a task it failed to start: any state may end SYSTEM_ERROR. */
+    FAILURE
   }
 
   private final Backend backend;
@@ -89,6 +102,8 @@ public final class EngineCore {
   private final ConcurrentHashMap<String, Run> active = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor engineThread;
   private final ServiceInfo serviceInfo;
+  private final StoreWrites writes;
+  private final Retry cancelRetry;
   private volatile boolean closed;
   private volatile boolean eventsOpen = true;
 
@@ -102,6 +117,9 @@ public final class EngineCore {
    * @param listeners told of every change of state
    * @param maxRunning at most this many tasks admitted at once
    * @param tagLimits at most so many admitted tasks per tag value
+   * @param storeRetry how a failed store write is retried, and how long the re-writer of the tasks
+   *     kept in memory waits between passes
+   * @param cancelRetry how a backend's cancel that threw is retried
    */
   public EngineCore(
       Backend backend,
@@ -111,7 +129,9 @@ public final class EngineCore {
       Clock clock,
       List<TaskListener> listeners,
       int maxRunning,
-      List<TagLimit> tagLimits) {
+      List<TagLimit> tagLimits,
+      Retry storeRetry,
+      Retry cancelRetry) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.backendName = Objects.requireNonNull(backendName, "backendName");
     this.capabilities = Objects.requireNonNull(backend.capabilities(), "backend.capabilities()");
@@ -122,7 +142,6 @@ public final class EngineCore {
     this.closeStore = closeStore;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listeners = List.copyOf(listeners);
-    this.admission = new Admission(maxRunning, tagLimits);
     this.engineThread =
         new ScheduledThreadPoolExecutor(
             1,
@@ -132,6 +151,9 @@ public final class EngineCore {
               return thread;
             });
     engineThread.setRemoveOnCancelPolicy(true);
+    this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);
+    this.cancelRetry = Objects.requireNonNull(cancelRetry, "cancelRetry");
+    this.admission = new Admission(maxRunning, tagLimits, writes::failing);
     this.serviceInfo =
         ServiceInfo.builder()
             .id("io.tes4j.engine")
@@ -159,6 +181,11 @@ public final class EngineCore {
     checkOpen();
     Objects.requireNonNull(task, "task");
     List<Violation> violations = new ArrayList<>(TaskValidator.validate(task));
+    for (Violation own : backend.check(task)) { // what this backend could never run; one violation per field
+      if (violations.stream().noneMatch(v -> v.path().equals(own.path()))) {
+        violations.add(own);
+      }
+    }
     Resources resources = task.resources();
     List<String> warnings = List.of();
     Resources kept = null;
@@ -209,12 +236,35 @@ public final class EngineCore {
     }
     Run run = new Run(this, queued.build(), null, admission.limitsOf(task.tags()));
     synchronized (run) {
-      store.insert(new StoredTask(run.task, null));
+      RuntimeException failure = writes.insert(new StoredTask(run.task, null));
+      if (failure != null) {
+        throw notCreated(run, failure);
+      }
       active.put(id, run);
       notifyListeners(id, State.UNKNOWN, State.QUEUED);
     }
     startAll(admission.enqueueAndAdmit(run));
     return id;
+  }
+
+  /**
+   * The task could not be stored, so it is not created: nothing is acknowledged that is not
+   * durable. Should the store hold it all the same (the last attempt stored it and its answer was
+   * lost), it is marked SYSTEM_ERROR there later, so that it never runs.
+   */
+  private TesClientException notCreated(Run run, RuntimeException failure) {
+    LOG.warn("task {}: the task store failed to store the new task; createTask fails", run.id, failure);
+    List<TaskLog> logs = run.task.logs();
+    TaskLog base = logs.isEmpty() ? EMPTY_LOG : logs.get(logs.size() - 1);
+    TaskLog log = base.toBuilder()
+        .endTime(Times.format(clock.instant()))
+        .systemLogs(append(base.systemLogs(), "createTask failed: the task store failed to store the task, so it was"
+            + " not acknowledged; it never runs"))
+        .build();
+    writes.abandonInsert(run, with(run.task, State.SYSTEM_ERROR, replaceLast(logs, log)));
+    return new TesClientException(
+        "the task store failed to store the new task: " + failure.getMessage() + "; no task was created, try again"
+            + " later", failure, true);
   }
 
   private String supportedText() {
@@ -230,8 +280,29 @@ public final class EngineCore {
     return Views.of(find(id).task(), view);
   }
 
+  /** The task as stored, or as this engine holds it when the store lacks its latest change. */
   private StoredTask find(String id) {
-    return store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+    StoredTask held = writes.held(id);
+    if (held != null) {
+      return held;
+    }
+    StoredTask stored;
+    try {
+      stored = store.get(id).orElseThrow(() -> new TaskNotFoundException(id));
+    } catch (TaskStoreException e) {
+      throw unreadable("read the task " + id, e);
+    }
+    return writes.allWritten() ? stored : writes.current(stored);
+  }
+
+  /**
+   * A read of the store failed: the caller may try again (a server answers 503, and logs it). Logged
+   * here at DEBUG only: polling clients would otherwise fill the log during an outage.
+   */
+  private static TesClientException unreadable(String what, TaskStoreException e) {
+    LOG.debug("the task store failed to {}", what, e);
+    return new TesClientException("the task store failed to " + what + ": " + e.getMessage() + "; try again later",
+        e, true);
   }
 
   /** As {@code TesClient.listTasks(ListTasksRequest)}. */
@@ -240,13 +311,25 @@ public final class EngineCore {
     Objects.requireNonNull(request, "request");
     String after = PageTokens.decode(request.pageToken());
     int size = request.pageSize() == null ? ListTasksRequest.DEFAULT_PAGE_SIZE : request.pageSize();
-    TaskPage page = store.list(new TaskQuery(request.namePrefix(), request.state(), request.tags(), after, size));
-    List<Task> tasks = new ArrayList<>(page.tasks().size());
-    for (StoredTask stored : page.tasks()) {
+    TaskQuery query = new TaskQuery(request.namePrefix(), request.state(), request.tags(), after, size);
+    TaskPage page;
+    try {
+      page = store.list(query);
+    } catch (TaskStoreException e) {
+      throw unreadable("list tasks", e);
+    }
+    List<StoredTask> found = page.tasks();
+    String last = page.more() && !found.isEmpty() ? found.get(found.size() - 1).id() : null;
+    if (!writes.allWritten()) {
+      StoreWrites.Overlaid overlaid = writes.overlay(query, page);
+      found = overlaid.tasks();
+      last = overlaid.next();
+    }
+    List<Task> tasks = new ArrayList<>(found.size());
+    for (StoredTask stored : found) {
       tasks.add(Views.of(stored.task(), request.view()));
     }
-    String next = page.more() && !tasks.isEmpty() ? PageTokens.encode(tasks.get(tasks.size() - 1).id()) : null;
-    return new ListTasksResponse(tasks, next);
+    return new ListTasksResponse(tasks, last == null ? null : PageTokens.encode(last));
   }
 
   /** As {@code TesClient.cancelTask(String)}. */
@@ -261,7 +344,7 @@ public final class EngineCore {
     State entered = transition(run, null, null, Origin.USER);
     String handle = run.handle;
     if (entered == State.CANCELING && handle != null) {
-      cancelOnBackend(run, handle);
+      cancelOnBackend(run, handle, 1);
     }
   }
 
@@ -345,8 +428,9 @@ public final class EngineCore {
   }
 
   /**
-   * Stops admitting, closes the backend, then the store if this engine opened it; fails the waits
-   * still pending.
+   * Stops admitting, closes the backend, makes a last attempt to write the tasks the store lacks
+   * (logging at ERROR those it still lacks), then closes the store if this engine opened it; fails
+   * the waits still pending.
    */
   public void close() {
     synchronized (this) {
@@ -366,6 +450,7 @@ public final class EngineCore {
       run.done.completeExceptionally(
           new TesClientException("the engine was closed before task " + run.id + " ended (it was " + run.state() + ")"));
     }
+    writes.close();
     if (closeStore) {
       try {
         store.close();
@@ -434,7 +519,7 @@ public final class EngineCore {
       } else {
         LOG.info("task {}: re-attached to {} on the backend {}", run.id, handle, backendName);
         if (run.state() == State.CANCELING) {
-          cancelOnBackend(run, handle); // the cancel may have been lost with the old engine
+          cancelOnBackend(run, handle, 1); // the cancel may have been lost with the old engine
         }
       }
     }
@@ -449,25 +534,84 @@ public final class EngineCore {
   // -----------------------------------------------------------------------------------------------
   // Admission and start.
 
+  /**
+   * Starts each admitted run. Whatever one start throws ends that task SYSTEM_ERROR and frees its
+   * slot, and the others still start; a {@link VirtualMachineError} is thrown again after them.
+   */
   private void startAll(List<Run> runs) {
+    VirtualMachineError fatal = null;
     for (Run run : runs) {
-      start(run);
+      try {
+        start(run);
+      } catch (RuntimeException | Error e) {
+        abandon(run, e);
+        if (e instanceof VirtualMachineError && fatal == null) {
+          fatal = (VirtualMachineError) e;
+        }
+      }
+    }
+    if (fatal != null) {
+      throw fatal;
+    }
+  }
+
+  /**
+   * Ends SYSTEM_ERROR a task whose start failed in the engine itself, cancels it on the backend if
+   * the backend has it, and frees its slot; if even that fails, at least its waits fail and its slot
+   * is freed, so nothing hangs on it.
+   */
+  private void abandon(Run run, Throwable cause) {
+    LOG.error("task {}: starting it failed in the engine; it is ended SYSTEM_ERROR", run.id, cause);
+    try {
+      transition(run, State.SYSTEM_ERROR, "the engine failed to start the task: " + cause, Origin.FAILURE);
+      String handle = run.handle;
+      if (handle != null) {
+        cancelOnBackend(run, handle, 1);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("task {}: ending it SYSTEM_ERROR failed too; its waits fail and its slot is freed", run.id, e);
+    }
+    if (!run.state().isTerminal()) {
+      active.remove(run.id, run);
+      run.done.completeExceptionally(new TesClientException("task " + run.id + " could not be started: " + cause, cause));
+    }
+    if (admission.release(run)) {
+      admitLater();
     }
   }
 
   /** Admits and starts what the limits allow, on the engine's thread (not the backend's). */
   private void admitLater() {
+    onEngineThread("admitting queued tasks", () -> {
+      if (!closed) {
+        startAll(admission.admit());
+      }
+    }, 0);
+  }
+
+  /**
+   * Runs {@code job} on the engine's thread after {@code delayNanos}; logs at ERROR whatever it
+   * throws (an executor would keep it silently in a future no one reads).
+   */
+  private void onEngineThread(String what, Runnable job, long delayNanos) {
     if (closed) {
       return;
     }
+    Runnable guarded = () -> {
+      try {
+        job.run();
+      } catch (RuntimeException | Error e) {
+        LOG.error("the engine's thread failed while {}", what, e);
+      }
+    };
     try {
-      engineThread.execute(() -> {
-        if (!closed) {
-          startAll(admission.admit());
-        }
-      });
+      if (delayNanos <= 0) {
+        engineThread.execute(guarded);
+      } else {
+        engineThread.schedule(guarded, delayNanos, TimeUnit.NANOSECONDS);
+      }
     } catch (RejectedExecutionException e) {
-      LOG.debug("not admitting: the engine is closed");
+      LOG.debug("not {}: the engine is closed", what);
     }
   }
 
@@ -476,10 +620,24 @@ public final class EngineCore {
       admission.release(run); // cancelled between admission and start, or closing
       return;
     }
+    boolean stored;
+    synchronized (run) {
+      stored = !run.unwritten;
+    }
+    if (!stored) {
+      // Started without a stored INITIALIZING, a task that outlives a crash of the engine would be
+      // started a second time by the next one, which finds it QUEUED.
+      transition(run, State.SYSTEM_ERROR, "the engine's task store failed to record the start of the task, so it was"
+          + " not started", Origin.ENGINE);
+      return;
+    }
     String handle;
     try {
       handle = backend.start(run.task, run);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
       String why = e instanceof BackendException ? e.getMessage() : e.toString();
       if (!(e instanceof BackendException)) {
         LOG.warn("task {}: the backend {} failed to start it", run.id, backendName, e);
@@ -491,23 +649,53 @@ public final class EngineCore {
     synchronized (run) {
       run.handle = handle;
       if (eventsOpen) {
-        store.update(new StoredTask(run.task, handle));
+        writes.write(run, run.task, "its backend handle");
       }
       cancel = run.state() == State.CANCELING;
     }
     if (handle == null) {
       LOG.warn("task {}: the backend {} returned no handle, so the task cannot be cancelled or resumed", run.id, backendName);
     } else if (cancel) {
-      cancelOnBackend(run, handle); // cancelled while the backend was starting it
+      cancelOnBackend(run, handle, 1); // cancelled while the backend was starting it
     }
   }
 
-  private void cancelOnBackend(Run run, String handle) {
+  /**
+   * Asks the backend to cancel; when it throws, tries again on the engine's thread while the task is
+   * CANCELING, and after the last attempt says so in the task's system logs (the task stays
+   * CANCELING, holding its slot, until the backend reports its end).
+   */
+  private void cancelOnBackend(Run run, String handle, int attempt) {
     try {
       backend.cancel(handle);
-    } catch (RuntimeException e) {
-      LOG.warn("task {}: the backend {} failed to cancel it (handle {})", run.id, backendName, handle, e);
-      systemLog(run, "the backend " + backendName + " failed to cancel the task: " + e.getMessage());
+      if (attempt > 1) {
+        LOG.info("task {}: the backend {} took the cancel at attempt {}", run.id, backendName, attempt);
+      }
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      State state = run.state();
+      if (state.isTerminal()) {
+        LOG.warn("task {}: the backend {} failed to cancel it (handle {}); the engine already ended it {}", run.id,
+            backendName, handle, state, e);
+        return;
+      }
+      if (attempt < cancelRetry.attempts() && !closed) {
+        long delay = cancelRetry.delayNanos(attempt);
+        LOG.warn("task {}: the backend {} failed to cancel it (handle {}), attempt {} of {}; trying again in {}",
+            run.id, backendName, handle, attempt, cancelRetry.attempts(), Times.format(Duration.ofNanos(delay)), e);
+        onEngineThread("cancelling task " + run.id + " again", () -> {
+          if (run.state() == State.CANCELING) {
+            cancelOnBackend(run, handle, attempt + 1);
+          }
+        }, delay);
+        return;
+      }
+      LOG.error("task {}: the backend {} failed to cancel it (handle {}) at attempt {} of {}; it stays CANCELING until"
+          + " the backend reports its end", run.id, backendName, handle, attempt, cancelRetry.attempts(), e);
+      systemLog(run, "the backend " + backendName + " failed to cancel the task (" + attempt
+          + (attempt == 1 ? " attempt" : " attempts") + "): " + e.getMessage() + "; it may still be running");
     }
   }
 
@@ -552,7 +740,7 @@ public final class EngineCore {
             systemLog == null ? base.systemLogs() : append(base.systemLogs(), systemLog)));
       }
       Task changed = with(task, to, logs);
-      write(run, changed);
+      writes.write(run, changed, "its state " + to);
       notifyListeners(run.id, from, to);
       if (to.isTerminal()) {
         ended = changed;
@@ -585,6 +773,7 @@ public final class EngineCore {
         }
         return from == State.CANCELING ? null : State.CANCELING;
       case RESTART:
+      case FAILURE:
         return requested;
       default:
         break;
@@ -673,7 +862,7 @@ public final class EngineCore {
       }
       List<TaskLog> logs = task.logs();
       TaskLog log = operator.apply(logs.isEmpty() ? EMPTY_LOG : logs.get(logs.size() - 1));
-      write(run, with(task, task.state(), replaceLast(logs, log)));
+      writes.write(run, with(task, task.state(), replaceLast(logs, log)), what);
     }
   }
 
@@ -698,12 +887,6 @@ public final class EngineCore {
   private static Task with(Task task, State state, List<TaskLog> logs) {
     return new Task(task.id(), state, task.name(), task.description(), task.inputs(), task.outputs(), task.resources(),
         task.executors(), task.volumes(), task.tags(), logs, task.creationTime());
-  }
-
-  /** Stores the task, then makes it the run's current one; the caller holds the run's lock. */
-  private void write(Run run, Task task) {
-    store.update(new StoredTask(task, run.handle));
-    run.task = task;
   }
 
   private void notifyListeners(String id, State from, State to) {
@@ -749,5 +932,48 @@ public final class EngineCore {
   /** The tasks not yet ended, for tests and toString. */
   public int unfinishedCount() {
     return active.size();
+  }
+
+  /** The admission slots in use: tasks admitted and not ended. Once every task ended, 0. */
+  public int admittedCount() {
+    return admission.admittedCount();
+  }
+
+  /**
+   * The tasks whose latest change the store lacks, held in memory until the re-writer (or {@code
+   * close}) writes them; those whose createTask failed, to be marked SYSTEM_ERROR, included.
+   */
+  public int unwrittenCount() {
+    return writes.unwrittenCount();
+  }
+
+  /** Store inserts and updates that failed, each attempt counted. */
+  public long storeFailedCalls() {
+    return writes.failedCalls();
+  }
+
+  /** Store writes tried again after a failure. */
+  public long storeRetries() {
+    return writes.retries();
+  }
+
+  /** Changes of tasks whose every write attempt failed, so kept in memory to be written later. */
+  public long storeKeptInMemory() {
+    return writes.keptInMemory();
+  }
+
+  /** Tasks whose end (terminal state) could not be written at any attempt: they ended in memory. */
+  public long storeEndsKeptInMemory() {
+    return writes.endsKeptInMemory();
+  }
+
+  /** Tasks written by the re-writer, or by close, after their own writes failed. */
+  public long storeRewritten() {
+    return writes.rewritten();
+  }
+
+  /** New tasks whose every insert attempt failed, so createTask threw. */
+  public long storeRefusedInserts() {
+    return writes.refusedInserts();
   }
 }

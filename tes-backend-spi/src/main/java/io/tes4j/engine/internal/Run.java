@@ -4,6 +4,7 @@ import io.tes4j.model.OutputFileLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.spi.TaskEvents;
+import io.tes4j.store.StoredTask;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,13 @@ final class Run implements TaskEvents {
   volatile Task task;
   /** What the backend's start returned, or null. */
   volatile String handle;
+  /** The store lacks the latest {@link #task} (its writes failed); the engine writes it later. */
+  boolean unwritten;
+  /**
+   * Its insert failed, so createTask threw: the store may or may not hold it. Set once, before the
+   * run is shared.
+   */
+  volatile boolean mayBeAbsent;
 
   // Guarded by the admission's monitor.
   boolean admitted;
@@ -41,6 +49,11 @@ final class Run implements TaskEvents {
 
   State state() {
     return task.state();
+  }
+
+  /** The task and its handle, as the store keeps them. */
+  StoredTask stored() {
+    return new StoredTask(task, handle);
   }
 
   @Override

@@ -6,20 +6,21 @@ import io.tes4j.model.Executor;
 import io.tes4j.model.Output;
 import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -37,11 +38,27 @@ import java.util.stream.Stream;
  * tmpfs, {@code /proc} a new proc of the executor's own PID namespace. Nothing else of the host
  * is visible, and nothing outside the work directory can be written (tmpfs aside).
  *
- * <p>The mounts are made by a fixed shell script whose every variable part (paths, environment,
- * argv) is passed as an argument, never written into its text. It runs as PID 1 of the new PID
- * namespace and starts the command as its child, so when the command ends, or the {@code
- * unshare} process is killed ({@code --kill-child}), the kernel kills every process the executor
- * left.
+ * <p>The mounts are made by a fixed shell script whose every variable part (paths, names, argv) is
+ * passed as an argument, never written into its text. It runs as PID 1 of the new PID namespace
+ * and starts the command as its child, so when the command ends, or the {@code unshare} process is
+ * killed ({@code --kill-child}), the kernel kills every process the executor left.
+ *
+ * <p><b>The environment</b> must reach the command intact, and must neither show on a command line
+ * ({@code /proc/PID/cmdline} is readable by every local user) nor act on the set-up. {@code
+ * unshare}, {@code sh}, {@code mount} and the others run with this machine's root still visible
+ * until {@code pivot_root}: a task's {@code LD_PRELOAD} naming a library it staged would run there,
+ * and {@code PATH}, {@code IFS}, {@code ENV}, {@code GLIBC_TUNABLES} and many more steer them. So
+ * each variable {@code NAME} is given to {@code unshare} as {@code TES4J_ENV_NAME}, a name no
+ * program reads, beside a {@code PATH} of the launcher's own; the script receives the names only,
+ * checked against {@code [A-Za-z_][A-Za-z0-9_]*}, as one argument {@code -i NAME=${TES4J_ENV_NAME}
+ * ...}; and its last step, after {@code pivot_root}, the detach of the host's root and {@code cd},
+ * is {@code exec /usr/bin/env -S "$that" ARGV...}. GNU env (coreutils 8.30+) expands {@code
+ * ${TES4J_ENV_NAME}} itself, in its own memory, into the exact value (no shell reads it: quotes,
+ * {@code $()}, {@code =} and line breaks arrive as they are), clears the environment ({@code -i})
+ * and executes the command with exactly the executor's variables. No shell assigns them either,
+ * so names the shells treat as special ({@code UID}, {@code OPTIND}, {@code RANDOM}, {@code PWD})
+ * arrive as given, and the shell adds nothing ({@code PWD}, {@code SHLVL}). The trial sandbox run
+ * when the backend opens checks that {@code env -S} works here.
  */
 final class HostLauncher implements Launcher {
   /** The host directories executors see read-only, when the host has them. */
@@ -54,15 +71,32 @@ final class HostLauncher implements Launcher {
   /** What starts a sandbox-setup failure on stderr; the script then exits 125. */
   static final String FAILURE_PREFIX = "tes4j host sandbox: ";
 
-  /** The environment executors start from; theirs overrides it. */
-  static final Map<String, String> BASE_ENVIRONMENT =
-      Map.of("PATH", Executables.STANDARD_PATH, "HOME", "/tmp");
+  /** The words of the script's steps and their fixed arguments (everything else is an absolute path). */
+  private static final Set<String> STEP_WORDS =
+      Set.of("bind", "rbind-ro", "tmpfs", "proc", "mkdir", "touch", "symlink", "0755", "1777");
+
+  /** The environment executors start from, {@code PATH} then {@code HOME}; theirs overrides it. */
+  static final Map<String, String> BASE_ENVIRONMENT = baseEnvironment();
+
+  private static Map<String, String> baseEnvironment() {
+    Map<String, String> base = new LinkedHashMap<>();
+    base.put("PATH", Executables.STANDARD_PATH);
+    base.put("HOME", "/tmp");
+    return java.util.Collections.unmodifiableMap(base);
+  }
+
+  /** The prefix under which each executor variable reaches {@code unshare} and the script. */
+  static final String ENV_PREFIX = "TES4J_ENV_";
+
+  /** How long the trial sandbox may take when the backend opens. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
 
   /**
    * Interprets the steps given as arguments ({@code bind SRC DST}, {@code rbind-ro SRC DST},
-   * {@code tmpfs DIR}, {@code proc DIR}, {@code mkdir DIR}, {@code touch FILE}, {@code symlink
+   * {@code tmpfs DIR MODE}, {@code proc DIR}, {@code mkdir DIR}, {@code touch FILE}, {@code symlink
    * TARGET LINK}) up to {@code --}, makes the work directory the root, enters the working
-   * directory and runs the rest ({@code NAME=VALUE...} then the argv) with {@code env -i}.
+   * directory, then runs the argv (after the working directory and the {@code env -S} argument)
+   * with exactly the executor's environment.
    */
   static final String SCRIPT =
       String.join(
@@ -73,28 +107,28 @@ final class HostLauncher implements Launcher {
           "while [ \"$#\" -gt 0 ]; do",
           "  case $1 in",
           "    --) shift; break ;;",
-          "    bind) mount --bind \"$2\" \"$3\" || fail \"cannot bind $2 on $3\"; shift 3 ;;",
-          "    rbind-ro) { mount --rbind \"$2\" \"$3\" && mount -o remount,bind,ro \"$3\"; }"
+          "    bind) mount --bind -- \"$2\" \"$3\" || fail \"cannot bind $2 on $3\"; shift 3 ;;",
+          "    rbind-ro) { mount --rbind -- \"$2\" \"$3\" && mount -o remount,bind,ro -- \"$3\"; }"
               + " || fail \"cannot bind $2 read-only on $3\"; shift 3 ;;",
-          "    tmpfs) mount -t tmpfs -o \"mode=$3\" tes4j \"$2\" || fail \"cannot mount a tmpfs on $2\"; shift 3 ;;",
-          "    proc) mount -t proc proc \"$2\" || fail \"cannot mount a proc file system on $2\"; shift 2 ;;",
-          "    mkdir) mkdir -p \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
+          "    tmpfs) mount -t tmpfs -o \"mode=$3\" -- tes4j \"$2\" || fail \"cannot mount a tmpfs on $2\"; shift 3 ;;",
+          "    proc) mount -t proc -- proc \"$2\" || fail \"cannot mount a proc file system on $2\"; shift 2 ;;",
+          "    mkdir) mkdir -p -- \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
           "    touch) : > \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
-          "    symlink) ln -s \"$2\" \"$3\" || fail \"cannot create the link $3\"; shift 3 ;;",
+          "    symlink) ln -s -- \"$2\" \"$3\" || fail \"cannot create the link $3\"; shift 3 ;;",
           "    *) fail \"unknown step $1\" ;;",
           "  esac",
           "done",
           "wd=$1",
-          "shift",
-          "cd \"$root\" || fail \"cannot enter $root\"",
+          "environment=$2",
+          "shift 2",
+          "cd -- \"$root\" || fail \"cannot enter $root\"",
           "mkdir -p .tes4j-old-root || fail \"cannot create $root/.tes4j-old-root\"",
           "pivot_root . .tes4j-old-root || fail \"pivot_root to $root failed\"",
           "cd / || fail \"cannot enter the new root\"",
           "umount -l /.tes4j-old-root || fail \"cannot detach the host's root\"",
           "rmdir /.tes4j-old-root",
-          "cd \"$wd\" || fail \"cannot enter the working directory $wd\"",
-          "/usr/bin/env -i -- \"$@\"",
-          "exit $?",
+          "cd -- \"$wd\" || fail \"cannot enter the working directory $wd\"",
+          "exec /usr/bin/env -S \"$environment\" \"$@\"",
           "");
 
   private final Path unshare;
@@ -134,30 +168,47 @@ final class HostLauncher implements Launcher {
     return launcher;
   }
 
-  /** Runs {@code true} in a sandbox, the way an executor runs. */
+  /** Runs a trial executor in a sandbox, the way an executor runs, for at most {@link #PROBE_TIMEOUT}. */
   private void probe(Path scratch) {
+    probe(scratch, PROBE_TIMEOUT);
+  }
+
+  /**
+   * Runs {@code sh -c 'test "$TES4J_PROBE" = ...'} with that variable set, in a sandbox, the way an
+   * executor runs: proves the namespaces and {@code env -S} work. Its output goes to a file, so the
+   * time limit holds whatever it writes; at the limit, its whole process tree is killed.
+   *
+   * @throws BackendException saying what failed and what to do
+   */
+  void probe(Path scratch, Duration timeout) {
     Path root = null;
     try {
       Files.createDirectories(scratch);
       root = Files.createTempDirectory(scratch, "probe-");
-      Task task = Task.builder().addExecutor(Executor.of("none", "true")).build();
+      String value = "a b'c\"$(x)=";
+      Task task = Task.builder()
+          .addExecutor(Executor.builder().image("none").command("/bin/sh", "-c", "test \"$TES4J_PROBE\" = \"$0\"", value)
+              .env("TES4J_PROBE", value).build())
+          .build();
       Prepared prepared = prepare(task, root, "probe");
-      ProcessBuilder builder = new ProcessBuilder(prepared.command(0)).redirectErrorStream(true);
-      builder.environment().clear();
-      builder.environment().putAll(prepared.environment(0));
-      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      Process process = builder.start();
-      byte[] output = process.getInputStream().readAllBytes();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        ProcessTrees.kill(process);
-        throw new BackendException("runtime=host: a trial executor (true) in a sandbox did not end in 60 s");
+      ShortCommands.Result result = ShortCommands.run(prepared.command(0), prepared.environment(0), scratch, timeout);
+      if (!result.ended()) {
+        throw new BackendException("runtime=host: a trial executor in a sandbox did not end in "
+            + timeout.toSeconds() + " s; it was killed. Is unshare hanging here? Use a container runtime"
+            + " (runtime=docker, podman, apptainer or singularity) if host processes cannot run");
       }
-      if (process.exitValue() != 0) {
-        String said = new String(output, StandardCharsets.UTF_8).strip();
+      if (result.exitCode() != 0) {
+        String said = result.output().strip();
+        if (said.contains("env:")) {
+          throw new BackendException(
+              "runtime=host passes each executor's environment with env -S (GNU coreutils 8.30 or later), and"
+                  + " /usr/bin/env here refused: " + said + ". Install GNU coreutils' env, or use a container"
+                  + " runtime (runtime=docker, podman, apptainer or singularity)");
+        }
         throw new BackendException(
             "runtime=host runs each executor in private user, mount and PID namespaces (unshare"
                 + " --user --map-root-user --mount --pid), and this system refused: "
-                + (said.isEmpty() ? "exit " + process.exitValue() : said)
+                + (said.isEmpty() ? "exit " + result.exitCode() : said)
                 + ". Allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1,"
                 + " user.max_user_namespaces > 0; on Ubuntu 24.04+"
                 + " kernel.apparmor_restrict_unprivileged_userns=0), or use a container runtime"
@@ -175,6 +226,11 @@ final class HostLauncher implements Launcher {
         WorkDirectories.deleteQuietly(root);
       }
     }
+  }
+
+  @Override
+  public List<Violation> check(Task task) {
+    return Environments.violations(task);
   }
 
   @Override
@@ -278,6 +334,12 @@ final class HostLauncher implements Launcher {
     steps.addAll(List.of("mkdir", dev.resolve("shm").toString()));
     steps.addAll(List.of("tmpfs", dev.resolve("shm").toString(), "1777"));
     steps.addAll(List.of("proc", proc.toString()));
+    for (String step : steps) {
+      // every path the script is given is absolute, so that none can be read as an option
+      if (!step.startsWith("/") && !STEP_WORDS.contains(step)) {
+        throw new LaunchException("runtime=host: a sandbox step holds a relative path: " + step);
+      }
+    }
     List<String> setup = List.copyOf(steps);
 
     return new Prepared() {
@@ -290,7 +352,7 @@ final class HostLauncher implements Launcher {
         argv.addAll(setup);
         argv.add("--");
         argv.add(executor.workdir() != null ? ContainerPaths.normalize(executor.workdir()) : "/");
-        environments.get(index).forEach((name, value) -> argv.add(name + "=" + value));
+        argv.add(envSpecification(environments.get(index).keySet()));
         if (executor.command().get(0).indexOf('=') >= 0) {
           // env would read a program name holding '=' as one more variable: let sh start it
           argv.addAll(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\""));
@@ -301,7 +363,10 @@ final class HostLauncher implements Launcher {
 
       @Override
       public Map<String, String> environment(int index) {
-        return Map.of("PATH", Executables.STANDARD_PATH);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", Executables.STANDARD_PATH);
+        environments.get(index).forEach((name, value) -> env.put(ENV_PREFIX + name, value));
+        return env;
       }
 
       @Override
@@ -321,6 +386,23 @@ final class HostLauncher implements Launcher {
                 + line.substring(FAILURE_PREFIX.length()));
       }
     };
+  }
+
+  /**
+   * {@code -i NAME=${TES4J_ENV_NAME}...}: what {@code env -S} makes of the executor's variables,
+   * from their names alone.
+   *
+   * @throws LaunchException for a name that is not {@code [A-Za-z_][A-Za-z0-9_]*}
+   */
+  static String envSpecification(Collection<String> names) {
+    StringBuilder spec = new StringBuilder("-i");
+    for (String name : names) {
+      if (!Environments.NAME.matcher(name).matches()) {
+        throw new LaunchException("runtime=host: '" + name + "' cannot be an environment variable name");
+      }
+      spec.append(' ').append(name).append("=${").append(ENV_PREFIX).append(name).append('}');
+    }
+    return spec.toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tes4j.backend.local.internal;
 
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,17 @@ public interface Launcher {
   List<String> notes(Task task);
 
   /**
+   * What of {@code task} this runtime could never run ({@link io.tes4j.spi.Backend#check}): a
+   * variable name or a NUL character no process can carry, an image the runtime cannot read or
+   * must not be given, an environment value it cannot pass. Fields the validator requires may be
+   * missing; they are skipped. Checked when the engine creates the task and again before it runs.
+   */
+  List<Violation> check(Task task);
+
+  /** Releases what the launcher keeps beside the tasks (a private directory); nothing by default. */
+  default void close() {}
+
+  /**
    * Readies {@code task}, whose inputs are staged under {@code root}, to run: creates the
    * directories its executors need and plans the mounts.
    *
@@ -35,8 +47,19 @@ public interface Launcher {
   /** One task, ready to run its executors. */
   interface Prepared {
 
-    /** The argv that runs executor {@code index}. */
+    /**
+     * The argv that runs executor {@code index}. May write files the runtime reads at start (an
+     * env file), which {@link #release} removes.
+     *
+     * @throws LaunchException when the executor cannot run this way
+     */
     List<String> command(int index);
+
+    /**
+     * Removes what {@link #command} wrote for executor {@code index}; called once that executor's
+     * process ended, or could not start. May be called more than once.
+     */
+    default void release(int index) {}
 
     /** The whole environment of that process (the runtime's, not the executor's). */
     Map<String, String> environment(int index);

@@ -5,6 +5,7 @@ import io.tes4j.model.Executor;
 import io.tes4j.model.OutputFileLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
 import java.io.BufferedOutputStream;
@@ -181,6 +182,13 @@ public final class TaskRun implements Runnable {
     events.initializing();
     events.metadata("local.runtime", launcher.runtime().parameter());
     events.metadata("local.workdir", root.toString());
+    List<Violation> problems = launcher.check(task);
+    if (!problems.isEmpty()) {
+      // refused when the engine created it; here for tasks that did not come through it
+      problems.forEach(problem -> events.systemLog("runtime=" + launcher.runtime().parameter()
+          + " cannot run this task: " + problem));
+      return State.SYSTEM_ERROR;
+    }
     launcher.notes(task).forEach(events::systemLog);
     if (!staged("staging the inputs failed: ", () -> {
       stager.stageInputs(task, root);
@@ -275,10 +283,19 @@ public final class TaskRun implements Runnable {
     return true;
   }
 
+  /** Runs executor {@code index}; what its command line needed (an env file) is removed after, however it ended. */
   private Outcome runExecutor(int index, Launcher.Prepared ready) {
+    try {
+      return runExecutor(index, ready, ready.command(index));
+    } finally {
+      ready.release(index);
+    }
+  }
+
+  private Outcome runExecutor(int index, Launcher.Prepared ready, List<String> argv) {
     Executor executor = task.executors().get(index);
     String what = "executors[" + index + "]";
-    ProcessBuilder builder = new ProcessBuilder(ready.command(index)).directory(root.toFile());
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(root.toFile());
     builder.environment().clear();
     builder.environment().putAll(ready.environment(index));
     if (executor.stdin() != null) {

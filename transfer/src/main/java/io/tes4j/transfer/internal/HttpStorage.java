@@ -793,6 +793,9 @@ public final class HttpStorage implements Storage {
     public void writeTo(OutputStream out) throws IOException {
       byte[] buffer = new byte[(int) (length < 0 ? BUFFER : Math.min(BUFFER, Math.max(length, 1)))];
       long left = length < 0 ? Long.MAX_VALUE : length;
+      if (length == 0) {
+        requireEnd();
+      }
       while (left > 0) {
         int n;
         try {
@@ -810,9 +813,18 @@ public final class HttpStorage implements Storage {
               "the data to write ended after " + (length - left) + " of the " + length + " bytes announced",
               null);
         }
-        out.write(buffer, 0, n);
         left -= n;
+        if (left == 0 && length > 0) {
+          // Before the last bytes go out: the server must never receive a whole body, and store
+          // it, when the data is longer than announced.
+          requireEnd();
+        }
+        out.write(buffer, 0, n);
       }
+    }
+
+    /** Throws when {@code data} has more bytes than announced. */
+    private void requireEnd() {
       int more;
       try {
         more = data.read();

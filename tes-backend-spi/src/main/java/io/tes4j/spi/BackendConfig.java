@@ -21,6 +21,33 @@ import java.util.TreeSet;
  */
 public record BackendConfig(URI uri, Map<String, String> parameters) {
 
+  /**
+   * The standard parameters of a transfer policy, which a server that takes tasks from others sets
+   * on its backend ({@code tes4j serve} does, from {@code --allow-scheme}, {@code --allow-host} and
+   * {@code --file-root}):
+   *
+   * <ul>
+   *   <li>{@code allowSchemes}: the URL schemes tasks' files may use, comma-separated;
+   *   <li>{@code allowHosts}: the hosts they may reach (names, {@code *.example.org}, IP addresses,
+   *       {@code *}), comma-separated;
+   *   <li>{@code privateAddresses}: {@code refuse} (loopback, link-local, private... addresses only
+   *       for hosts named in {@code allowHosts}) or {@code allow};
+   *   <li>{@code fileRoots}: the only local directories {@code file:} locations may use,
+   *       comma-separated absolute paths; empty for none.
+   * </ul>
+   *
+   * <p>A backend that moves task files must accept them (list them in {@link #requireOnly}) and
+   * enforce them at every hop of every transfer: one on the {@code transfer} module gets it all
+   * from {@code TransferSettings.builder().policyParameters(config.parameters())}; one whose files
+   * move elsewhere (in pods, on a cluster) passes them to whatever moves them ({@code tes4j filer}
+   * takes the same rules as options). A backend that moves no files ({@code mock:}) accepts and
+   * ignores them. A backend that cannot enforce them must not accept them: the server then fails
+   * at start, naming the parameter, instead of running tasks without the policy. The names are
+   * those of {@code io.tes4j.transfer.TransferPolicy.PARAMETERS}.
+   */
+  public static final Set<String> TRANSFER_POLICY_PARAMETERS =
+      Set.of("allowSchemes", "allowHosts", "privateAddresses", "fileRoots");
+
   /** Copies the parameters, keeping their order. */
   public BackendConfig {
     Objects.requireNonNull(uri, "uri");

@@ -182,6 +182,50 @@ class FilerCommandTest {
   }
 
   @Test
+  void thePolicyOptionsHoldAtEveryHop() throws IOException {
+    String target = http.url("/inputs/policy.bin");
+    http.put("/inputs/policy.bin", "policy".getBytes(StandardCharsets.UTF_8));
+    String byName = target.replace("127.0.0.1", "localhost");
+    String taskFile =
+        write(
+            "policy.json",
+            """
+            { "inputs": [ { "path": "/in/a.bin", "url": "%s" } ],
+              "executors": [ { "image": "alpine", "command": ["true"] } ] }
+            """
+                .formatted(byName));
+    Path root = dir.resolve("policy-root");
+
+    // A name that resolves to loopback: refused on the address connected to.
+    CliResult refused = CliResult.run(Map.of(), "filer", "stage-in", "--task", taskFile, "--root", root.toString(),
+        "--private-addresses", "refuse", "--allow-host", "*");
+    assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+    assertThat(refused.errLines()).singleElement().asString()
+        .startsWith("tes4j: filer stage-in: inputs[0] (" + byName + " → /in/a.bin): refused to connect to localhost:")
+        .endsWith("allow it with --allow-host localhost");
+    assertThat(root.resolve("in/a.bin")).doesNotExist();
+
+    CliResult named = CliResult.run(Map.of(), "filer", "stage-in", "--task", taskFile, "--root", root.toString(),
+        "--private-addresses", "refuse", "--allow-host", "localhost");
+    assertThat(named.code()).as(named.toString()).isZero();
+    assertThat(root.resolve("in/a.bin")).hasContent("policy");
+
+    CliResult scheme = CliResult.run(Map.of(), "filer", "stage-in", "--task", taskFile, "--root", root.toString(),
+        "--allow-scheme", "https");
+    assertThat(scheme.code()).isEqualTo(1);
+    assertThat(scheme.err()).contains("the scheme 'http' is not allowed by the transfer policy; allowed: https");
+
+    CliResult bad = CliResult.run(Map.of(), "filer", "stage-in", "--task", taskFile, "--root", root.toString(),
+        "--private-addresses", "sometimes");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("invalid --private-addresses 'sometimes': use allow or refuse");
+    CliResult badHost = CliResult.run(Map.of(), "filer", "stage-in", "--task", taskFile, "--root", root.toString(),
+        "--allow-host", "a.*.b");
+    assertThat(badHost.code()).isEqualTo(2);
+    assertThat(badHost.err()).contains("--allow-host: invalid host 'a.*.b'");
+  }
+
+  @Test
   void fileRootsRestrictFileUrls() throws IOException {
     Path allowed = Files.createDirectories(dir.resolve("allowed"));
     Path secret = Files.createDirectories(dir.resolve("secret"));
@@ -211,6 +255,13 @@ class FilerCommandTest {
             "--file-root", allowed.toString(), "--file-root", secret.toString());
     assertThat(ok.code()).as(ok.toString()).isZero();
     assertThat(root.resolve("in/key.txt")).hasContent("private");
+
+    // Restricting the schemes keeps file: allowed under the roots, as serve does.
+    CliResult schemes =
+        CliResult.run(
+            Map.of(), "filer", "stage-in", "--task", taskFile, "--root", dir.resolve("w2").toString(),
+            "--file-root", secret.toString(), "--allow-scheme", "https");
+    assertThat(schemes.code()).as(schemes.toString()).isZero();
   }
 
   @Test

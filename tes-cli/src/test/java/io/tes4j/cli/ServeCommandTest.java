@@ -1,6 +1,15 @@
 package io.tes4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.sun.net.httpserver.HttpServer;
+import io.tes4j.api.InvalidTaskException;
+import io.tes4j.model.Input;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 import io.tes4j.client.RetrySettings;
 import io.tes4j.client.TesHttpClient;
@@ -27,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServeCommandTest {
   private static final Pattern SERVING =
-      Pattern.compile("tes4j serving TES 1\\.1 at (http://127\\.0\\.0\\.1:\\d+/ga4gh/tes/v1) \\(backend mock:\\?\\.\\.\\., auth none\\)");
+      Pattern.compile("tes4j serving TES 1\\.1 at (http://127\\.0\\.0\\.1:\\d+/ga4gh/tes/v1) \\(backend (mock|local):\\?\\.\\.\\., auth none\\)");
 
   @TempDir Path dir;
 
@@ -60,6 +69,21 @@ class ServeCommandTest {
     CliResult host = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--allow-host", "a.*.org");
     assertThat(host.code()).isEqualTo(2);
     assertThat(host.err()).contains("invalid host");
+
+    // The policy reaches the backend as parameters that serve alone sets.
+    CliResult policyInUri = CliResult.run(Map.of(), "serve", "--backend", "mock:?allowHosts=*", "--port", "0");
+    assertThat(policyInUri.code()).as(policyInUri.toString()).isEqualTo(2);
+    assertThat(policyInUri.err()).contains("its allowHosts parameter is set by serve from --allow-scheme, --allow-host"
+        + " and --file-root");
+    CliResult rootsInUri = CliResult.run(Map.of(), "serve", "--backend", "mock:?fileRoots=/", "--port", "0");
+    assertThat(rootsInUri.code()).as(rootsInUri.toString()).isEqualTo(2);
+    assertThat(rootsInUri.err()).contains("its fileRoots parameter is set by serve");
+    CliResult encoded = CliResult.run(Map.of(), "serve", "--backend", "mock:?allow%48osts=*", "--port", "0");
+    assertThat(encoded.code()).as(encoded.toString()).isEqualTo(2);
+    assertThat(encoded.err()).contains("its allowHosts parameter is set by serve");
+    CliResult comma = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--file-root", "/data,x");
+    assertThat(comma.code()).isEqualTo(2);
+    assertThat(comma.err()).contains("--file-root: the file root /data,x holds a comma");
   }
 
   @Test
@@ -122,6 +146,131 @@ class ServeCommandTest {
       assertThat(second.exitValue()).isZero();
     } finally {
       second.destroyForcibly();
+    }
+  }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces (unshare)")
+  void theServersPolicyHoldsAtPostAndAtEveryHopOfTheBackendsTransfers() throws Exception {
+    try (LoopbackFiles files = new LoopbackFiles()) {
+      String loopback = "http://127.0.0.1:" + files.port();
+      String byName = "http://localhost:" + files.port();
+
+      // The default: non-public addresses refused, at POST when written in the URL, when connecting otherwise.
+      Process plain = serveLocal("default");
+      try (TesHttpClient client = client(plain)) {
+        InvalidTaskException refused = catchThrowableOfType(InvalidTaskException.class,
+            () -> client.createTask(reading(loopback + "/data.txt")));
+        assertThat(refused).isNotNull();
+        assertThat(refused.violations()).singleElement().satisfies(v -> {
+          assertThat(v.path()).isEqualTo("inputs[0].url");
+          assertThat(v.message()).isEqualTo("the address 127.0.0.1 is loopback: the transfer policy reaches"
+              + " non-public addresses only for hosts allowed by name; allow it with --allow-host 127.0.0.1");
+        });
+        String id = client.createTask(reading(byName + "/data.txt"));
+        Task done = client.await(id, Duration.ofSeconds(60));
+        assertThat(done.state()).isEqualTo(State.SYSTEM_ERROR);
+        assertThat(systemLogs(client, id)).anySatisfy(line -> assertThat(line)
+            .startsWith("staging the inputs failed: inputs[0] (" + byName + "/data.txt → /in/data.txt): refused to"
+                + " connect to localhost:" + files.port() + ": the host 'localhost' has the address ")
+            .endsWith("allow it with --allow-host localhost"));
+      } finally {
+        stop(plain);
+      }
+      assertThat(files.requests()).as("nothing reached the loopback server").isZero();
+
+      // --allow-host 127.0.0.1: allowed by name, and only that host, at every hop.
+      Process named = serveLocal("named", "--allow-host", "127.0.0.1");
+      try (TesHttpClient client = client(named)) {
+        String fetched = client.createTask(reading(loopback + "/data.txt"));
+        assertThat(client.await(fetched, Duration.ofSeconds(60)).state()).isEqualTo(State.COMPLETE);
+
+        String redirected = client.createTask(reading("http://user:s3cret@127.0.0.1:" + files.port() + "/redirect"));
+        assertThat(client.await(redirected, Duration.ofSeconds(60)).state()).isEqualTo(State.SYSTEM_ERROR);
+        List<String> logs = systemLogs(client, redirected);
+        assertThat(logs).anySatisfy(line -> assertThat(line).isEqualTo("staging the inputs failed: inputs[0]"
+            + " (http://user:****@127.0.0.1:" + files.port() + "/redirect → /in/data.txt): redirected to " + byName
+            + "/data.txt: the host 'localhost' is not among the hosts the transfer policy allows (127.0.0.1);"
+            + " allow it with --allow-host localhost"));
+        assertThat(String.join("\n", logs)).doesNotContain("s3cret");
+
+        InvalidTaskException file = catchThrowableOfType(InvalidTaskException.class,
+            () -> client.createTask(reading("/etc/passwd")));
+        assertThat(file.violations()).singleElement().satisfies(v -> assertThat(v.message())
+            .startsWith("file: URLs are not allowed on this server"));
+      } finally {
+        stop(named);
+      }
+    }
+  }
+
+  private static Task reading(String url) {
+    return Task.builder()
+        .addInput(Input.ofUrl(url, "/in/data.txt"))
+        .addExecutor(Executor.of("alpine:3.20", "cat", "/in/data.txt"))
+        .build();
+  }
+
+  private static List<String> systemLogs(TesHttpClient client, String id) {
+    return client.getTask(id, View.FULL).logs().stream().flatMap(log -> log.systemLogs().stream()).toList();
+  }
+
+  private static TesHttpClient client(Process server) throws Exception {
+    return TesHttpClient.builder().baseUrl(servingUrl(server)).retry(RetrySettings.none()).build();
+  }
+
+  private static void stop(Process server) throws InterruptedException {
+    server.destroy();
+    if (!server.waitFor(30, TimeUnit.SECONDS)) {
+      server.destroyForcibly();
+    }
+  }
+
+  /** {@code tes4j serve --backend local:?runtime=host} with {@code options}, in a child JVM. */
+  private Process serveLocal(String name, String... options) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "io.tes4j.cli.Main", "serve",
+        "--backend", "local:?runtime=host&workdir=" + dir.resolve("work-" + name),
+        "--port", "0", "--shutdown-grace", "5s"));
+    command.addAll(List.of(options));
+    return new ProcessBuilder(command).redirectError(dir.resolve("err-" + name + ".txt").toFile()).start();
+  }
+
+  /** A file server on 127.0.0.1: {@code /data.txt}, and {@code /redirect} to it by the name localhost. */
+  private static final class LoopbackFiles implements AutoCloseable {
+    private final HttpServer server;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
+    LoopbackFiles() throws IOException {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+      server.createContext("/", exchange -> {
+        requests.incrementAndGet();
+        if (exchange.getRequestURI().getPath().equals("/redirect")) {
+          exchange.getResponseHeaders().set("Location", "http://localhost:" + port() + "/data.txt");
+          exchange.sendResponseHeaders(302, -1);
+        } else {
+          byte[] body = "data\n".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+      });
+      server.start();
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    int requests() {
+      return requests.get();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
     }
   }
 

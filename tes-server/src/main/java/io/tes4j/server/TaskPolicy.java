@@ -4,24 +4,28 @@ import io.tes4j.model.Input;
 import io.tes4j.model.Output;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
+import io.tes4j.transfer.StorageUrl;
+import io.tes4j.transfer.TransferException;
+import io.tes4j.transfer.TransferPolicy;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * What the tasks a server accepts may reference. By default: {@code http}, {@code https},
- * {@code ftp} and {@code s3} URLs on any host, and no {@code file:} URL at all, since a server
- * must not let its callers read or write the host's files. {@code file:} URLs are allowed only
- * under {@link Builder#fileRoots(Path...) file roots}.
+ * {@code ftp} and {@code s3} URLs on any host whose address is public, and no {@code file:} URL
+ * at all, since a server must not let its callers read or write the host's files or reach its
+ * internal network. {@code file:} URLs are allowed only under {@link Builder#fileRoots(Path...)
+ * file roots}; loopback, link-local, private and other non-public addresses only for hosts that
+ * {@link Builder#allowHosts(String...)} names.
  *
  * <pre>{@code
  * TaskPolicy policy = TaskPolicy.builder()
@@ -29,34 +33,45 @@ import java.util.Set;
  *     .allowHosts("*.example.org", "my-bucket")     // for s3:// URLs the host is the bucket
  *     .fileRoots(Path.of("/data/shared"))           // file:///data/shared/... is allowed
  *     .build();
- * List<Violation> problems = policy.check(task);   // e.g. inputs[2].url: scheme 'gs' is not allowed...
+ * List<Violation> problems = policy.check(task);   // e.g. inputs[2].url: the scheme 'gs' is not allowed...
  * }</pre>
  *
- * <p>Rules: every input {@code url} and output {@code url} must have an allowed scheme (inputs with
- * {@code content} need no URL); when hosts are given, its host must be one of them (exact, without
- * regard to case, or {@code *.example.org} for any name ending in {@code .example.org}); a {@code
- * file:} URL must name an absolute path that, once normalized ({@code ..} resolved) and with
- * symbolic links of its existing part resolved, lies under one of the file roots. Instances are
- * immutable and thread-safe.
+ * <p>Rules: every input {@code url} and output {@code url} is read as the transfers read it
+ * ({@link StorageUrl}: {@code s3://b/my file.txt}, an unencoded path, is the same object here and
+ * there; a bare {@code /path} is a {@code file:} location). It must have an allowed scheme (inputs
+ * with {@code content} need no URL); when hosts are given, its host must be one of them (exact,
+ * without regard to case, {@code *.example.org} for any name ending in {@code .example.org}, an IP
+ * address, or {@code *} for any host); a host written as an address, in any spelling ({@code
+ * 127.0.0.1}, {@code 2130706433}, {@code 0x7f.1}, {@code [::1]}, {@code [::ffff:127.0.0.1]}), must
+ * be public unless an entry other than {@code *} names it; a {@code file:} URL must name an
+ * absolute path that, once normalized ({@code ..} resolved) and with symbolic links of its
+ * existing part resolved, lies under one of the file roots.
+ *
+ * <p><b>At every hop.</b> This check sees only the URLs of the task. The same rules, as a {@link
+ * #transferPolicy() TransferPolicy} with the file roots, must reach the backend's transfers, which
+ * check every redirect, the S3 endpoint and the address of every connection (so a name that
+ * resolves to 127.0.0.1 or 169.254.169.254 is refused when connecting, DNS rebinding included):
+ * {@link #backendParameters()} gives them as the standard backend parameters, and {@code tes4j
+ * serve} sets them on its backend. Instances are immutable and thread-safe.
  */
 public final class TaskPolicy {
   private static final List<String> DEFAULT_SCHEMES = List.of("http", "https", "ftp", "s3");
   private static final String FILE = "file";
 
   private final Set<String> schemes;
-  private final List<String> hosts;
   private final List<Path> fileRoots;
+  private final TransferPolicy transferPolicy;
 
-  private TaskPolicy(Set<String> schemes, List<String> hosts, List<Path> fileRoots) {
+  private TaskPolicy(Set<String> schemes, List<Path> fileRoots, TransferPolicy transferPolicy) {
     this.schemes = schemes;
-    this.hosts = hosts;
     this.fileRoots = fileRoots;
+    this.transferPolicy = transferPolicy;
   }
 
   /**
    * The default policy.
    *
-   * @return http, https, ftp and s3 on any host; no file: URLs
+   * @return http, https, ftp and s3 on any host with a public address; no file: URLs
    */
   public static TaskPolicy defaults() {
     return builder().build();
@@ -109,10 +124,10 @@ public final class TaskPolicy {
   /**
    * The hosts allowed; empty means any host.
    *
-   * @return the host names and {@code *.} patterns
+   * @return the host names, {@code *.} patterns, IP addresses and {@code *}
    */
   public List<String> hosts() {
-    return hosts;
+    return transferPolicy.hosts();
   }
 
   /**
@@ -124,100 +139,78 @@ public final class TaskPolicy {
     return fileRoots;
   }
 
-  @Override
-  public String toString() {
-    return "TaskPolicy[schemes=" + schemes + ", hosts=" + (hosts.isEmpty() ? "any" : hosts)
-        + ", fileRoots=" + fileRoots + "]";
+  /**
+   * The rules on schemes, hosts and addresses as the transfers apply them at every hop: these
+   * schemes and hosts, and non-public addresses refused unless a host entry names them. The file
+   * roots go with it, as {@link #fileRoots()}.
+   *
+   * @return the transfer policy of this task policy
+   */
+  public TransferPolicy transferPolicy() {
+    return transferPolicy;
   }
 
-  private void checkUrl(String at, String url, List<Violation> violations) {
-    URI uri;
+  /**
+   * This policy as the standard parameters of a backend URI, which a backend that moves files
+   * turns into its transfers' settings ({@code TransferSettings.Builder.policyParameters}): {@value
+   * TransferPolicy#ALLOW_SCHEMES}, {@value TransferPolicy#ALLOW_HOSTS} (when hosts are given),
+   * {@value TransferPolicy#PRIVATE_ADDRESSES}{@code =refuse}, and {@value
+   * TransferPolicy#FILE_ROOTS}, empty when there are none, so that the backend allows no {@code
+   * file:} location at all.
+   *
+   * @return the parameters, by name
+   * @throws IllegalArgumentException when a file root cannot be written as a parameter (a comma in
+   *     its path)
+   */
+  public Map<String, String> backendParameters() {
+    Map<String, String> parameters = new LinkedHashMap<>(transferPolicy.toParameters());
+    parameters.put(TransferPolicy.FILE_ROOTS, TransferPolicy.fileRootsParameter(fileRoots));
+    return parameters;
+  }
+
+  @Override
+  public String toString() {
+    return "TaskPolicy[schemes=" + schemes + ", hosts=" + (hosts().isEmpty() ? "any" : hosts())
+        + ", fileRoots=" + fileRoots + ", non-public addresses refused unless named]";
+  }
+
+  private void checkUrl(String at, String text, List<Violation> violations) {
+    StorageUrl url;
     try {
-      uri = new URI(url.strip());
-    } catch (URISyntaxException e) {
-      // The reason and index only: the text may hold a password.
-      violations.add(new Violation(at, "is not a valid URL: " + e.getReason() + " at index " + e.getIndex()));
+      url = StorageUrl.parse(text);
+    } catch (TransferException e) {
+      // The reason only: the location in the message is masked, but it adds nothing here.
+      violations.add(new Violation(at, "is not a valid URL: " + detail(e)));
       return;
     }
-    String scheme = uri.getScheme();
-    if (scheme == null) {
-      violations.add(new Violation(at, "has no scheme; give a full URL such as "
-          + exampleUrl() + " (allowed schemes: " + String.join(", ", schemes) + ")"));
+    if (url.scheme().equals(FILE)) {
+      checkFile(at, url, violations);
       return;
     }
-    scheme = scheme.toLowerCase(Locale.ROOT);
-    if (scheme.equals(FILE)) {
-      checkFile(at, uri, violations);
-      return;
-    }
-    if (!schemes.contains(scheme)) {
-      violations.add(new Violation(at, "scheme '" + scheme + "' is not allowed on this server; allowed: "
+    if (!schemes.contains(url.scheme())) {
+      violations.add(new Violation(at, "scheme '" + url.scheme() + "' is not allowed on this server; allowed: "
           + String.join(", ", schemes)));
       return;
     }
-    if (!hosts.isEmpty()) {
-      String host = uri.getHost();
-      if (host == null) {
-        host = uri.getAuthority(); // s3://my_bucket/key: an authority that is not a valid host name
-      }
-      if (host == null || host.isEmpty()) {
-        violations.add(new Violation(at, "has no host; allowed hosts: " + String.join(", ", hosts)));
-      } else if (!hostAllowed(stripUserInfo(host))) {
-        violations.add(new Violation(at, "host '" + stripUserInfo(host) + "' is not allowed on this server;"
-            + " allowed: " + String.join(", ", hosts)));
-      }
-    }
+    transferPolicy.problem(url).ifPresent(problem -> violations.add(new Violation(at, problem)));
   }
 
-  private String exampleUrl() {
-    return schemes.contains("https") || schemes.isEmpty() ? "https://example.org/data.txt"
-        : schemes.iterator().next() + "://host/data.txt";
+  /** A transfer failure's words without the location it starts with. */
+  private static String detail(TransferException e) {
+    String message = String.valueOf(e.getMessage());
+    String prefix = e.location() + ": ";
+    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 
-  private static String stripUserInfo(String authority) {
-    int at = authority.lastIndexOf('@');
-    String host = at < 0 ? authority : authority.substring(at + 1);
-    int colon = host.lastIndexOf(':');
-    if (colon > 0 && !host.endsWith("]")) {
-      host = host.substring(0, colon);
-    }
-    return host;
-  }
-
-  private boolean hostAllowed(String host) {
-    String name = host.toLowerCase(Locale.ROOT);
-    for (String allowed : hosts) {
-      if (allowed.startsWith("*.")) {
-        if (name.endsWith(allowed.substring(1)) && name.length() > allowed.length() - 1) {
-          return true;
-        }
-      } else if (allowed.equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void checkFile(String at, URI uri, List<Violation> violations) {
+  private void checkFile(String at, StorageUrl url, List<Violation> violations) {
     if (fileRoots.isEmpty()) {
-      violations.add(new Violation(at, "file: URLs are not allowed on this server (it has no file roots);"
-          + " allowed schemes: " + String.join(", ", schemes)));
-      return;
-    }
-    String host = uri.getHost();
-    if (uri.isOpaque() || (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost"))) {
-      violations.add(new Violation(at, "a file: URL must name an absolute path on this machine,"
-          + " as file:///path; was " + describeFileUrl(uri)));
-      return;
-    }
-    String pathText = uri.getPath();
-    if (pathText == null || !pathText.startsWith("/")) {
-      violations.add(new Violation(at, "a file: URL must name an absolute path, as file:///path"));
+      violations.add(new Violation(at, "file: URLs are not allowed on this server (it has no file roots; a bare"
+          + " /path is a file: URL too); allowed schemes: " + String.join(", ", schemes)));
       return;
     }
     Path path;
     try {
-      path = Path.of(pathText).normalize();
+      path = Path.of(url.path()).normalize();
     } catch (InvalidPathException e) {
       violations.add(new Violation(at, "is not a valid file path: " + e.getReason()));
       return;
@@ -238,10 +231,6 @@ public final class TaskPolicy {
       }
     }
     return false;
-  }
-
-  private static String describeFileUrl(URI uri) {
-    return "file:" + (uri.isOpaque() ? uri.getRawSchemeSpecificPart() : "//" + uri.getRawAuthority() + uri.getRawPath());
   }
 
   /**
@@ -268,7 +257,7 @@ public final class TaskPolicy {
   /** Builds a {@link TaskPolicy}. Not thread-safe. */
   public static final class Builder {
     private final Set<String> schemes = new LinkedHashSet<>(DEFAULT_SCHEMES);
-    private final List<String> hosts = new ArrayList<>();
+    private final TransferPolicy.Builder network = TransferPolicy.builder().allowPrivateAddresses(false);
     private final List<Path> fileRoots = new ArrayList<>();
 
     private Builder() {}
@@ -301,36 +290,27 @@ public final class TaskPolicy {
      * @throws IllegalArgumentException when a scheme is blank or not a URI scheme
      */
     public Builder allowSchemes(String... schemes) {
+      // The same check as the transfers', and the names they compare.
+      Set<String> names = TransferPolicy.builder().allowSchemes(schemes).build().schemes().orElseThrow();
       this.schemes.clear();
-      for (String scheme : schemes) {
-        String name = Objects.requireNonNull(scheme, "scheme").strip().toLowerCase(Locale.ROOT);
-        if (!name.matches("[a-z][a-z0-9+.-]*")) {
-          throw new IllegalArgumentException("invalid URL scheme '" + scheme
-              + "': a letter, then letters, digits, '+', '-' or '.', e.g. https");
-        }
-        this.schemes.add(name);
-      }
+      this.schemes.addAll(names);
       return this;
     }
 
     /**
-     * The hosts allowed: exact names, or {@code *.example.org}; none given means any host. For
-     * {@code s3://bucket/key} URLs the host is the bucket.
+     * The hosts allowed: exact names, {@code *.example.org}, IP addresses ({@code 127.0.0.1},
+     * {@code ::1}), or {@code *} for any host; none given means any host. For {@code
+     * s3://bucket/key} URLs the host is the bucket (and the transfers check the S3 endpoint's host
+     * too). An entry other than {@code *} also lets the hosts it names have non-public addresses
+     * (loopback, private...), which are refused otherwise: {@code allowHosts("*", "minio.internal")}
+     * allows any public host and {@code minio.internal} wherever it is.
      *
-     * @param hosts host names or patterns
+     * @param hosts host names, patterns or addresses
      * @return this builder
-     * @throws IllegalArgumentException when a host is blank or a pattern other than {@code *.NAME}
+     * @throws IllegalArgumentException when a host is blank, or a pattern other than {@code *.NAME}
      */
     public Builder allowHosts(String... hosts) {
-      for (String host : hosts) {
-        String name = Objects.requireNonNull(host, "host").strip().toLowerCase(Locale.ROOT);
-        String rest = name.startsWith("*.") ? name.substring(2) : name;
-        if (rest.isEmpty() || rest.contains("*") || rest.contains("/") || rest.contains(":")) {
-          throw new IllegalArgumentException("invalid host '" + host
-              + "': give a host name (data.example.org) or a pattern for its subdomains (*.example.org)");
-        }
-        this.hosts.add(name);
-      }
+      network.allowHosts(hosts);
       return this;
     }
 
@@ -349,10 +329,11 @@ public final class TaskPolicy {
       if (!fileRoots.isEmpty()) {
         allowed.add(FILE);
       }
+      TransferPolicy transfers = network.allowSchemes(allowed.toArray(String[]::new)).build();
       return new TaskPolicy(
           java.util.Collections.unmodifiableSet(allowed),
-          List.copyOf(hosts),
-          List.copyOf(new LinkedHashSet<>(fileRoots)));
+          List.copyOf(new LinkedHashSet<>(fileRoots)),
+          transfers);
     }
   }
 }

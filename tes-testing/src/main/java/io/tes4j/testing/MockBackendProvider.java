@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * The {@code mock:} scheme: a {@link MockBackend}, registered for {@link java.util.ServiceLoader}, so
  * {@code TesClient.connect("mock:")} gives an engine over it. Parameters: {@code delay} (e.g. {@code
  * 50ms}, {@code 1s}, {@code 0}; default 50 ms), {@code backend_parameters} (comma-separated keys the
- * backend supports), {@code record} ({@code true} or {@code false}).
+ * backend supports), {@code record} ({@code true} or {@code false}). The {@linkplain
+ * BackendConfig#TRANSFER_POLICY_PARAMETERS transfer policy parameters} are accepted and ignored: the
+ * mock moves no files.
  */
 public final class MockBackendProvider implements BackendProvider {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|min)?");
@@ -34,7 +36,9 @@ public final class MockBackendProvider implements BackendProvider {
 
   @Override
   public Backend open(BackendConfig config) {
-    config.requireOnly(Set.of("delay", "backend_parameters", "record"));
+    Set<String> known = new java.util.HashSet<>(Set.of("delay", "backend_parameters", "record"));
+    known.addAll(BackendConfig.TRANSFER_POLICY_PARAMETERS); // it moves no files: nothing to enforce
+    config.requireOnly(known);
     MockBackend.Builder builder = MockBackend.builder();
     config.get("delay").ifPresent(text -> builder.delay(duration(text)));
     config.get("backend_parameters").ifPresent(keys ->

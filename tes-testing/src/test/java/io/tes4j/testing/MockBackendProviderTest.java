@@ -54,7 +54,8 @@ class MockBackendProviderTest {
         .hasMessageContaining("was 'soon'");
     assertThatThrownBy(() -> TesClient.connect("mock:?speed=1"))
         .isInstanceOf(TesClientException.class)
-        .hasMessage("backend URI mock:?...: unknown parameter speed; mock: knows backend_parameters, delay, record;"
+        .hasMessage("backend URI mock:?...: unknown parameter speed; mock: knows allowHosts, allowSchemes,"
+            + " backend_parameters, delay, fileRoots, privateAddresses, record;"
             + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
     assertThatThrownBy(() -> TesClient.connect("mock:?record=maybe"))
         .isInstanceOf(TesClientException.class)

@@ -255,7 +255,8 @@ class MockRestartTest {
 
     assertThatThrownBy(() -> TesClient.connect(uri + "&maxRuning=2"))
         .isInstanceOf(TesClientException.class)
-        .hasMessage("backend URI mock:?...: unknown parameter maxRuning; mock: knows backend_parameters, delay, record;"
+        .hasMessage("backend URI mock:?...: unknown parameter maxRuning; mock: knows allowHosts, allowSchemes,"
+            + " backend_parameters, delay, fileRoots, privateAddresses, record;"
             + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY;"
             + " maxRuning: did you mean maxRunning?");
     assertThatThrownBy(() -> TesClient.connect("mock:?store=" + dir.resolve("tasks.db")))

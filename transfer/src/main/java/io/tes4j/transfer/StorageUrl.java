@@ -114,6 +114,9 @@ public record StorageUrl(
         authority = authority.substring(0, colon);
       }
       host = authority.isEmpty() ? null : authority;
+      if (host != null) {
+        checkHost(text, host);
+      }
     }
     if ("file".equals(scheme) && host != null && !host.equals("localhost")) {
       throw new TransferException(
@@ -132,6 +135,29 @@ public record StorageUrl(
       path = "/" + path;
     }
     return new StorageUrl(text, scheme, user, password, host, port, path, query);
+  }
+
+  /**
+   * Refuses hosts that no storage could reach and that the transfer policy could not judge: an
+   * unclosed or misplaced bracket ({@code http://[::1}), blanks or control characters.
+   */
+  private static void checkHost(String text, String host) {
+    boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2
+        && host.indexOf('[', 1) < 0 && host.indexOf(']') == host.length() - 1;
+    if (!bracketed && (host.indexOf('[') >= 0 || host.indexOf(']') >= 0)) {
+      throw new TransferException(
+          TransferException.Reason.INVALID_URL,
+          Redact.url(text),
+          "the host is not valid: only an IPv6 address goes in brackets, whole, as in http://[::1]:8080/",
+          null);
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+        throw new TransferException(
+            TransferException.Reason.INVALID_URL, Redact.url(text), "the host holds a blank or a control character", null);
+      }
+    }
   }
 
   private static String decode(String text) {

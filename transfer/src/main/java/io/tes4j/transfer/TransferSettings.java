@@ -12,13 +12,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything a transfer needs to know: credentials, part sizes, parallelism, retries, timeouts
- * and which local directories {@code file:} locations may touch. Immutable; build it with
- * {@link #builder()}, or take {@link #fromEnvironment(Map)}.
+ * Everything a transfer needs to know: credentials, part sizes, parallelism, retries, timeouts,
+ * which local directories {@code file:} locations may touch, and where connections may go.
+ * Immutable; build it with {@link #builder()}, or take {@link #fromEnvironment(Map)}.
  *
  * <p>Defaults: 8 MiB parts, 4 parts in parallel, 4 attempts with back-off from 200 ms to 10 s,
- * 10 s to connect, 60 s without a byte before a read times out, and {@code file:} unrestricted
- * (a server must set {@link Builder#fileRoots}).
+ * 10 s to connect, 60 s without a byte before a read times out, {@code file:} unrestricted and
+ * the {@linkplain TransferPolicy#permissive() permissive} transfer policy (any scheme, host and
+ * address). A server that moves files for others must set {@link Builder#fileRoots} and a
+ * {@link Builder#policy}: {@code tes4j serve} does.
  *
  * @param s3 how to reach S3
  * @param credentials user/password and bearer credentials, each for one host (FTP, HTTP)
@@ -29,7 +31,9 @@ import java.util.Optional;
  * @param maxBackoff the longest wait between retries
  * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long to wait for the next bytes or an answer
- * @param fileRoots when present, the only local directories {@code file:} locations may use
+ * @param fileRoots when present, the only local directories {@code file:} locations may use (none,
+ *     when empty)
+ * @param policy which schemes, hosts and addresses transfers may reach, at every hop
  */
 public record TransferSettings(
     S3Settings s3,
@@ -41,7 +45,8 @@ public record TransferSettings(
     Duration maxBackoff,
     Duration connectTimeout,
     Duration readTimeout,
-    Optional<List<Path>> fileRoots) {
+    Optional<List<Path>> fileRoots,
+    TransferPolicy policy) {
 
   /** S3's smallest part size (except the last part). */
   public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -65,6 +70,7 @@ public record TransferSettings(
     requirePositive(connectTimeout, "connectTimeout");
     requirePositive(readTimeout, "readTimeout");
     fileRoots = fileRoots.map(roots -> roots.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+    Objects.requireNonNull(policy, "policy");
   }
 
   private static void requirePositive(Duration d, String name) {
@@ -132,7 +138,8 @@ public record TransferSettings(
             .parallelism(parallelism)
             .retries(maxAttempts, initialBackoff, maxBackoff)
             .connectTimeout(connectTimeout)
-            .readTimeout(readTimeout);
+            .readTimeout(readTimeout)
+            .policy(policy);
     credentials.forEach(b::credentials);
     fileRoots.ifPresent(b::fileRoots);
     return b;
@@ -150,6 +157,7 @@ public record TransferSettings(
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(60);
     private List<Path> fileRoots;
+    private TransferPolicy policy = TransferPolicy.permissive();
 
     private Builder() {}
 
@@ -201,6 +209,57 @@ public record TransferSettings(
       return this;
     }
 
+    /**
+     * Which schemes, hosts and addresses transfers may reach, checked at every hop (redirects, the
+     * S3 endpoint, FTP data connections); {@link TransferPolicy#permissive()} by default.
+     */
+    public Builder policy(TransferPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Applies the standard parameters of a transfer policy, as a backend URI carries them ({@link
+     * TransferPolicy#PARAMETERS}): when any of {@value TransferPolicy#ALLOW_SCHEMES}, {@value
+     * TransferPolicy#ALLOW_HOSTS} or {@value TransferPolicy#PRIVATE_ADDRESSES} is present, the
+     * {@linkplain #policy policy} they describe ({@link TransferPolicy#fromParameters}); when
+     * {@value TransferPolicy#FILE_ROOTS} is present, the {@linkplain #fileRoots file roots}:
+     * comma-separated absolute directories, and an empty value for none (no {@code file:} location
+     * at all). Other parameters are ignored.
+     *
+     * @throws IllegalArgumentException naming the parameter whose value is wrong
+     */
+    public Builder policyParameters(Map<String, String> parameters) {
+      if (parameters.containsKey(TransferPolicy.ALLOW_SCHEMES)
+          || parameters.containsKey(TransferPolicy.ALLOW_HOSTS)
+          || parameters.containsKey(TransferPolicy.PRIVATE_ADDRESSES)) {
+        policy(TransferPolicy.fromParameters(parameters));
+      }
+      String roots = parameters.get(TransferPolicy.FILE_ROOTS);
+      if (roots != null) {
+        List<Path> paths = new ArrayList<>();
+        for (String root : roots.split(",")) {
+          if (root.isBlank()) {
+            continue;
+          }
+          Path path;
+          try {
+            path = Path.of(root.strip());
+          } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(
+                TransferPolicy.FILE_ROOTS + "=" + roots + ": " + root.strip() + " is not a path: " + e.getMessage(), e);
+          }
+          if (!path.isAbsolute()) {
+            throw new IllegalArgumentException(
+                TransferPolicy.FILE_ROOTS + "=" + roots + ": " + root.strip() + " is not an absolute path");
+          }
+          paths.add(path);
+        }
+        fileRoots(paths);
+      }
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public TransferSettings build() {
       return new TransferSettings(
@@ -213,7 +272,8 @@ public record TransferSettings(
           maxBackoff,
           connectTimeout,
           readTimeout,
-          Optional.ofNullable(fileRoots));
+          Optional.ofNullable(fileRoots),
+          policy);
     }
   }
 }

@@ -78,6 +78,11 @@ import org.slf4j.LoggerFactory;
  * over {@code http(s)}, where a PUT target often cannot be read back (presigned URLs); a storage
  * that denies that read (write-only credentials) is not an error either.
  *
+ * <p><b>Policy.</b> Every location given as a {@code String} or {@link StorageUrl} must pass
+ * {@link TransferSettings#policy()} ({@link TransferPolicy#check}: scheme, host, a host written as
+ * an address), else {@link Reason#NOT_ALLOWED}; the storages check every redirect, the S3
+ * endpoint and the address of every connection against the same policy.
+ *
  * <p><b>File roots.</b> When {@link TransferSettings#fileRoots()} is set, every {@code file:}
  * location (URL or bare path) given as a {@code String} must lead inside one root, after
  * normalising {@code ..} and resolving the links of its existing part; else {@link
@@ -758,7 +763,8 @@ public final class Transfers implements AutoCloseable {
 
   /**
    * The storage that handles {@code url}'s scheme, opened on first use. It does single attempts
-   * only: no retries, no size checks, and no file roots.
+   * only: no retries, no size checks, and no file roots. The built-in storages still check the
+   * transfer policy at every hop: redirects, the S3 endpoint, the address of every connection.
    *
    * @throws TransferException with {@link Reason#INVALID_URL} when no storage handles the scheme,
    *     listing those that do and how to add one
@@ -920,10 +926,11 @@ public final class Transfers implements AutoCloseable {
   }
 
   /**
-   * {@code url}, with its path normalised, if it is allowed: anything but {@code file:} is; a
-   * {@code file:} location must lead inside a configured root.
+   * {@code url}, with its path normalised, if it is allowed: it must pass the transfer policy, and
+   * a {@code file:} location must lead inside a configured root.
    */
   StorageUrl allowed(StorageUrl url) {
+    settings.policy().check(url);
     if (!url.scheme().equals("file") || settings.fileRoots().isEmpty()) {
       return url;
     }

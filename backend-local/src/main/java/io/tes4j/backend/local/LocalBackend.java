@@ -11,6 +11,7 @@ import io.tes4j.spi.Backend;
 import io.tes4j.spi.Capabilities;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.Transfers;
 import java.io.IOException;
@@ -262,10 +263,17 @@ public final class LocalBackend implements Backend {
     return sb.append('-').append(HexFormat.of().formatHex(random)).toString();
   }
 
-  /** {@code file:///} (or each file root), then {@code scheme://} for every other storage. */
+  /**
+   * {@code file:///} (or each file root), then {@code scheme://} for every other storage; only the
+   * schemes the transfer policy allows.
+   */
   private static List<String> storage(Transfers transfers) {
     List<String> storage = new ArrayList<>();
+    java.util.Optional<Set<String>> allowed = transfers.settings().policy().schemes();
     for (String scheme : transfers.schemes()) {
+      if (allowed.isPresent() && !allowed.get().contains(scheme)) {
+        continue;
+      }
       if (scheme.equals("file")) {
         transfers.settings().fileRoots().ifPresentOrElse(
             roots -> roots.forEach(r -> storage.add(r.toUri().toString())),
@@ -283,7 +291,8 @@ public final class LocalBackend implements Backend {
    * <p>Defaults: the first of docker, podman, apptainer and singularity found on {@code PATH} (none
    * is an error that names {@code runtime=host}); work directories under {@code
    * <java.io.tmpdir>/tes4j-local}, removed when their task ends; transfers with {@link
-   * TransferSettings#fromEnvironment} (AWS variables, netrc) and {@code file:} unrestricted.
+   * TransferSettings#fromEnvironment} (AWS variables, netrc), {@code file:} unrestricted and the
+   * permissive transfer policy (any scheme, host and address).
    */
   public static final class Builder {
     private LocalRuntime runtime;
@@ -292,6 +301,7 @@ public final class LocalBackend implements Backend {
     private TransferSettings transferSettings;
     private Transfers transfers;
     private List<Path> fileRoots;
+    private TransferPolicy transferPolicy;
     private Map<String, String> environment = System.getenv();
     private ContainerUser containerUser = ContainerUser.ENGINE;
     private long[] engineIds;
@@ -335,6 +345,16 @@ public final class LocalBackend implements Backend {
      */
     public Builder fileRoots(List<Path> roots) {
       this.fileRoots = List.copyOf(roots);
+      return this;
+    }
+
+    /**
+     * Which schemes, hosts and addresses the tasks' transfers may reach, at every hop. Set it
+     * whenever tasks come from others, with the file roots. Overrides the policy of {@link
+     * #transferSettings}; not applied to {@link #transfers} given ready-made.
+     */
+    public Builder transferPolicy(TransferPolicy policy) {
+      this.transferPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
@@ -388,6 +408,9 @@ public final class LocalBackend implements Backend {
             transferSettings != null ? transferSettings : TransferSettings.fromEnvironment(environment);
         if (fileRoots != null) {
           settings = settings.toBuilder().fileRoots(fileRoots).build();
+        }
+        if (transferPolicy != null) {
+          settings = settings.toBuilder().policy(transferPolicy).build();
         }
         chosen = Transfers.create(settings);
       }

@@ -3,6 +3,7 @@ package io.tes4j.backend.local;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
 import io.tes4j.spi.BackendProvider;
+import io.tes4j.transfer.TransferPolicy;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,10 @@ import java.util.Set;
  *       no {@code file:} URL and no local image. Absent (the default, for an embedded engine
  *       running its own tasks): unrestricted, any path. A server taking tasks from others must set
  *       it, to its own file roots, or to nothing ({@code fileRoots=}) when it allows none.
+ *   <li>{@code allowSchemes}, {@code allowHosts}, {@code privateAddresses}: the transfer policy
+ *       that every transfer of the tasks obeys at every hop, redirects, S3 endpoint and FTP data
+ *       connections included ({@link io.tes4j.transfer.TransferPolicy#fromParameters}); default
+ *       any scheme, host and address. {@code tes4j serve} sets them from its options.
  *   <li>{@code user}: whom docker and podman run containers as: {@code engine} (the default: this
  *       process's uid:gid, so the engine can stage out and delete what the executors write; with
  *       {@code --userns=keep-id} for rootless podman), {@code image} (the image's own {@code
@@ -51,7 +56,8 @@ import java.util.Set;
  */
 public final class LocalBackendProvider implements BackendProvider {
   /** The parameters this backend knows. */
-  public static final Set<String> PARAMETERS = Set.of("runtime", "workdir", "keep", "fileRoots", "user");
+  public static final Set<String> PARAMETERS = Set.of(
+      "runtime", "workdir", "keep", "fileRoots", "user", "allowSchemes", "allowHosts", "privateAddresses");
 
   private final Map<String, String> environment;
 
@@ -105,6 +111,15 @@ public final class LocalBackendProvider implements BackendProvider {
       }
       builder.fileRoots(roots);
     });
+    if (config.get(TransferPolicy.ALLOW_SCHEMES).isPresent()
+        || config.get(TransferPolicy.ALLOW_HOSTS).isPresent()
+        || config.get(TransferPolicy.PRIVATE_ADDRESSES).isPresent()) {
+      try {
+        builder.transferPolicy(TransferPolicy.fromParameters(config.parameters()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("local: " + e.getMessage(), e);
+      }
+    }
     config.get("user").ifPresent(value -> {
       try {
         builder.containerUser(value);

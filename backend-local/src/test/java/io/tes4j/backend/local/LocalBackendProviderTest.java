@@ -49,7 +49,8 @@ class LocalBackendProviderTest {
   void anUnknownParameterIsRefusedWithTheKnownOnes() {
     assertThatThrownBy(() -> open(Map.of(), "local:?runtime=host&colour=blue"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("backend URI local:?...: unknown parameter colour; local: knows fileRoots, keep, runtime, user, workdir");
+        .hasMessage("backend URI local:?...: unknown parameter colour; local: knows allowHosts, allowSchemes,"
+            + " fileRoots, keep, privateAddresses, runtime, user, workdir");
   }
 
   @Test

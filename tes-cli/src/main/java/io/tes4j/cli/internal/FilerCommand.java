@@ -9,6 +9,7 @@ import io.tes4j.transfer.Stager;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferListener;
+import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.Transfers;
 import java.nio.file.InvalidPathException;
@@ -96,6 +97,32 @@ final class FilerCommand implements Callable<Integer> {
     private List<String> fileRoots = new ArrayList<>();
 
     @Option(
+        names = "--allow-scheme",
+        paramLabel = "S",
+        description = "Allow only URLs of this scheme (repeatable), at every hop; with --file-root, file"
+            + " too. Default: any.")
+    private List<String> schemes = new ArrayList<>();
+
+    @Option(
+        names = "--allow-host",
+        paramLabel = "H",
+        description =
+            "Allow only this host (repeatable): a name, *.example.org, an IP address, or * for any."
+                + " Default: any. With --private-addresses refuse, an entry other than * also lets the"
+                + " hosts it names have non-public addresses.")
+    private List<String> hosts = new ArrayList<>();
+
+    @Option(
+        names = "--private-addresses",
+        paramLabel = "allow|refuse",
+        description =
+            "Whether connections may go to loopback, link-local (169.254.169.254), private and other"
+                + " non-public addresses; checked on the address actually connected, at every hop"
+                + " (redirects, S3 endpoint, FTP data). Default: allow. A backend running the filer for"
+                + " a server's tasks passes the server's policy with these options and --file-root.")
+    private String privateAddresses;
+
+    @Option(
         names = "--verbose",
         description = "Write one line per file moved on standard error: SOURCE -> TARGET (N bytes).")
     private boolean verbose;
@@ -128,6 +155,7 @@ final class FilerCommand implements Callable<Integer> {
         }
         builder.fileRoots(roots);
       }
+      builder.policy(policy());
       TransferSettings settings;
       try {
         settings = builder.build();
@@ -143,6 +171,32 @@ final class FilerCommand implements Callable<Integer> {
       } catch (TransferException e) {
         throw new TransferFailed(name(), e);
       }
+    }
+
+    /** The transfer policy of the options: permissive unless one of them says otherwise. */
+    private TransferPolicy policy() {
+      TransferPolicy.Builder policy = TransferPolicy.builder();
+      try {
+        if (!schemes.isEmpty()) {
+          List<String> allowed = new ArrayList<>(schemes);
+          if (!fileRoots.isEmpty()) {
+            allowed.add("file"); // as serve: file roots allow file: locations under them
+          }
+          policy.allowSchemes(allowed.toArray(String[]::new));
+        }
+        policy.allowHosts(hosts.toArray(String[]::new));
+      } catch (IllegalArgumentException e) {
+        throw new UsageError((schemes.isEmpty() ? "--allow-host: " : "--allow-scheme or --allow-host: ") + e.getMessage());
+      }
+      if (privateAddresses != null) {
+        switch (privateAddresses.strip().toLowerCase(java.util.Locale.ROOT)) {
+          case "allow" -> policy.allowPrivateAddresses(true);
+          case "refuse" -> policy.allowPrivateAddresses(false);
+          default -> throw new UsageError(
+              "invalid --private-addresses '" + privateAddresses + "': use allow or refuse");
+        }
+      }
+      return policy.build();
     }
 
     private static Path path(String option, String value) {

@@ -9,12 +9,16 @@ import io.tes4j.server.TesServer;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Authenticators;
 import io.tes4j.store.TaskStoreInUseException;
+import io.tes4j.transfer.TransferPolicy;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -89,7 +93,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--file-root",
       paramLabel = "DIR",
-      description = "Allow file: inputs and outputs under DIR (repeatable). Default: no file: URL at all.")
+      description = "Allow file: inputs and outputs under DIR (repeatable). Default: no file: URL at all,"
+          + " and the backend gets no file access.")
   private List<Path> fileRoots = new ArrayList<>();
 
   @Option(
@@ -101,7 +106,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--allow-host",
       paramLabel = "H",
-      description = "A host tasks' URLs may name, or *.example.org (repeatable; for s3 the bucket). Default: any.")
+      description = "A host tasks' URLs may reach: a name, *.example.org, an IP address, or * for any"
+          + " (repeatable; for s3 the bucket, and the S3 endpoint's host). Default: any host with a"
+          + " public address. Loopback, link-local (169.254.169.254), private and other non-public"
+          + " addresses are refused at every hop (redirects, S3 endpoint, FTP data) unless an entry"
+          + " other than * names the host: --allow-host 127.0.0.1, --allow-host minio.internal.")
   private List<String> hosts = new ArrayList<>();
 
   @Option(
@@ -140,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
     TaskPolicy policy = policy();
     TesEngine engine;
     try {
-      engine = engine();
+      engine = engine(policy);
     } catch (StoreTaken e) {
       ctx.error(e.getMessage()); // a resource taken, as a port is: not a usage error
       return ExitCodes.FAILED;
@@ -202,7 +211,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** The parameter names of the URI's query. */
+  /** The parameter names of the URI's query, percent-decoded as the engine decodes them. */
   private static List<String> queryNames(String uri) {
     int question = uri.indexOf('?');
     List<String> names = new ArrayList<>();
@@ -210,7 +219,12 @@ final class ServeCommand implements Callable<Integer> {
       String query = uri.substring(question + 1);
       int hash = query.indexOf('#');
       for (String pair : (hash < 0 ? query : query.substring(0, hash)).split("&")) {
-        names.add(pair.split("=", 2)[0]);
+        String name = pair.split("=", 2)[0];
+        try {
+          names.add(URLDecoder.decode(name.replace("+", "%2B"), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          names.add(name); // a broken escape: the engine refuses the URI with its own message
+        }
       }
     }
     return names;
@@ -250,9 +264,29 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private TesEngine engine() {
+  /**
+   * The engine over the backend, which gets the policy as its standard transfer parameters: the
+   * backend then checks every hop of every transfer (redirects, the S3 endpoint, the address of
+   * each connection) and has no file access beyond the file roots. A backend that cannot enforce
+   * them refuses the parameters, and serve stops with its message.
+   */
+  private TesEngine engine(TaskPolicy policy) {
+    Map<String, String> transferParameters;
+    try {
+      transferParameters = policy.backendParameters();
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--file-root: " + e.getMessage());
+    }
+    List<String> given = queryNames(backend);
+    for (String name : TransferPolicy.PARAMETERS) {
+      if (given.contains(name)) {
+        throw new UsageError("--backend " + Providers.shown(backend) + ": its " + name + " parameter is set by serve"
+            + " from --allow-scheme, --allow-host and --file-root; use those options instead");
+      }
+    }
     try {
       TesEngine.Builder engine = TesEngine.builder().backend(backend);
+      transferParameters.forEach(engine::parameter);
       if (store != null) {
         engine.store(store);
       }

@@ -71,6 +71,12 @@ import org.slf4j.LoggerFactory;
  * java.net.CookieHandler#setDefault}: the JDK installs no cookie handler, but an application that
  * installs one has its cookies sent and stored here too.
  *
+ * <p><b>Policy.</b> Every hop, the URL given and each redirect target, must pass the {@link
+ * io.tes4j.transfer.TransferPolicy} of the settings ({@code NOT_ALLOWED} otherwise), and every
+ * connection is made only to an address it allows ({@link HttpConnections}): a redirect from an
+ * allowed host to {@code http://127.0.0.1/} or to a name that resolves there is refused, as is a
+ * redirect to any scheme but {@code http} and {@code https}.
+ *
  * <p><b>Redirects</b> are followed here (at most {@value #MAX_REDIRECTS}), so that the {@code
  * Authorization} header is decided for each hop: configured credentials go only to the host they
  * belong to, a URL's own {@code user:password@} only to that URL's scheme, host and port (the URL
@@ -122,6 +128,7 @@ public final class HttpStorage implements Storage {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final TransferSettings settings;
+  private final HttpConnections connections;
   private final int connectMillis;
   private final int readMillis;
   private final Object lock = new Object();
@@ -131,6 +138,7 @@ public final class HttpStorage implements Storage {
   /** A storage using the timeouts and credentials of {@code settings}. Opens no connection. */
   public HttpStorage(TransferSettings settings) {
     this.settings = settings;
+    this.connections = new HttpConnections(settings.policy());
     this.connectMillis = millis(settings.connectTimeout());
     this.readMillis = millis(settings.readTimeout());
   }
@@ -499,8 +507,15 @@ public final class HttpStorage implements Storage {
     }
     StorageUrl hop = url;
     for (int hops = 0; ; hops++) {
-      HttpURLConnection connection = open(method, hop, url, headers);
-      int status = send(url, connection, sending);
+      HttpURLConnection connection;
+      int status;
+      try {
+        settings.policy().check(hop);
+        connection = open(method, hop, url, headers);
+        status = send(url, connection, sending);
+      } catch (TransferException e) {
+        throw hops == 0 || e.reason() != Reason.NOT_ALLOWED ? e : refusedHop(url, hop, e);
+      }
       ResponseHeaders responseHeaders = ResponseHeaders.of(connection.getHeaderFields());
       LOG.debug("{} {} -> {}", method, hop, status);
       Answer answer = new Answer(hop, connection, status, responseHeaders);
@@ -531,6 +546,15 @@ public final class HttpStorage implements Storage {
     }
   }
 
+  /** A redirect target the policy refuses, reported as the original URL's failure. */
+  private static TransferException refusedHop(StorageUrl url, StorageUrl hop, TransferException refusal) {
+    String message = String.valueOf(refusal.getMessage());
+    String prefix = refusal.location() + ": ";
+    String detail = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    return new TransferException(
+        Reason.NOT_ALLOWED, url.toString(), "redirected to " + hop + ": " + detail, refusal);
+  }
+
   private StorageUrl redirectTarget(StorageUrl url, StorageUrl hop, String location) {
     StorageUrl next;
     try {
@@ -542,9 +566,9 @@ public final class HttpStorage implements Storage {
     }
     if (!next.scheme().equals("http") && !next.scheme().equals("https")) {
       throw new TransferException(
-          Reason.FAILED,
+          Reason.NOT_ALLOWED,
           url.toString(),
-          "redirected to " + next + ", which is not an http(s) URL",
+          "redirected to " + next + ", which is not an http(s) URL: redirects are followed to http and https only",
           null);
     }
     return next;
@@ -556,7 +580,7 @@ public final class HttpStorage implements Storage {
     URLConnection opened;
     try {
       // toUri() leaves the user info out: the JDK never sees a password.
-      opened = hop.toUri().toURL().openConnection();
+      opened = connections.open(hop.toUri());
     } catch (MalformedURLException | IllegalArgumentException e) {
       throw new TransferException(
           Reason.INVALID_URL, hop.toString(), "not a usable http(s) URL: " + e.getMessage(), e);
@@ -769,6 +793,9 @@ public final class HttpStorage implements Storage {
     public void writeTo(OutputStream out) throws IOException {
       byte[] buffer = new byte[(int) (length < 0 ? BUFFER : Math.min(BUFFER, Math.max(length, 1)))];
       long left = length < 0 ? Long.MAX_VALUE : length;
+      if (length == 0) {
+        requireEnd();
+      }
       while (left > 0) {
         int n;
         try {
@@ -786,9 +813,18 @@ public final class HttpStorage implements Storage {
               "the data to write ended after " + (length - left) + " of the " + length + " bytes announced",
               null);
         }
-        out.write(buffer, 0, n);
         left -= n;
+        if (left == 0 && length > 0) {
+          // Before the last bytes go out: the server must never receive a whole body, and store
+          // it, when the data is longer than announced.
+          requireEnd();
+        }
+        out.write(buffer, 0, n);
       }
+    }
+
+    /** Throws when {@code data} has more bytes than announced. */
+    private void requireEnd() {
       int more;
       try {
         more = data.read();

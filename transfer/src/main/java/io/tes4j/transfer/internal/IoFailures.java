@@ -22,6 +22,10 @@ public final class IoFailures {
 
   public static TransferException classify(StorageUrl url, IOException e) {
     String where = url.toString();
+    DestinationRefusedException refused = refusal(e);
+    if (refused != null) {
+      return new TransferException(Reason.NOT_ALLOWED, where, refused.getMessage(), e);
+    }
     if (e instanceof NoSuchFileException || e instanceof FileNotFoundException) {
       return new TransferException(Reason.NOT_FOUND, where, "not found", e);
     }
@@ -51,5 +55,19 @@ public final class IoFailures {
       return new TransferException(Reason.FAILED, where, fs.getReason(), e);
     }
     return new TransferException(Reason.FAILED, where, e.getClass().getSimpleName() + ": " + message, e);
+  }
+
+  /**
+   * The policy's refusal of a connection in {@code failure} or its causes (HTTP clients wrap what
+   * a socket threw), or {@code null}.
+   */
+  public static DestinationRefusedException refusal(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t instanceof DestinationRefusedException refused) {
+        return refused;
+      }
+    }
+    return null;
   }
 }

@@ -21,6 +21,13 @@ import java.util.function.LongConsumer;
  * bounded memory whatever the size, and report failures as {@link TransferException}s with the
  * right {@link TransferException.Reason} and the location's masked text.
  *
+ * <p>They must also honour {@link io.tes4j.transfer.TransferSettings#policy()} themselves, since
+ * only they see where their connections go: check the address of every connection before sending
+ * anything ({@link io.tes4j.transfer.TransferPolicy#addressProblem}), every redirect they follow
+ * ({@link io.tes4j.transfer.TransferPolicy#check}) and any endpoint of their own ({@link
+ * io.tes4j.transfer.TransferPolicy#hostProblem}), and refuse with {@link
+ * TransferException.Reason#NOT_ALLOWED}.
+ *
  * <p>{@code progress} callbacks receive the number of bytes moved since the previous call.
  */
 public interface Storage extends AutoCloseable {

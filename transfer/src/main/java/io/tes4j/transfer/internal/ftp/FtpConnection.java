@@ -3,6 +3,7 @@ package io.tes4j.transfer.internal.ftp;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferSettings;
+import io.tes4j.transfer.internal.GuardedSockets;
 import io.tes4j.transfer.internal.ftp.FtpReplies.Op;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,16 @@ import org.slf4j.LoggerFactory;
  * One logged-in control connection, in passive binary mode with UTF-8 names, and what the server
  * said it supports. Used by one thread at a time (the pool hands it out). Paths are absolute: the
  * URL path is resolved against the log-in directory ({@link #remote}), so changing the working
- * directory never matters. Internal.
+ * directory never matters.
+ *
+ * <p><b>Where data connections go.</b> Only to the address of the control connection: the address
+ * in a {@code PASV} reply is ignored (commons-net's {@code ipAddressFromPasvResponse}, false by
+ * default since 3.9 but a system property can turn it on, is set off here, with no NAT workaround),
+ * {@code EPSV} names a port only, and the peer of every data connection must be the control
+ * connection's peer (commons-net's remote verification, set on here). A server can so choose only
+ * a port on its own host, never make this client connect elsewhere. When the transfer policy
+ * refuses non-public addresses, the control connection (and, without TLS, every data connection)
+ * is made through sockets that check the address they connect to. Internal.
  */
 final class FtpConnection {
   private static final Logger LOG = LoggerFactory.getLogger(FtpConnection.class);
@@ -61,6 +71,15 @@ final class FtpConnection {
       client = ftps;
     } else {
       client = new FTPClient();
+    }
+    // Data connections only to the control connection's host: see the class comment.
+    client.setIpAddressFromPasvResponse(false);
+    client.setPassiveNatWorkaroundStrategy(null);
+    client.setRemoteVerificationEnabled(true);
+    if (!settings.policy().privateAddressesAllowed()) {
+      // The address commons-net resolved for the host is checked as the socket connects. With
+      // PROT P, FTPS replaces the factory for data sockets, which the two settings above confine.
+      client.setSocketFactory(GuardedSockets.socketFactory(settings.policy(), login.host()));
     }
     client.setControlEncoding(StandardCharsets.UTF_8);
     client.setConnectTimeout(millis(settings.connectTimeout()));

@@ -11,6 +11,8 @@ import io.tes4j.transfer.S3Settings;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
+import io.tes4j.transfer.TransferPolicy;
+import io.tes4j.transfer.internal.HttpConnections;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -48,7 +50,9 @@ import okhttp3.MediaType;
  * connectTimeout} covers connecting and {@code readTimeout} waiting for an answer or the next
  * bytes of a body; a watchdog closes a connection whose upload has not moved for {@code
  * readTimeout}, as {@link HttpURLConnection} has no write timeout. Connections are kept alive and
- * reused by the JDK ({@code http.maxConnections}, 5 per server unless set).
+ * reused by the JDK ({@code http.maxConnections}, 5 per server unless set). Every connection goes
+ * only to an address the transfer policy allows for the endpoint's host ({@link HttpConnections};
+ * a virtual-hosted {@code bucket.endpoint} name is judged as the endpoint it belongs to).
  *
  * <p>Failures are thrown as the server's answer ({@link S3Errors.S3ServiceException}, with the S3
  * error code, the status and the server's message), as {@link IOException}s, or as MinIO's
@@ -67,6 +71,7 @@ final class S3Http implements Closeable {
   private static final Set<String> SET_BY_CONNECTION = Set.of("host", "content-length");
 
   private final Http.BaseUrl baseUrl;
+  private final HttpConnections connections;
   private final String region;
   private final Credentials credentials;
   private final int connectTimeoutMillis;
@@ -78,14 +83,16 @@ final class S3Http implements Closeable {
 
   /**
    * @param base the endpoint (scheme, host and port)
+   * @param policy the addresses connections may go to
    * @throws IllegalArgumentException when the endpoint or region cannot be used
    */
-  S3Http(HttpUrl base, S3Settings s3, Duration connectTimeout, Duration readTimeout) {
+  S3Http(HttpUrl base, S3Settings s3, TransferPolicy policy, Duration connectTimeout, Duration readTimeout) {
     if (!Utils.REGION_REGEX.matcher(s3.region()).find()) {
       throw new IllegalArgumentException("invalid S3 region '" + s3.region() + "'");
     }
     this.baseUrl = new Http.BaseUrl(base);
     this.baseUrl.setRegion(s3.region());
+    this.connections = new HttpConnections(policy, base.host());
     if (s3.pathStyle()) {
       baseUrl.disableVirtualStyleEndpoint();
     } else {
@@ -516,7 +523,7 @@ final class S3Http implements Closeable {
       s3request.body(body);
     }
     okhttp3.Request request = s3request.build().toRequest(baseUrl, region, credentials).httpRequest();
-    HttpURLConnection c = (HttpURLConnection) request.url().url().openConnection();
+    HttpURLConnection c = (HttpURLConnection) connections.open(request.url().uri());
     c.setRequestMethod(method.toString());
     c.setInstanceFollowRedirects(false);
     c.setUseCaches(false);

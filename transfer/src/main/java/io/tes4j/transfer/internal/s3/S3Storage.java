@@ -14,7 +14,10 @@ import io.tes4j.transfer.S3Settings;
 import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
+import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.TransferSettings;
+import io.tes4j.transfer.internal.GuardedSockets;
+import io.tes4j.transfer.internal.HttpConnections;
 import io.tes4j.transfer.internal.IoFailures;
 import io.tes4j.transfer.spi.Storage;
 import java.io.FileNotFoundException;
@@ -76,6 +79,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Credentials</b> come only from {@link TransferSettings#s3()} and are sent only to its
  * endpoint (or to AWS in its region when no endpoint is set): every request goes to that one
  * server, HTTP redirects are not followed, and {@code s3://} URLs carrying user info are refused.
+ *
+ * <p><b>Policy.</b> The endpoint must pass the {@link io.tes4j.transfer.TransferPolicy} of the
+ * settings before anything is signed or sent: its host must be among the allowed hosts (when they
+ * are restricted), and every connection, of both paths, goes only to an address the policy allows
+ * for that host. A task's {@code s3://} URL names a bucket and a key, never where requests go.
  * Requests are signed in their headers, so no URL carries a signature; they are unsigned when no
  * access key is configured.
  *
@@ -159,7 +167,7 @@ public final class S3Storage implements Storage {
     this.base = baseUrl(s3);
     this.endpoint = display(base);
     this.errors = new S3Errors(endpoint, s3.accessKey() == null);
-    this.http = new S3Http(base, s3, settings.connectTimeout(), settings.readTimeout());
+    this.http = new S3Http(base, s3, settings.policy(), settings.connectTimeout(), settings.readTimeout());
     this.signPayload = s3.accessKey() != null && s3.payloadSigning().signsOver(base.scheme());
   }
 
@@ -194,6 +202,12 @@ public final class S3Storage implements Storage {
     }
     // User info in the endpoint is never used: the keys come from the S3 settings.
     return url.newBuilder().username("").password("").build();
+  }
+
+  /** The endpoint's host as a URL writes it: an IPv6 address in brackets. */
+  private static String hostOf(HttpUrl url) {
+    String host = url.host();
+    return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
   }
 
   private static String display(HttpUrl url) {
@@ -238,6 +252,12 @@ public final class S3Storage implements Storage {
     if (!base.isHttps()) {
       // Plain http only: OkHttp then sets up no TLS (trust store, socket factory) at all.
       builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+    }
+    TransferPolicy policy = settings.policy();
+    if (!policy.privateAddressesAllowed()
+        && HttpConnections.configuredProxy(base.uri()).type() == java.net.Proxy.Type.DIRECT) {
+      // OkHttp connects its sockets to the addresses it resolved: each is checked as it connects.
+      builder.proxy(java.net.Proxy.NO_PROXY).socketFactory(GuardedSockets.socketFactory(policy, hostOf(base)));
     }
     OkHttpClient http = builder.build();
     MinioAsyncClient.Builder minio =
@@ -898,6 +918,10 @@ public final class S3Storage implements Storage {
     if (closed.get()) {
       throw new TransferException(Reason.FAILED, url.toString(), "the S3 storage is closed", null);
     }
+    // Before anything is signed: the keys must not go to an endpoint the policy refuses.
+    settings.policy().hostProblem(hostOf(base)).ifPresent(problem -> {
+      throw new TransferException(Reason.NOT_ALLOWED, url.toString(), "the S3 endpoint " + endpoint + ": " + problem, null);
+    });
     if (!"s3".equals(url.scheme())) {
       throw new TransferException(Reason.INVALID_URL, url.toString(), "not an s3:// location", null);
     }

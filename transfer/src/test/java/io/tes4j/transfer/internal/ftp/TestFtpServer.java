@@ -65,6 +65,7 @@ final class TestFtpServer implements BeforeEachCallback, AfterEachCallback {
   private int idleTimeoutSeconds = 300;
   private Path keystore;
   private String keystorePassword;
+  private String passiveExternalAddress = HOST;
 
   private Path home;
   private DefaultFtpServer server;
@@ -83,6 +84,15 @@ final class TestFtpServer implements BeforeEachCallback, AfterEachCallback {
   /** Close control connections idle this long (FtpServer counts whole seconds). */
   TestFtpServer idleTimeoutSeconds(int seconds) {
     this.idleTimeoutSeconds = seconds;
+    return this;
+  }
+
+  /**
+   * Name {@code address} in PASV replies, while the data connections are still accepted on
+   * 127.0.0.1 only: a client that follows the reply's address fails to connect.
+   */
+  TestFtpServer passiveExternalAddress(String address) {
+    this.passiveExternalAddress = address;
     return this;
   }
 
@@ -117,7 +127,7 @@ final class TestFtpServer implements BeforeEachCallback, AfterEachCallback {
     listener.setIdleTimeout(idleTimeoutSeconds);
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
     data.setPassiveAddress(HOST);
-    data.setPassiveExternalAddress(HOST);
+    data.setPassiveExternalAddress(passiveExternalAddress);
     data.setPassivePorts("0");
     data.setActiveEnabled(false);
     if (keystore != null) {

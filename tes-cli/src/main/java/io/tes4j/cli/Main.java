@@ -33,6 +33,9 @@ public final class Main {
   /** The SLF4J Simple property that sets the default log level. */
   static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
+  /** The SLF4J Simple property that sets the log level of Jetty, the server under {@code serve}. */
+  static final String JETTY_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
+
   private static final boolean LOG_LEVEL_SET_BY_USER;
 
   static {
@@ -58,8 +61,12 @@ public final class Main {
     if (!LOG_LEVEL_SET_BY_USER && Arrays.asList(args).contains("--debug")) {
       System.setProperty(LOG_LEVEL_PROPERTY, "debug");
     } else if (!LOG_LEVEL_SET_BY_USER && "serve".equals(firstCommand(args))) {
-      // A server logs one line per request (and its start and stop) at INFO, on standard error.
+      // A server logs one line per request (and its start and stop) at INFO, on standard error;
+      // Jetty, under it, only its warnings (its start and stop lines would repeat ours).
       System.setProperty(LOG_LEVEL_PROPERTY, "info");
+      if (System.getProperty(JETTY_LOG_LEVEL_PROPERTY) == null) {
+        System.setProperty(JETTY_LOG_LEVEL_PROPERTY, "warn");
+      }
     }
     System.exit(run(System.out, System.err, System.getenv(), args));
   }

@@ -4,6 +4,7 @@ import io.tes4j.api.TesClient;
 import io.tes4j.model.ServiceInfo;
 import io.tes4j.server.auth.AuthenticationException;
 import io.tes4j.server.auth.Authenticator;
+import io.tes4j.server.internal.AccessLog;
 import io.tes4j.server.internal.JettyRunner;
 import io.tes4j.server.internal.PemKeyStore;
 import java.io.IOException;
@@ -71,8 +72,12 @@ public final class TesServer implements AutoCloseable {
   /** The default port. */
   public static final int DEFAULT_PORT = 8000;
 
-  /** The default of {@link Builder#threads(int)}. */
-  public static final int DEFAULT_THREADS = 64;
+  /**
+   * The default of {@link Builder#threads(int)}: 4 per processor, at least 8. Only whole requests
+   * take one; more threads than that mostly add context switches (on 2 cores, 64 threads cost
+   * twice the CPU per request of 8 under 64 connections; benchmarks/README.md).
+   */
+  public static final int DEFAULT_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
   /** The default grace period of {@link #close()}. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -159,6 +164,7 @@ public final class TesServer implements AutoCloseable {
     }
     try {
       int left = runner.stop(grace);
+      AccessLog.flush();
       if (left > 0) {
         LOG.warn("stopped with {} request(s) still running after the grace period of {} s", left, grace.toSeconds());
       } else {
@@ -229,7 +235,8 @@ public final class TesServer implements AutoCloseable {
 
     private Builder(TesClient tes) {
       this.tes = Objects.requireNonNull(tes, "tes");
-      this.api = TesApi.builder(tes);
+      // Requests leave their log line to a writer thread (see AccessLog); flushed by close().
+      this.api = TesApi.builder(tes).queueAccessLog(true);
     }
 
     /**
@@ -334,7 +341,7 @@ public final class TesServer implements AutoCloseable {
      * How many requests are answered at once (a slow client does not take one of these threads
      * while its request arrives).
      *
-     * @param threads at least 1; default {@value TesServer#DEFAULT_THREADS}
+     * @param threads at least 1; default 4 per processor, at least 8 ({@link TesServer#DEFAULT_THREADS})
      * @return this builder
      */
     public Builder threads(int threads) {

@@ -191,6 +191,21 @@ class SlowClientsTest {
   }
 
   @Test
+  void closeRefusesARequestStillSendingItsBodyInsteadOfWaitingForIt() throws Exception {
+    server = TesServer.builder(engine).port(0).shutdownGrace(Duration.ofSeconds(60)).start();
+    Socket slow = connect();
+    send(slow, String.format(HEADERS_AND_ONE_BYTE, 7));
+    Thread.sleep(500);
+    // Within the grace period, but the request has not reached the API: answered 503 at once.
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    String answer = readToEnd(slow);
+    assertThat(answer).startsWith("HTTP/1.1 503 ").containsIgnoringCase("X-Request-Id: slow-7\r\n")
+        .contains("the server is shutting down");
+    closing.get(30, TimeUnit.SECONDS);
+    assertThat(engine.listTasks(io.tes4j.api.ListTasksRequest.all()).tasks()).isEmpty();
+  }
+
+  @Test
   void headersOverTheLimitGet431InTheApisJson() throws Exception {
     start(TesServer.builder(engine).maxHeaderBytes(4096));
     Socket socket = connect();

@@ -20,6 +20,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JettyRunner {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.server");
-  private static final String JSON = "application/json";
+  private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
 
   /**
    * What the runner needs from {@code TesServer.Builder}.
@@ -117,6 +118,9 @@ public final class JettyRunner {
     connector.setHost(settings.address().getAddress().getHostAddress());
     connector.setPort(settings.address().getPort());
     connector.setIdleTimeout(settings.idleTimeout().toMillis());
+    // Room for bursts of new connections, and for those waiting while maxConnections are open
+    // (the JVM's default backlog is 50; the kernel may cap it lower, at net.core.somaxconn).
+    connector.setAcceptQueueSize(1024);
     // Small answers go out at once; Nagle's algorithm would hold them for the client's delayed ACK.
     connector.setAcceptedTcpNoDelay(true);
     connector.addBean(deadlines);
@@ -174,6 +178,8 @@ public final class JettyRunner {
    */
   public int stop(Duration grace) {
     stopping = true;
+    // Requests still waiting for their body have not reached the API: refused now, not waited for.
+    deadlines.refuseReading();
     long deadline = System.nanoTime() + grace.toNanos();
     int left;
     synchronized (flight) {
@@ -230,6 +236,7 @@ public final class JettyRunner {
         // carries a request id, the client's when it sent a sane one.
         String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
         exchange.answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true);
+        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 503, 0, null);
       } else if (declaredTooLarge(request)) {
         // Answered 413 by the API from the header alone: reading would wait for bytes the client
         // may send only after an answer (Expect: 100-continue).
@@ -277,6 +284,10 @@ public final class JettyRunner {
       while (!answered.get()) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
+          if (stopping) {
+            refuse();
+            return;
+          }
           if (!waiting) {
             waiting = true;
             deadlines.readingBody(watch, this);
@@ -334,7 +345,17 @@ public final class JettyRunner {
       String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
       if (answerOnce(ErrorBodies.answer(408, "the request body did not arrive within " + bodyTimeoutText,
           requestId), true)) {
-        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 408,
+        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 408,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
+      }
+    }
+
+    /** The server stops before the body arrived: 503, as a request arriving now would get. */
+    @Override
+    public void refuse() {
+      String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
+      if (answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true)) {
+        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 503,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
       }
     }
@@ -373,7 +394,11 @@ public final class JettyRunner {
         response.setStatus(answer.status());
         HttpFields.Mutable headers = response.getHeaders();
         for (Map.Entry<String, String> header : answer.headers().entrySet()) {
-          headers.put(header.getKey(), header.getValue());
+          if (header.getKey().equals("Content-Type") && header.getValue().equals(JSON_TYPE.getValue())) {
+            headers.put(JSON_TYPE); // encoded once, not on every answer
+          } else {
+            headers.put(header.getKey(), header.getValue());
+          }
         }
         if (close) {
           // The rest of the body was not read: the connection cannot carry another request.

@@ -37,6 +37,9 @@ final class ReadDeadlines implements Connection.Listener {
   interface Reading {
     /** Called once its body deadline passed; answers 408 unless it is already answered. */
     void timedOut();
+
+    /** The server stops: answers 503 unless it is already answered (the API has not seen it). */
+    void refuse();
   }
 
   /** What one HTTP connection is doing. */
@@ -135,6 +138,16 @@ final class ReadDeadlines implements Connection.Listener {
 
   int connections() {
     return watches.size();
+  }
+
+  /** Refuses every request still waiting for its body (the server stops: they need not finish). */
+  void refuseReading() {
+    for (Watch watch : watches.values()) {
+      Reading reading = watch.reading;
+      if (reading != null) {
+        reading.refuse();
+      }
+    }
   }
 
   private void sweep() {

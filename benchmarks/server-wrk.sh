@@ -179,20 +179,21 @@ url[static]=$static_base
 
 # --- Slow clients -------------------------------------------------------------------------------
 
-# start_slow BASE-URL: holds $SLOW slow connections open to the server at BASE-URL until stop_slow.
+# start_slow BASE-URL LABEL: holds $SLOW slow connections open to the server at BASE-URL until
+# stop_slow; the helper's report goes to $logs/slow-LABEL.err.
 start_slow() {
   local rest=${1#http://} hostport path=""
   hostport=${rest%%/*}
   [ "$rest" != "$hostport" ] && path=/${rest#*/}
   python3 "$repo/benchmarks/slow-clients.py" "${hostport%:*}" "${hostport##*:}" "$SLOW" "$path/tasks/$id" "$path/tasks" \
-    </dev/null >"$logs/slow-clients.out" 2>>"$logs/slow-clients.err" &
+    </dev/null >"$logs/slow-$2.out" 2>"$logs/slow-$2.err" &
   slow_pid=$!
   for _ in $(seq 1 1200); do
-    grep -q '^READY' "$logs/slow-clients.out" 2>/dev/null && return
+    grep -q '^READY' "$logs/slow-$2.out" 2>/dev/null && return
     kill -0 "$slow_pid" 2>/dev/null || break
     sleep 0.1
   done
-  say "the slow clients did not start:"; cat "$logs/slow-clients.err" >&2; exit 1
+  say "the slow clients did not start:"; cat "$logs/slow-$2.err" >&2; exit 1
 }
 stop_slow() {
   if [ -n "$slow_pid" ]; then
@@ -240,7 +241,7 @@ wrk_case() {
   done
   local args=(-t "$t" -c "$n" -d "$DURATION" --latency)
   [ -n "$lua" ] && args+=(-s "$lua")
-  [ "$slow" = 1 ] && start_slow "${url[$server]}"
+  [ "$slow" = 1 ] && start_slow "${url[$server]}" "$name.$2"
   wrk "${args[@]}" "${url[$server]}$path" >"$logs/$name.$2.wrk" 2>&1 \
     || { say "wrk failed for $name:"; cat "$logs/$name.$2.wrk" >&2; exit 1; }
   stop_slow
@@ -316,8 +317,10 @@ if [ "$SLOW" != 0 ]; then
   header "wrk -t$THREADS -c$CONNECTIONS with $SLOW slow connections open to the same server"
   row get-task-slow static-task-slow "GET /tasks/{id}?view=FULL"
   row static-task-slow "" "  static file, same bytes"
-  printf '(slow connections: half sent half a header line, half headers and 1 byte of a 1,000-byte body;\n'
-  printf ' %s)\n' "$(tail -n "$((RUNS * 2))" "$logs/slow-clients.err" | tr '\n' ' ' | sed 's/slow-clients: //g; s/ $//')"
+  printf '(%s slow connections per server: half with half a header line, half with headers and 1 byte of\n' "$SLOW"
+  printf ' a 1,000-byte body; reopened when the server closed them: tes4j %s, the baseline %s, in each run)\n' \
+    "$(cat "$logs"/slow-get-task-slow.*.err 2>/dev/null | grep -o 'opened [0-9]*' | cut -d' ' -f2 | paste -sd/ -)" \
+    "$(cat "$logs"/slow-static-task-slow.*.err 2>/dev/null | grep -o 'opened [0-9]*' | cut -d' ' -f2 | paste -sd/ -)"
 fi
 printf '\nanswer sizes: task %s bytes, 100 tasks %s bytes; tasks stored at the end: %s\n' \
   "$(stat -c %s "$static/task.json")" "$(stat -c %s "$static/tasks.json")" \

@@ -128,7 +128,6 @@ public final class TesApi {
   private final boolean isolateUsers;
   private final long maxRequestBytes;
   private final UnaryOperator<ServiceInfo> serviceInfo;
-  private final boolean queueAccessLog;
 
   private TesApi(Builder builder) {
     this.tes = builder.tes;
@@ -137,7 +136,6 @@ public final class TesApi {
     this.isolateUsers = builder.isolateUsers;
     this.maxRequestBytes = builder.maxRequestBytes;
     this.serviceInfo = builder.serviceInfo;
-    this.queueAccessLog = builder.queueAccessLog;
   }
 
   /**
@@ -199,12 +197,8 @@ public final class TesApi {
       }
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
-    String user = exchange.identity == null ? null : exchange.identity.user();
-    if (queueAccessLog) {
-      AccessLog.queue(requestId, request.method(), request.path(), response.status(), millis, user);
-    } else {
-      AccessLog.log(requestId, request.method(), request.path(), response.status(), millis, user);
-    }
+    AccessLog.log(requestId, request.method(), request.path(), response.status(), millis,
+        exchange.identity == null ? null : exchange.identity.user());
     return response;
   }
 
@@ -678,7 +672,6 @@ public final class TesApi {
     private boolean isolateUsers;
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private UnaryOperator<ServiceInfo> serviceInfo = UnaryOperator.identity();
-    private boolean queueAccessLog;
 
     private Builder(TesClient tes) {
       this.tes = Objects.requireNonNull(tes, "tes");
@@ -741,15 +734,6 @@ public final class TesApi {
      */
     public Builder serviceInfo(UnaryOperator<ServiceInfo> customizer) {
       this.serviceInfo = Objects.requireNonNull(customizer, "customizer");
-      return this;
-    }
-
-    /**
-     * Whether the request's log line is queued for a writer thread ({@link TesServer}) rather than
-     * written before {@link TesApi#handle} returns (a host framework's own logging).
-     */
-    Builder queueAccessLog(boolean queue) {
-      this.queueAccessLog = queue;
       return this;
     }
 

@@ -4,7 +4,6 @@ import io.tes4j.api.TesClient;
 import io.tes4j.model.ServiceInfo;
 import io.tes4j.server.auth.AuthenticationException;
 import io.tes4j.server.auth.Authenticator;
-import io.tes4j.server.internal.AccessLog;
 import io.tes4j.server.internal.JettyRunner;
 import io.tes4j.server.internal.PemKeyStore;
 import java.io.IOException;
@@ -164,7 +163,6 @@ public final class TesServer implements AutoCloseable {
     }
     try {
       int left = runner.stop(grace);
-      AccessLog.flush();
       if (left > 0) {
         LOG.warn("stopped with {} request(s) still running after the grace period of {} s", left, grace.toSeconds());
       } else {
@@ -235,8 +233,7 @@ public final class TesServer implements AutoCloseable {
 
     private Builder(TesClient tes) {
       this.tes = Objects.requireNonNull(tes, "tes");
-      // Requests leave their log line to a writer thread (see AccessLog); flushed by close().
-      this.api = TesApi.builder(tes).queueAccessLog(true);
+      this.api = TesApi.builder(tes);
     }
 
     /**

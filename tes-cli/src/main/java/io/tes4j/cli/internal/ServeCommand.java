@@ -205,6 +205,7 @@ final class ServeCommand implements Callable<Integer> {
       engine.close();
       ctx.out().flush();
       ctx.err().flush();
+      System.err.close(); // the log, batched under serve (BatchedStderr): its last lines
       // Halt, as System.exit would wait for this very hook; the state is stored and the port free.
       Runtime.getRuntime().halt(ExitCodes.OK);
     }, "tes4j-serve-stop");

@@ -236,7 +236,7 @@ public final class JettyRunner {
         // carries a request id, the client's when it sent a sane one.
         String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
         exchange.answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true);
-        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 503, 0, null);
+        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 503, 0, null);
       } else if (declaredTooLarge(request)) {
         // Answered 413 by the API from the header alone: reading would wait for bytes the client
         // may send only after an answer (Expect: 100-continue).
@@ -345,7 +345,7 @@ public final class JettyRunner {
       String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
       if (answerOnce(ErrorBodies.answer(408, "the request body did not arrive within " + bodyTimeoutText,
           requestId), true)) {
-        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 408,
+        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 408,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
       }
     }
@@ -355,7 +355,7 @@ public final class JettyRunner {
     public void refuse() {
       String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
       if (answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true)) {
-        AccessLog.queue(requestId, request.getMethod(), request.getHttpURI().getPath(), 503,
+        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 503,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
       }
     }

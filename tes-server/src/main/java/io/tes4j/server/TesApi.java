@@ -15,7 +15,6 @@ import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.TaskValidator;
 import io.tes4j.model.TesJson;
-import io.tes4j.model.TesJsonException;
 import io.tes4j.model.View;
 import io.tes4j.model.Violation;
 import io.tes4j.server.auth.AuthenticationException;
@@ -415,15 +414,10 @@ public final class TesApi {
           List.of(new Violation("$", "the body is empty; send a task such as"
               + " {\"executors\": [{\"image\": \"alpine:3.20\", \"command\": [\"echo\", \"hello\"]}]}")));
     }
-    List<Violation> violations = new ArrayList<>(TaskValidator.validateJson(json));
-    Task task = null;
-    try {
-      task = TesJson.read(json, Task.class);
-    } catch (TesJsonException e) {
-      if (violations.isEmpty()) {
-        violations.add(new Violation(e.path(), e.getMessage()));
-      }
-    }
+    // One parse: the strict read gives the task and the document's problems together.
+    TaskValidator.Checked checked = TaskValidator.readJson(json);
+    List<Violation> violations = new ArrayList<>(checked.violations());
+    Task task = checked.task();
     if (task != null) {
       violations.addAll(policy.check(task));
       if (isolateUsers) {

@@ -73,8 +73,8 @@ public final class TesServer implements AutoCloseable {
 
   /**
    * The default of {@link Builder#threads(int)}: 4 per processor, at least 8. Only whole requests
-   * take one; more threads than that mostly add context switches (on 2 cores, 64 threads cost
-   * twice the CPU per request of 8 under 64 connections; benchmarks/README.md).
+   * take one; more threads than that mostly add context switches (on 2 cores under 64 connections,
+   * 64 threads took 15 % to twice the CPU per request of 8, from run to run; benchmarks/README.md).
    */
   public static final int DEFAULT_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 

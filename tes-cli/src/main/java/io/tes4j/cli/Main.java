@@ -1,5 +1,6 @@
 package io.tes4j.cli;
 
+import io.tes4j.cli.internal.BatchedStderr;
 import io.tes4j.cli.internal.Cli;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,6 +34,12 @@ public final class Main {
   /** The SLF4J Simple property that sets the default log level. */
   static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
+  /** The SLF4J Simple property that says where the log goes. */
+  static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
+
+  /** The SLF4J Simple property that sets the log level of Jetty, the server under {@code serve}. */
+  static final String JETTY_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
+
   private static final boolean LOG_LEVEL_SET_BY_USER;
 
   static {
@@ -42,8 +49,8 @@ public final class Main {
     if (!LOG_LEVEL_SET_BY_USER) {
       System.setProperty(LOG_LEVEL_PROPERTY, "warn");
     }
-    if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
-      System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    if (System.getProperty(LOG_FILE_PROPERTY) == null) {
+      System.setProperty(LOG_FILE_PROPERTY, "System.err");
     }
   }
 
@@ -58,10 +65,19 @@ public final class Main {
     if (!LOG_LEVEL_SET_BY_USER && Arrays.asList(args).contains("--debug")) {
       System.setProperty(LOG_LEVEL_PROPERTY, "debug");
     } else if (!LOG_LEVEL_SET_BY_USER && "serve".equals(firstCommand(args))) {
-      // A server logs one line per request (and its start and stop) at INFO, on standard error.
+      // A server logs one line per request (and its start and stop) at INFO, on standard error;
+      // Jetty, under it, only its warnings (its start and stop lines would repeat ours).
       System.setProperty(LOG_LEVEL_PROPERTY, "info");
+      if (System.getProperty(JETTY_LOG_LEVEL_PROPERTY) == null) {
+        System.setProperty(JETTY_LOG_LEVEL_PROPERTY, "warn");
+      }
     }
-    System.exit(run(System.out, System.err, System.getenv(), args));
+    PrintStream err = System.err;
+    if ("serve".equals(firstCommand(args)) && "System.err".equals(System.getProperty(LOG_FILE_PROPERTY))) {
+      // The log, a line per request, is written in batches; the command's own error lines at once.
+      err = BatchedStderr.install();
+    }
+    System.exit(run(System.out, err, System.getenv(), args));
   }
 
   /** The first argument that is not an option: the command's name, or {@code null}. */

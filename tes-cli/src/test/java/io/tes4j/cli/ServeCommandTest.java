@@ -19,18 +19,28 @@ import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +94,102 @@ class ServeCommandTest {
     CliResult comma = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--file-root", "/data,x");
     assertThat(comma.code()).isEqualTo(2);
     assertThat(comma.err()).contains("--file-root: the file root /data,x holds a comma");
+  }
+
+  @Test
+  void tlsAndConnectionLimitUsageErrorsExitTwoNamingTheOptionOrFile() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "");
+    CliResult alone = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--tls-cert", cert.toString());
+    assertThat(alone.code()).as(alone.toString()).isEqualTo(2);
+    assertThat(alone.err()).contains("--tls-cert and --tls-key go together");
+    CliResult keyAlone = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--tls-key", cert.toString());
+    assertThat(keyAlone.code()).isEqualTo(2);
+    assertThat(keyAlone.err()).contains("--tls-cert and --tls-key go together");
+
+    Path missing = dir.resolve("missing.pem");
+    CliResult unreadable = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--port", "0",
+        "--tls-cert", missing.toString(), "--tls-key", cert.toString());
+    assertThat(unreadable.code()).as(unreadable.toString()).isEqualTo(2);
+    assertThat(unreadable.err().strip()).isEqualTo(
+        "tes4j: --tls-cert/--tls-key: cannot read the TLS certificate file " + missing + ": no such file");
+
+    // A key where the certificate belongs: the error names the file, never the key's text.
+    String secret = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg";
+    Path key = Files.writeString(dir.resolve("key.pem"),
+        "-----BEGIN PRIVATE KEY-----\n" + secret + "\n-----END PRIVATE KEY-----\n");
+    CliResult swapped = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--port", "0",
+        "--tls-cert", key.toString(), "--tls-key", key.toString());
+    assertThat(swapped.code()).as(swapped.toString()).isEqualTo(2);
+    assertThat(swapped.err()).contains(key + ": no PEM certificate in it").doesNotContain(secret);
+
+    CliResult zero = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--header-timeout", "0s");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err()).contains("--header-timeout must be positive");
+    CliResult none = CliResult.run(Map.of(), "serve", "--backend", "mock:", "--max-connections", "0");
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).contains("--max-connections must be at least 1");
+  }
+
+  @Test
+  void servesHttpsWithTlsCertAndKey() throws Exception {
+    Path store = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+            "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12",
+            "-storepass", "test-store-password")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.log").toFile()).start();
+    assertThat(keytool.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(Files.readString(dir.resolve("keytool.log"))).isZero();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, "test-store-password".toCharArray());
+    }
+    X509Certificate certificate = (X509Certificate) keys.getCertificate("server");
+    Path cert = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
+    Path key = Files.writeString(dir.resolve("key.pem"),
+        pem("PRIVATE KEY", keys.getKey("server", "test-store-password".toCharArray()).getEncoded()));
+
+    Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), "io.tes4j.cli.Main", "serve", "--backend", "mock:?delay=0",
+            "--port", "0", "--tls-cert", cert.toString(), "--tls-key", key.toString(), "--shutdown-grace", "5s")
+        .redirectError(dir.resolve("err.txt").toFile())
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+      String line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(60, TimeUnit.SECONDS);
+      Matcher m = Pattern.compile("tes4j serving TES 1\\.1 at (https://127\\.0\\.0\\.1:\\d+/ga4gh/tes/v1) .*")
+          .matcher(String.valueOf(line));
+      assertThat(m.matches()).as(line + "\n" + Files.readString(dir.resolve("err.txt"))).isTrue();
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("server", certificate);
+      TrustManagerFactory trusted = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trusted.init(trust);
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, trusted.getTrustManagers(), null);
+      HttpResponse<String> tasks = HttpClient.newBuilder().sslContext(tls).build().send(
+          HttpRequest.newBuilder(URI.create(m.group(1) + "/tasks")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(tasks.statusCode()).isEqualTo(200);
+      assertThat(tasks.body()).isEqualTo("{\"tasks\":[]}");
+      serve.destroy();
+      assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(serve.exitValue()).isZero();
+    } finally {
+      serve.destroyForcibly();
+    }
+    assertThat(Files.readString(dir.resolve("err.txt"))).contains("GET /ga4gh/tes/v1/tasks -> 200")
+        .doesNotContain("org.eclipse.jetty");
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   @Test

@@ -62,6 +62,17 @@ public final class TaskValidator {
    * violation at a path already reported as structurally wrong is not repeated.
    */
   public static List<Violation> validateJson(String json) {
+    return readJson(json).violations();
+  }
+
+  /**
+   * Reads and checks a task document in one pass, as {@link #validateJson(String)} does, and keeps
+   * the task it read, so that a server taking the document need not parse it a second time.
+   *
+   * @param json a task document
+   * @return the task and every problem, as {@link #validateJson(String)} reports them
+   */
+  public static Checked readJson(String json) {
     Objects.requireNonNull(json, "json");
     StrictTaskReader.Result read = StrictTaskReader.read(json);
     List<Violation> all = new ArrayList<>(read.violations());
@@ -72,7 +83,22 @@ public final class TaskValidator {
         }
       }
     }
-    return List.copyOf(all);
+    return new Checked(read.task(), all);
+  }
+
+  /**
+   * What {@link #readJson(String)} found.
+   *
+   * @param task the task as far as the document could be read, faulty values left out; the task
+   *     itself when {@code violations} is empty; {@code null} when the document is not a JSON
+   *     object
+   * @param violations every problem, in the order of {@link #validateJson(String)}
+   */
+  public record Checked(Task task, List<Violation> violations) {
+    /** Copies the violations. */
+    public Checked {
+      violations = List.copyOf(violations);
+    }
   }
 
   /**

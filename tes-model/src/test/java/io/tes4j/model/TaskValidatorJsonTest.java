@@ -35,6 +35,23 @@ class TaskValidatorJsonTest {
   }
 
   @Test
+  void readJsonGivesTheTaskReadInTheSamePassAndTheSameViolations() {
+    String full = TesJson.write(Fixtures.fullTask());
+    TaskValidator.Checked valid = TaskValidator.readJson(full);
+    assertThat(valid.violations()).isEmpty();
+    assertThat(valid.task()).isEqualTo(TesJson.read(full, Task.class));
+
+    String faulty = "{\"name\": \"n\", \"nmae\": 1, \"executors\": [" + ECHO + ", {\"image\": 7}]}";
+    TaskValidator.Checked checked = TaskValidator.readJson(faulty);
+    assertThat(checked.violations()).isEqualTo(validate(faulty)).isNotEmpty();
+    // What could be read, without the faulty values.
+    assertThat(checked.task().name()).isEqualTo("n");
+    assertThat(checked.task().executors().get(0).image()).isEqualTo("alpine");
+
+    assertThat(TaskValidator.readJson("[1, 2]").task()).isNull();
+  }
+
+  @Test
   void aSyntaxErrorIsReportedAloneWithLineAndColumn() {
     String json = "{\n  \"executor\": [],\n  \"executors\": [\n    {\"image\": \"alpine\",}\n  ]\n}";
 

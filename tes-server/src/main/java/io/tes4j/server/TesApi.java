@@ -15,7 +15,6 @@ import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.TaskValidator;
 import io.tes4j.model.TesJson;
-import io.tes4j.model.TesJsonException;
 import io.tes4j.model.View;
 import io.tes4j.model.Violation;
 import io.tes4j.server.auth.AuthenticationException;
@@ -23,6 +22,7 @@ import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.Scope;
+import io.tes4j.server.internal.AccessLog;
 import io.tes4j.server.internal.QueryParameters;
 import io.tes4j.server.internal.RequestIds;
 import java.io.ByteArrayOutputStream;
@@ -42,7 +42,7 @@ import org.slf4j.MDC;
 
 /**
  * The TES 1.1 HTTP API over a {@link TesClient}, independent of any web server: a request in, a
- * status, headers and JSON body out. {@link TesServer} runs it on the JDK's HTTP server; to mount it
+ * status, headers and JSON body out. {@link TesServer} runs it on Jetty; to mount it
  * in a Servlet container, Netty or another server, turn each request into an {@link ApiRequest}
  * and send the {@link ApiResponse} back as it is.
  *
@@ -122,7 +122,6 @@ public final class TesApi {
 
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.server");
   private static final String JSON = "application/json";
-  private static final int MAX_LOGGED_PATH = 300;
 
   private final TesClient tes;
   private final Authenticator authenticator;
@@ -199,20 +198,8 @@ public final class TesApi {
       }
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
-    if (LOG.isInfoEnabled()) {
-      MDC.put(MDC_REQUEST_ID, requestId);
-      try {
-        LOG.info("request {}: {} {} -> {} in {} ms, user {}", requestId, loggable(request.method()),
-            loggable(request.path()), response.status(), millis,
-            exchange.identity == null ? "-" : loggable(exchange.identity.user()));
-      } finally {
-        if (previous == null) {
-          MDC.remove(MDC_REQUEST_ID);
-        } else {
-          MDC.put(MDC_REQUEST_ID, previous);
-        }
-      }
-    }
+    AccessLog.log(requestId, request.method(), request.path(), response.status(), millis,
+        exchange.identity == null ? null : exchange.identity.user());
     return response;
   }
 
@@ -431,15 +418,10 @@ public final class TesApi {
           List.of(new Violation("$", "the body is empty; send a task such as"
               + " {\"executors\": [{\"image\": \"alpine:3.20\", \"command\": [\"echo\", \"hello\"]}]}")));
     }
-    List<Violation> violations = new ArrayList<>(TaskValidator.validateJson(json));
-    Task task = null;
-    try {
-      task = TesJson.read(json, Task.class);
-    } catch (TesJsonException e) {
-      if (violations.isEmpty()) {
-        violations.add(new Violation(e.path(), e.getMessage()));
-      }
-    }
+    // One parse: the strict read gives the task and the document's problems together.
+    TaskValidator.Checked checked = TaskValidator.readJson(json);
+    List<Violation> violations = new ArrayList<>(checked.violations());
+    Task task = checked.task();
     if (task != null) {
       violations.addAll(policy.check(task));
       if (isolateUsers) {
@@ -666,8 +648,7 @@ public final class TesApi {
   }
 
   private static String loggable(String text) {
-    String shown = printable(text);
-    return shown.length() > MAX_LOGGED_PATH ? shown.substring(0, MAX_LOGGED_PATH) + "..." : shown;
+    return AccessLog.loggable(text);
   }
 
   /** A request the API refuses with 400, with the violations to list. */

@@ -4,13 +4,15 @@ import io.tes4j.api.TesClient;
 import io.tes4j.model.ServiceInfo;
 import io.tes4j.server.auth.AuthenticationException;
 import io.tes4j.server.auth.Authenticator;
-import io.tes4j.server.internal.JdkHttpRunner;
+import io.tes4j.server.internal.JettyRunner;
+import io.tes4j.server.internal.PemKeyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -20,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TES 1.1 HTTP API over a {@link TesClient}, on the JDK's HTTP server (no other dependency). It
- * serves the spec's {@code /ga4gh/tes/v1/...} and TESP API's {@code /v1/...}; what it answers, and
+ * The TES 1.1 HTTP API over a {@link TesClient}, on Jetty (its core HTTP/1.1 server, no servlets).
+ * It serves the spec's {@code /ga4gh/tes/v1/...} and TESP API's {@code /v1/...}; what it answers, and
  * how, is {@link TesApi}'s (routes, statuses, isolation, request ids).
  *
  * <pre>{@code
@@ -35,18 +37,28 @@ import org.slf4j.LoggerFactory;
  * <p><b>Binding.</b> Without authentication (an {@link Authenticator} that lets a request without
  * credentials through, such as {@link Authenticator#none()}), the server binds {@code 127.0.0.1}
  * unless told otherwise, and binding another address then logs a loud warning; with authentication
- * it binds {@code 0.0.0.0}.
+ * it binds {@code 0.0.0.0}, and warns when that is without TLS, since passwords and tokens would
+ * then cross the network in clear text.
  *
- * <p><b>Threads.</b> Requests run on a bounded pool ({@link Builder#threads(int)}); when every thread
- * is busy and 1024 requests wait, the accepting thread answers the next one itself, which slows
- * accepting down rather than dropping requests.
+ * <p><b>TLS.</b> {@link Builder#tls(Path, Path)} takes a PEM certificate chain and its private key,
+ * so that Basic and Bearer credentials need no TLS proxy in front; the URI is then {@code https}.
  *
- * <p><b>Slow clients.</b> The JDK's HttpServer reads a request's headers and body on a pool
- * thread, so a client that sends them slowly holds a thread. A request must therefore arrive whole
- * within 60 s (the JDK's {@code sun.net.httpserver.maxReqTime}, which this server sets unless the
- * system property is already set), else its connection is closed; and the pool is large (64
- * threads by default). A server open to untrusted networks should still sit behind a reverse proxy
- * (nginx, HAProxy), which also gives it TLS.
+ * <p><b>Slow and many clients.</b> Jetty reads requests without a thread per connection, and so
+ * does the server with request bodies: a client that sends slowly holds a connection, never a
+ * thread. Its hold is limited too: a new connection's first request (TLS handshake included) must
+ * arrive within {@link Builder#headerTimeout(Duration)} (20 s), a kept-alive connection may then
+ * wait {@link Builder#idleTimeout(Duration)} (30 s) for its next request, whose headers are again due
+ * within the header timeout once they began; a body must arrive whole within {@link
+ * Builder#bodyTimeout(Duration)} (60 s). A connection late with its headers is closed (there is no
+ * request to answer yet); a request late with its body is answered 408 and its connection closed.
+ * Headers larger than {@link Builder#maxHeaderBytes(int)} (32 KiB) get 431, a body larger than
+ * {@link Builder#maxRequestBytes(long)} 413. Beyond {@link Builder#maxConnections(int)} open
+ * connections (10,000), new ones wait in the listen backlog until one closes.
+ *
+ * <p><b>Threads.</b> A request that has arrived whole is answered on a bounded pool ({@link
+ * Builder#threads(int)}), since the {@link TesClient} may block (on a store, a remote server);
+ * requests beyond that wait in Jetty's queue, which the connection limit bounds (one request at a
+ * time per HTTP/1.1 connection). Jetty's acceptor and selectors have threads of their own.
  *
  * <p><b>Shutdown.</b> {@link #close()} refuses new requests (503, connection closed), lets those in
  * flight finish for up to {@link Builder#shutdownGrace(Duration)}, then releases the port. The
@@ -59,24 +71,46 @@ public final class TesServer implements AutoCloseable {
   /** The default port. */
   public static final int DEFAULT_PORT = 8000;
 
+  /**
+   * The default of {@link Builder#threads(int)}: 4 per processor, at least 8. Only whole requests
+   * take one; more threads than that mostly add context switches (on 2 cores under 64 connections,
+   * 64 threads took 15 % to twice the CPU per request of 8, from run to run; benchmarks/README.md).
+   */
+  public static final int DEFAULT_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+
   /** The default grace period of {@link #close()}. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
+  /** The default of {@link Builder#headerTimeout(Duration)}: 20 s. */
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
+
+  /** The default of {@link Builder#bodyTimeout(Duration)}: 60 s, 10 MiB at 170 KiB/s. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The default of {@link Builder#idleTimeout(Duration)}: 30 s. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The default of {@link Builder#maxConnections(int)}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  /** The default of {@link Builder#maxHeaderBytes(int)}: 32 KiB (a large JWT fits). */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
+
   private final TesClient tes;
-  private final JdkHttpRunner runner;
+  private final JettyRunner runner;
   private final URI uri;
   private final Duration grace;
   private final boolean closeClient;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private TesServer(TesClient tes, JdkHttpRunner runner, String host, Duration grace, boolean closeClient) {
+  private TesServer(TesClient tes, JettyRunner runner, String host, boolean tls, Duration grace, boolean closeClient) {
     this.tes = tes;
     this.runner = runner;
     this.grace = grace;
     this.closeClient = closeClient;
     String shownHost = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-    this.uri = URI.create("http://" + shownHost + ":" + runner.address().getPort() + TesApi.SPEC_BASE_PATH);
+    this.uri = URI.create((tls ? "https://" : "http://") + shownHost + ":" + runner.address().getPort() + TesApi.SPEC_BASE_PATH);
   }
 
   /**
@@ -90,8 +124,8 @@ public final class TesServer implements AutoCloseable {
   }
 
   /**
-   * The API's base URL, e.g. {@code http://127.0.0.1:8000/ga4gh/tes/v1}; its host is the address
-   * bound, so {@code 0.0.0.0} when the server listens on every interface.
+   * The API's base URL, e.g. {@code http://127.0.0.1:8000/ga4gh/tes/v1} ({@code https} with TLS);
+   * its host is the address bound, so {@code 0.0.0.0} when the server listens on every interface.
    *
    * @return the base URL clients use
    */
@@ -142,6 +176,16 @@ public final class TesServer implements AutoCloseable {
     }
   }
 
+  /** Whether small answers leave at once (TCP_NODELAY on accepted connections). */
+  boolean sendsWithoutDelay() {
+    return runner.sendsWithoutDelay();
+  }
+
+  /** How many connections are open now. */
+  int openConnections() {
+    return runner.openConnections();
+  }
+
   @Override
   public String toString() {
     return "TesServer[" + uri + (closed.get() ? ", closed" : "") + "]";
@@ -178,8 +222,14 @@ public final class TesServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean closeClientOnShutdown;
-    // Threads mostly wait (on clients, on the store), so many more than cores; see "Slow clients".
-    private int threads = Math.max(64, 8 * Runtime.getRuntime().availableProcessors());
+    // Only whole requests take a thread; they may wait on the store or a remote server.
+    private int threads = DEFAULT_THREADS;
+    private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
+    private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    private PemKeyStore.Loaded tls;
 
     private Builder(TesClient tes) {
       this.tes = Objects.requireNonNull(tes, "tes");
@@ -285,9 +335,10 @@ public final class TesServer implements AutoCloseable {
     }
 
     /**
-     * How many requests are answered at once.
+     * How many requests are answered at once (a slow client does not take one of these threads
+     * while its request arrives).
      *
-     * @param threads at least 1; default the larger of 64 and 8 per processor
+     * @param threads at least 1; default 4 per processor, at least 8 ({@link TesServer#DEFAULT_THREADS})
      * @return this builder
      */
     public Builder threads(int threads) {
@@ -296,6 +347,98 @@ public final class TesServer implements AutoCloseable {
       }
       this.threads = threads;
       return this;
+    }
+
+    /**
+     * Serves HTTPS with this identity instead of plain HTTP. The files are read now, and the key is
+     * checked against the certificate.
+     *
+     * @param certificateChain a PEM file: the server's certificate, then the intermediates (as
+     *     certbot's {@code fullchain.pem})
+     * @param privateKey a PEM file: the certificate's private key, unencrypted, as PKCS#8 ({@code
+     *     BEGIN PRIVATE KEY}: RSA, EC, Ed25519), PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC1
+     *     ({@code BEGIN EC PRIVATE KEY})
+     * @return this builder
+     * @throws IllegalArgumentException naming the file and what is wrong: unreadable, no certificate
+     *     or key in it, an encrypted key, a key that is not the certificate's (never showing the key)
+     */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      this.tls = PemKeyStore.load(Objects.requireNonNull(certificateChain, "certificateChain"),
+          Objects.requireNonNull(privateKey, "privateKey"));
+      return this;
+    }
+
+    /**
+     * How long a request's headers may take to arrive: from the accept (TLS handshake included)
+     * for a connection's first request, from its first bytes for a later one. A connection late
+     * with them is closed.
+     *
+     * @param timeout positive; default 20 s
+     * @return this builder
+     */
+    public Builder headerTimeout(Duration timeout) {
+      this.headerTimeout = positive(timeout, "headerTimeout");
+      return this;
+    }
+
+    /**
+     * How long a request's body may take to arrive, from its headers on. A request late with it is
+     * answered 408 and its connection closed.
+     *
+     * @param timeout positive; default 60 s
+     * @return this builder
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      this.bodyTimeout = positive(timeout, "bodyTimeout");
+      return this;
+    }
+
+    /**
+     * How long a kept-alive connection may wait for its next request, and how long any read or
+     * write may wait for a byte, before the connection is closed.
+     *
+     * @param timeout positive; default 30 s
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * How many connections may be open at once; beyond it, new ones wait in the listen backlog
+     * until one closes. Each open connection needs a file descriptor ({@code ulimit -n}).
+     *
+     * @param connections at least 1; default 10,000
+     * @return this builder
+     */
+    public Builder maxConnections(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, was " + connections);
+      }
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /**
+     * The largest request line and headers accepted, together; larger ones get 431.
+     *
+     * @param bytes at least 1024; default 32 KiB
+     * @return this builder
+     */
+    public Builder maxHeaderBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxHeaderBytes must be at least 1024, was " + bytes);
+      }
+      this.maxHeaderBytes = bytes;
+      return this;
+    }
+
+    private static Duration positive(Duration timeout, String name) {
+      if (Objects.requireNonNull(timeout, name).isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + timeout);
+      }
+      return timeout;
     }
 
     /**
@@ -331,14 +474,20 @@ public final class TesServer implements AutoCloseable {
             + " machine's backend. Bind 127.0.0.1, or set an authenticator (tes4j serve --auth).", host);
         LOG.warn("**************************************************************************************");
       }
-      JdkHttpRunner runner;
+      if (!anonymous && tls == null && !address.isLoopbackAddress()) {
+        LOG.warn("TES server on {} with authentication but WITHOUT TLS: passwords and tokens cross the network in"
+            + " clear text. Give it a certificate (tes4j serve --tls-cert FILE --tls-key FILE), or put a TLS proxy"
+            + " in front and bind 127.0.0.1.", host);
+      }
+      JettyRunner runner;
       try {
-        runner = JdkHttpRunner.start(api.build(), new InetSocketAddress(address, port), threads);
+        runner = JettyRunner.start(api.build(), new JettyRunner.Settings(new InetSocketAddress(address, port),
+            threads, headerTimeout, bodyTimeout, idleTimeout, maxConnections, maxHeaderBytes, tls));
       } catch (IOException e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + why, e);
       }
-      TesServer server = new TesServer(tes, runner, host, shutdownGrace, closeClientOnShutdown);
+      TesServer server = new TesServer(tes, runner, host, tls != null, shutdownGrace, closeClientOnShutdown);
       LOG.info("serving TES 1.1 at {} ({} threads)", server.uri(), threads);
       return server;
     }

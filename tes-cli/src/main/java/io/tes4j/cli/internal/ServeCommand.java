@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
       "Serve the TES 1.1 API (/ga4gh/tes/v1, and /v1 for TESP API clients and Nextflow) over an"
           + " engine on a backend: local: (this machine; the default), mock:, or any backend whose"
           + " module is on the class path.",
-      "Without --auth the server binds 127.0.0.1 unless --bind says otherwise. With --store"
+      "Without --auth the server binds 127.0.0.1 unless --bind says otherwise; with --tls-cert and --tls-key"
+          + " it serves HTTPS. With --store"
           + " jdbc:sqlite:PATH or jdbc:postgresql://... the tasks survive a restart.",
       "Ctrl-C or SIGTERM stops it: requests in flight finish (up to --shutdown-grace), then the"
           + " engine closes and the process exits 0.",
@@ -129,6 +130,47 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long requests in flight may take to finish when stopping. Default: ${DEFAULT-VALUE}.")
   private Duration shutdownGrace;
 
+  // --- HTTPS and the limits on slow and many clients (TesServer's; docs/server.md) -------------
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Serve HTTPS with this PEM certificate chain (the server's certificate first, then its"
+          + " intermediates, as certbot's fullchain.pem). Goes with --tls-key. Default: plain HTTP.")
+  private Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The private key of --tls-cert, a PEM file, unencrypted: PKCS#8 (BEGIN PRIVATE KEY; RSA, EC,"
+          + " Ed25519), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY).")
+  private Path tlsKey;
+
+  @Option(
+      names = "--header-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "20s",
+      converter = DurationConverter.class,
+      description = "How long a request's headers may take to arrive (a new connection's first request from"
+          + " the accept); a connection late with them is closed. Default: ${DEFAULT-VALUE}.")
+  private Duration headerTimeout;
+
+  @Option(
+      names = "--body-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "How long a request's body may take to arrive; a request late with it gets 408."
+          + " Default: ${DEFAULT-VALUE}.")
+  private Duration bodyTimeout;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "How many connections may be open at once; more wait until one closes. Default: ${DEFAULT-VALUE}.")
+  private int maxConnections;
+
   ServeCommand(Context ctx) {
     this.ctx = ctx;
   }
@@ -145,6 +187,7 @@ final class ServeCommand implements Callable<Integer> {
     if (shutdownGrace.isNegative()) {
       throw new UsageError("--shutdown-grace must not be negative");
     }
+    checkConnectionLimits();
     Authenticator authenticator = authenticator();
     TaskPolicy policy = policy();
     TesEngine engine;
@@ -166,6 +209,7 @@ final class ServeCommand implements Callable<Integer> {
       if (bind != null) {
         builder.bind(bind);
       }
+      connectionLimits(builder, engine);
       server = builder.start();
     } catch (UncheckedIOException e) {
       engine.close();
@@ -177,6 +221,7 @@ final class ServeCommand implements Callable<Integer> {
       engine.close();
       ctx.out().flush();
       ctx.err().flush();
+      System.err.close(); // the log, batched under serve (BatchedStderr): its last lines
       // Halt, as System.exit would wait for this very hook; the state is stored and the port free.
       Runtime.getRuntime().halt(ExitCodes.OK);
     }, "tes4j-serve-stop");
@@ -186,6 +231,32 @@ final class ServeCommand implements Callable<Integer> {
     ctx.out().flush();
     server.awaitShutdown();
     return ExitCodes.OK;
+  }
+
+  private void checkConnectionLimits() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new UsageError("--tls-cert and --tls-key go together: give both for HTTPS, or neither for plain HTTP");
+    }
+    if (headerTimeout.isZero() || bodyTimeout.isZero()) {
+      throw new UsageError((headerTimeout.isZero() ? "--header-timeout" : "--body-timeout") + " must be positive");
+    }
+    if (maxConnections < 1) {
+      throw new UsageError("--max-connections must be at least 1, was " + maxConnections);
+    }
+  }
+
+  /** TLS and the limits on clients; a TLS file that cannot be used is a usage error naming it. */
+  private void connectionLimits(TesServer.Builder builder, TesEngine engine) {
+    builder.headerTimeout(headerTimeout).bodyTimeout(bodyTimeout).maxConnections(maxConnections);
+    if (tlsCert != null) {
+      try {
+        builder.tls(tlsCert, tlsKey);
+      } catch (IllegalArgumentException e) {
+        // The message names the file and the problem, never a byte of the key.
+        engine.close();
+        throw new UsageError("--tls-cert/--tls-key: " + e.getMessage());
+      }
+    }
   }
 
   /** The kinds of authentication, never their files or settings. */

@@ -1,5 +1,5 @@
 /**
- * The implementation of tes-server: the JDK HTTP server adapter, query parsing, request ids.
+ * The implementation of tes-server: the Jetty adapter, read deadlines, PEM keys, query parsing, request ids, the access log.
  * Internal: not part of the API, may change in any release.
  */
 package io.tes4j.server.internal;

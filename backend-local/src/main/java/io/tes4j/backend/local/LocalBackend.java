@@ -4,6 +4,7 @@ import io.tes4j.api.BackendException;
 import io.tes4j.backend.local.internal.ContainerUser;
 import io.tes4j.backend.local.internal.Launcher;
 import io.tes4j.backend.local.internal.Launchers;
+import io.tes4j.backend.local.internal.PrivateDirectory;
 import io.tes4j.backend.local.internal.TaskRun;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
@@ -96,6 +97,7 @@ public final class LocalBackend implements Backend {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Launcher launcher;
+  private final PrivateDirectory privateDirectory;
   private final Path workRoot;
   private final boolean keep;
   private final Transfers transfers;
@@ -107,8 +109,15 @@ public final class LocalBackend implements Backend {
   private final Object lifecycle = new Object();
   private boolean closed; // guarded by lifecycle
 
-  private LocalBackend(Launcher launcher, Path workRoot, boolean keep, Transfers transfers, boolean ownsTransfers) {
+  private LocalBackend(
+      Launcher launcher,
+      PrivateDirectory privateDirectory,
+      Path workRoot,
+      boolean keep,
+      Transfers transfers,
+      boolean ownsTransfers) {
     this.launcher = launcher;
+    this.privateDirectory = privateDirectory;
     this.workRoot = workRoot;
     this.keep = keep;
     this.transfers = transfers;
@@ -240,6 +249,7 @@ public final class LocalBackend implements Backend {
     }
     pool.shutdownNow();
     launcher.close();
+    privateDirectory.close();
     if (ownsTransfers) {
       transfers.close();
     }
@@ -394,18 +404,21 @@ public final class LocalBackend implements Backend {
       // apptainer's local images obey the same roots as file: inputs
       Optional<List<Path>> roots = chosen.settings().fileRoots();
       long[] ids = engineIds;
+      PrivateDirectory privateDirectory = PrivateDirectory.open(root);
       Launcher launcher;
       try {
         launcher = Launchers.open(runtime, environment, root,
-            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots));
+            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots),
+            privateDirectory);
       } catch (RuntimeException e) {
+        privateDirectory.close();
         if (owns) {
           chosen.close();
         }
         throw e;
       }
       LOG.debug("local backend: runtime={}, work root {}", launcher.runtime().parameter(), root);
-      return new LocalBackend(launcher, root, keep, chosen, owns);
+      return new LocalBackend(launcher, privateDirectory, root, keep, chosen, owns);
     }
   }
 }

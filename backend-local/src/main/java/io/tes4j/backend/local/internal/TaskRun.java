@@ -203,6 +203,27 @@ public final class TaskRun implements Runnable {
       events.systemLog(e.getMessage());
       return State.SYSTEM_ERROR;
     }
+    try {
+      State failed = runExecutors(ready);
+      if (failed != null) {
+        return failed;
+      }
+    } finally {
+      ready.close();
+    }
+    List<OutputFileLog> uploaded = new ArrayList<>();
+    if (!staged("staging the outputs failed: ", () -> {
+      uploaded.addAll(stager.stageOutputs(task, root));
+      return null;
+    })) {
+      return State.SYSTEM_ERROR;
+    }
+    events.outputs(List.copyOf(uploaded));
+    return State.COMPLETE;
+  }
+
+  /** Runs the executors in order; the state the task ends in when one failed, else null. */
+  private State runExecutors(Launcher.Prepared ready) {
     synchronized (lock) {
       if (stopRequested) {
         throw new Stopped();
@@ -241,15 +262,7 @@ public final class TaskRun implements Runnable {
         }
       }
     }
-    List<OutputFileLog> uploaded = new ArrayList<>();
-    if (!staged("staging the outputs failed: ", () -> {
-      uploaded.addAll(stager.stageOutputs(task, root));
-      return null;
-    })) {
-      return State.SYSTEM_ERROR;
-    }
-    events.outputs(List.copyOf(uploaded));
-    return State.COMPLETE;
+    return null;
   }
 
   /**

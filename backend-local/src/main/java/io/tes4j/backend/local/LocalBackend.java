@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,10 +87,16 @@ import org.slf4j.LoggerFactory;
  * JVM (containers are attached to a child {@code docker run}), so they end, or are orphaned, when
  * it exits, and nothing is left to re-attach to. A restarted engine ends such tasks SYSTEM_ERROR.
  *
- * <p>Thread-safe. Tasks run on daemon threads of a cached pool, one per running task plus two
- * per running executor to copy its output; the engine's admission limits bound how many run.
- * {@link #close()} stops running tasks (they end SYSTEM_ERROR, saying the backend closed) and waits
- * for them to clean up.
+ * <p><b>How many run at once.</b> The engine admits at most {@link #defaultMaxRunning} tasks at once
+ * (by default the number of CPUs, {@link Builder#maxRunning}) unless its own {@code maxRunning} is
+ * set (which wins, larger or smaller); the others wait QUEUED. So 10,000 submissions start as many
+ * executor processes as there are CPUs, not 10,000.
+ *
+ * <p>Thread-safe. Each admitted task runs on one daemon thread ({@code tes4j-local-N}) of a pool
+ * that grows with the number of tasks admitted at once, and that same thread copies its running
+ * executor's stdout and stderr, between short waits for its end, so no thread is needed per stream
+ * (the JDK adds one per running child process, to reap it). {@link #close()} stops running tasks
+ * (they end SYSTEM_ERROR, saying the backend closed) and waits for them to clean up.
  */
 public final class LocalBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
@@ -98,6 +105,7 @@ public final class LocalBackend implements Backend {
 
   private final Launcher launcher;
   private final PrivateDirectory privateDirectory;
+  private final int maxRunning;
   private final Path workRoot;
   private final boolean keep;
   private final Transfers transfers;
@@ -112,12 +120,14 @@ public final class LocalBackend implements Backend {
   private LocalBackend(
       Launcher launcher,
       PrivateDirectory privateDirectory,
+      int maxRunning,
       Path workRoot,
       boolean keep,
       Transfers transfers,
       boolean ownsTransfers) {
     this.launcher = launcher;
     this.privateDirectory = privateDirectory;
+    this.maxRunning = maxRunning;
     this.workRoot = workRoot;
     this.keep = keep;
     this.transfers = transfers;
@@ -157,6 +167,15 @@ public final class LocalBackend implements Backend {
   @Override
   public Capabilities capabilities() {
     return capabilities;
+  }
+
+  /**
+   * How many tasks the engine admits at once unless its {@code maxRunning} is set: {@link
+   * Builder#maxRunning}, by default the number of CPUs ({@link Runtime#availableProcessors()}).
+   */
+  @Override
+  public OptionalInt defaultMaxRunning() {
+    return OptionalInt.of(maxRunning);
   }
 
   /**
@@ -305,6 +324,7 @@ public final class LocalBackend implements Backend {
     private Map<String, String> environment = System.getenv();
     private ContainerUser containerUser = ContainerUser.ENGINE;
     private long[] engineIds;
+    private int maxRunning = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
 
@@ -363,6 +383,24 @@ public final class LocalBackend implements Backend {
       return this;
     }
 
+    /**
+     * How many tasks the engine admits at once when its own {@code maxRunning} is not set ({@link
+     * LocalBackend#defaultMaxRunning}); by default the number of CPUs this JVM may use ({@link
+     * Runtime#availableProcessors()}, which follows cgroup CPU limits). Each running task holds one
+     * thread and its executor's processes.
+     *
+     * @param max at least 1
+     * @throws IllegalArgumentException for less than 1
+     */
+    public Builder maxRunning(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException(
+            "maxRunning must be a whole number of tasks, at least 1 (e.g. 4), was " + max);
+      }
+      this.maxRunning = max;
+      return this;
+    }
+
     /** The uid and gid {@code user=engine} means (tests); by default this process's. */
     Builder engineIds(long uid, long gid) {
       this.engineIds = new long[] {uid, gid};
@@ -417,8 +455,9 @@ public final class LocalBackend implements Backend {
         }
         throw e;
       }
-      LOG.debug("local backend: runtime={}, work root {}", launcher.runtime().parameter(), root);
-      return new LocalBackend(launcher, privateDirectory, root, keep, chosen, owns);
+      LOG.debug("local backend: runtime={}, work root {}, at most {} tasks at once unless the engine's maxRunning"
+          + " is set", launcher.runtime().parameter(), root, maxRunning);
+      return new LocalBackend(launcher, privateDirectory, maxRunning, root, keep, chosen, owns);
     }
   }
 }

@@ -69,8 +69,9 @@ import java.util.stream.Stream;
  * program reads, beside a {@code PATH} of the launcher's own; the script receives the names only,
  * checked against {@code [A-Za-z_][A-Za-z0-9_]*}, as one argument {@code -i NAME=${TES4J_ENV_NAME}
  * ...}; and its last step, after {@code pivot_root}, the detach of the host's root and {@code cd},
- * is {@code exec /usr/bin/env -S "$that" ARGV...}. GNU env (coreutils 8.30+) expands {@code
- * ${TES4J_ENV_NAME}} itself, in its own memory, into the exact value (no shell reads it: quotes,
+ * is {@code exec unshare --user --map-root-user --mount -- /usr/bin/env -S "$that" ARGV...} (that
+ * {@code unshare}, which locks the mounts, sees the prefixed names only). GNU env (coreutils 8.30+)
+ * expands {@code ${TES4J_ENV_NAME}} itself, in its own memory, into the exact value (no shell reads it: quotes,
  * {@code $()}, {@code =} and line breaks arrive as they are), clears the environment ({@code -i})
  * and executes the command with exactly the executor's variables. No shell assigns them either,
  * so names the shells treat as special ({@code UID}, {@code OPTIND}, {@code RANDOM}, {@code PWD})

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code store.user}, {@code store.password}</td><td>the database's user and password
  *       (a JDBC store only); the password is never logged nor shown in a message or {@code
  *       toString()}</td><td>{@link Builder#store(String, String, String)}</td></tr>
- *   <tr><td>{@code maxRunning}</td><td>a whole number, at least 1 (default: no limit)</td>
+ *   <tr><td>{@code maxRunning}</td><td>a whole number, at least 1 (default: the backend's {@link
+ *       Backend#defaultMaxRunning}, the number of CPUs for {@code local:}; else no limit)</td>
  *       <td>{@link Builder#maxRunning(int)}</td></tr>
  *   <tr><td>{@code tagLimit.KEY}</td><td>{@code VALUE:MAX}, or several separated by commas: {@code
  *       tagLimit.lts=write:2,read:8} allows 2 admitted tasks tagged {@code lts=write} and 8 tagged
@@ -455,7 +457,8 @@ public final class TesEngine implements TesClient {
 
     /**
      * At most {@code max} tasks admitted (INITIALIZING, RUNNING or CANCELING) at once; the others
-     * wait QUEUED. Default: no limit. Wins over a {@code maxRunning} parameter.
+     * wait QUEUED. Default: the backend's {@link Backend#defaultMaxRunning} ({@code local:}: the
+     * number of CPUs), or no limit when it has none. Wins over a {@code maxRunning} parameter.
      *
      * @param max at least 1
      * @return this builder
@@ -632,6 +635,7 @@ public final class TesEngine implements TesClient {
           LOG.info("keeping tasks in {}", taskStore);
         }
       }
+      settings = settings.withBackendDefault(chosen, name);
       EngineCore core;
       try {
         core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits,
@@ -647,12 +651,39 @@ public final class TesEngine implements TesClient {
       return new TesEngine(core);
     }
 
-    /** The engine's settings: the builder's own, over those of the parameters. */
-    private record Settings(EngineSettings.StoreSpec store, int maxRunning, List<TagLimit> tagLimits) {}
+    /**
+     * The engine's settings: the builder's own, over those of the parameters.
+     *
+     * @param maxRunningSet whether {@code maxRunning} was set (else it is no limit until {@link
+     *     #withBackendDefault})
+     */
+    private record Settings(
+        EngineSettings.StoreSpec store, int maxRunning, boolean maxRunningSet, List<TagLimit> tagLimits) {
+
+      /** With the backend's {@link Backend#defaultMaxRunning} when the user set no {@code maxRunning}. */
+      Settings withBackendDefault(Backend backend, String name) {
+        if (maxRunningSet) {
+          return this;
+        }
+        OptionalInt proposed = backend.defaultMaxRunning();
+        if (proposed.isEmpty()) {
+          return this;
+        }
+        if (proposed.getAsInt() < 1) {
+          LOG.warn("the backend {} proposes maxRunning={}, which is no limit (it must be at least 1): ignored", name,
+              proposed.getAsInt());
+          return this;
+        }
+        LOG.info("admitting at most {} tasks at once, the default of the backend {} (set maxRunning to change it)",
+            proposed.getAsInt(), name);
+        return new Settings(store, proposed.getAsInt(), true, tagLimits);
+      }
+    }
 
     private Settings settings(Map<String, String> engineParameters) {
       EngineSettings.StoreSpec spec = storeSpec;
       int max = maxRunning != null ? maxRunning : Integer.MAX_VALUE;
+      boolean maxSet = maxRunning != null;
       Map<String, TagLimit> limits = new LinkedHashMap<>();
       try {
         if (store == null && spec == null) {
@@ -660,6 +691,7 @@ public final class TesEngine implements TesClient {
         }
         if (maxRunning == null && engineParameters.containsKey(EngineSettings.MAX_RUNNING)) {
           max = EngineSettings.maxRunning(engineParameters.get(EngineSettings.MAX_RUNNING));
+          maxSet = true;
         }
         for (Map.Entry<String, String> entry : engineParameters.entrySet()) {
           if (entry.getKey().startsWith(EngineSettings.TAG_LIMIT)) {
@@ -673,7 +705,7 @@ public final class TesEngine implements TesClient {
             (backendUri != null ? "backend URI " + BackendConfig.redacted(backendUri) + ": " : "") + e.getMessage(), e);
       }
       limits.putAll(tagLimits);
-      return new Settings(spec, max, new ArrayList<>(limits.values()));
+      return new Settings(spec, max, maxSet, new ArrayList<>(limits.values()));
     }
 
     private static void closeAfter(AutoCloseable resource, RuntimeException failure) {

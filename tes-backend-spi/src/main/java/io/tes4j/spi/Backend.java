@@ -3,6 +3,7 @@ package io.tes4j.spi;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Where tasks really run: processes on this machine, Kubernetes jobs, Pulsar jobs. Made by a
@@ -43,6 +44,19 @@ public interface Backend extends AutoCloseable {
    */
   default List<Violation> check(Task task) {
     return List.of();
+  }
+
+  /**
+   * How many tasks the engine admits at once (INITIALIZING, RUNNING or CANCELING; the others wait
+   * QUEUED) when its own {@code maxRunning} is not set: a backend whose every task takes resources
+   * of one machine says how many that machine holds ({@code local:}: the number of CPUs), so that
+   * many submissions never start as many processes. An engine {@code maxRunning} set by the user,
+   * larger or smaller, wins over it.
+   *
+   * @return the default limit, at least 1; empty (the default) for none
+   */
+  default OptionalInt defaultMaxRunning() {
+    return OptionalInt.empty();
   }
 
   /**

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tes4j.model.State;
 import io.tes4j.model.View;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,6 +116,65 @@ class AdmissionTest {
       assertThat(state(engine, a)).isEqualTo(State.SYSTEM_ERROR);
       backend.awaitStarted(1);
       assertThat(backend.startedIds).containsExactly(b);
+    }
+  }
+
+  /** A backend that proposes {@code max} as the engine's default {@code maxRunning}. */
+  private static FakeBackend proposing(int max) {
+    return new FakeBackend() {
+      @Override
+      public OptionalInt defaultMaxRunning() {
+        return OptionalInt.of(max);
+      }
+    };
+  }
+
+  private static List<String> createFive(TesEngine engine) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(engine.createTask(Tasks.named("t" + i)));
+    }
+    return ids;
+  }
+
+  @Test
+  void withoutMaxRunningTheBackendsDefaultHoldsBackTheOtherTasksQueued() {
+    FakeBackend limited = proposing(2);
+    try (TesEngine engine = TesEngine.builder().backend(limited).build()) {
+      List<String> ids = createFive(engine);
+
+      assertThat(limited.startedIds).containsExactly(ids.get(0), ids.get(1));
+      assertThat(ids.subList(2, 5)).allSatisfy(id -> assertThat(state(engine, id)).isEqualTo(State.QUEUED));
+      limited.complete(ids.get(0));
+      limited.awaitStarted(3);
+      assertThat(limited.startedIds).containsExactly(ids.get(0), ids.get(1), ids.get(2));
+    }
+  }
+
+  @Test
+  void maxRunningSetByTheUserWinsOverTheBackendsDefaultLargerOrSmaller() {
+    FakeBackend larger = proposing(2);
+    try (TesEngine engine = TesEngine.builder().backend(larger).maxRunning(4).build()) {
+      createFive(engine);
+      assertThat(larger.startedIds).hasSize(4);
+    }
+    FakeBackend smaller = proposing(2);
+    try (TesEngine engine = TesEngine.builder().backend(smaller).parameter("maxRunning", "1").build()) {
+      createFive(engine);
+      assertThat(smaller.startedIds).hasSize(1);
+    }
+  }
+
+  @Test
+  void aBackendWithoutADefaultHasNoLimitAndAProposalBelowOneIsIgnored() {
+    try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
+      createFive(engine);
+      assertThat(backend.startedIds).hasSize(5);
+    }
+    FakeBackend broken = proposing(0);
+    try (TesEngine engine = TesEngine.builder().backend(broken).build()) {
+      createFive(engine);
+      assertThat(broken.startedIds).hasSize(5);
     }
   }
 

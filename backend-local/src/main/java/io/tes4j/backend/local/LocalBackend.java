@@ -4,6 +4,7 @@ import io.tes4j.api.BackendException;
 import io.tes4j.backend.local.internal.ContainerUser;
 import io.tes4j.backend.local.internal.Launcher;
 import io.tes4j.backend.local.internal.Launchers;
+import io.tes4j.backend.local.internal.PrivateDirectory;
 import io.tes4j.backend.local.internal.TaskRun;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,10 +88,16 @@ import org.slf4j.LoggerFactory;
  * JVM (containers are attached to a child {@code docker run}), so they end, or are orphaned, when
  * it exits, and nothing is left to re-attach to. A restarted engine ends such tasks SYSTEM_ERROR.
  *
- * <p>Thread-safe. Tasks run on daemon threads of a cached pool, one per running task plus two
- * per running executor to copy its output; the engine's admission limits bound how many run.
- * {@link #close()} stops running tasks (they end SYSTEM_ERROR, saying the backend closed) and waits
- * for them to clean up.
+ * <p><b>How many run at once.</b> The engine admits at most {@link #defaultMaxRunning} tasks at once
+ * (by default the number of CPUs, {@link Builder#maxRunning}) unless its own {@code maxRunning} is
+ * set (which wins, larger or smaller); the others wait QUEUED. So 10,000 submissions start as many
+ * executor processes as there are CPUs, not 10,000.
+ *
+ * <p>Thread-safe. Each admitted task runs on one daemon thread ({@code tes4j-local-N}) of a pool
+ * that grows with the number of tasks admitted at once, and that same thread copies its running
+ * executor's stdout and stderr, between short waits for its end, so no thread is needed per stream
+ * (the JDK adds one per running child process, to reap it). {@link #close()} stops running tasks
+ * (they end SYSTEM_ERROR, saying the backend closed) and waits for them to clean up.
  */
 public final class LocalBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(LocalBackend.class);
@@ -97,6 +105,8 @@ public final class LocalBackend implements Backend {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Launcher launcher;
+  private final PrivateDirectory privateDirectory;
+  private final int maxRunning;
   private final Path workRoot;
   private final boolean keep;
   private final Transfers transfers;
@@ -108,8 +118,17 @@ public final class LocalBackend implements Backend {
   private final Object lifecycle = new Object();
   private boolean closed; // guarded by lifecycle
 
-  private LocalBackend(Launcher launcher, Path workRoot, boolean keep, Transfers transfers, boolean ownsTransfers) {
+  private LocalBackend(
+      Launcher launcher,
+      PrivateDirectory privateDirectory,
+      int maxRunning,
+      Path workRoot,
+      boolean keep,
+      Transfers transfers,
+      boolean ownsTransfers) {
     this.launcher = launcher;
+    this.privateDirectory = privateDirectory;
+    this.maxRunning = maxRunning;
     this.workRoot = workRoot;
     this.keep = keep;
     this.transfers = transfers;
@@ -149,6 +168,15 @@ public final class LocalBackend implements Backend {
   @Override
   public Capabilities capabilities() {
     return capabilities;
+  }
+
+  /**
+   * How many tasks the engine admits at once unless its {@code maxRunning} is set: {@link
+   * Builder#maxRunning}, by default the number of CPUs ({@link Runtime#availableProcessors()}).
+   */
+  @Override
+  public OptionalInt defaultMaxRunning() {
+    return OptionalInt.of(maxRunning);
   }
 
   /**
@@ -241,6 +269,7 @@ public final class LocalBackend implements Backend {
     }
     pool.shutdownNow();
     launcher.close();
+    privateDirectory.close();
     if (ownsTransfers) {
       transfers.close();
     }
@@ -305,6 +334,7 @@ public final class LocalBackend implements Backend {
     private Map<String, String> environment = System.getenv();
     private ContainerUser containerUser = ContainerUser.ENGINE;
     private long[] engineIds;
+    private int maxRunning = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
 
@@ -373,6 +403,24 @@ public final class LocalBackend implements Backend {
       return this;
     }
 
+    /**
+     * How many tasks the engine admits at once when its own {@code maxRunning} is not set ({@link
+     * LocalBackend#defaultMaxRunning}); by default the number of CPUs this JVM may use ({@link
+     * Runtime#availableProcessors()}, which follows cgroup CPU limits). Each running task holds one
+     * thread and its executor's processes.
+     *
+     * @param max at least 1
+     * @throws IllegalArgumentException for less than 1
+     */
+    public Builder maxRunning(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException(
+            "maxRunning must be a whole number of tasks, at least 1 (e.g. 4), was " + max);
+      }
+      this.maxRunning = max;
+      return this;
+    }
+
     /** The uid and gid {@code user=engine} means (tests); by default this process's. */
     Builder engineIds(long uid, long gid) {
       this.engineIds = new long[] {uid, gid};
@@ -417,18 +465,22 @@ public final class LocalBackend implements Backend {
       // apptainer's local images obey the same roots as file: inputs
       Optional<List<Path>> roots = chosen.settings().fileRoots();
       long[] ids = engineIds;
+      PrivateDirectory privateDirectory = PrivateDirectory.open(root);
       Launcher launcher;
       try {
         launcher = Launchers.open(runtime, environment, root,
-            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots));
+            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots),
+            privateDirectory);
       } catch (RuntimeException e) {
+        privateDirectory.close();
         if (owns) {
           chosen.close();
         }
         throw e;
       }
-      LOG.debug("local backend: runtime={}, work root {}", launcher.runtime().parameter(), root);
-      return new LocalBackend(launcher, root, keep, chosen, owns);
+      LOG.debug("local backend: runtime={}, work root {}, at most {} tasks at once unless the engine's maxRunning"
+          + " is set", launcher.runtime().parameter(), root, maxRunning);
+      return new LocalBackend(launcher, privateDirectory, maxRunning, root, keep, chosen, owns);
     }
   }
 }

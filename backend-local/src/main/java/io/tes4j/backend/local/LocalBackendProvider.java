@@ -48,6 +48,13 @@ import java.util.Set;
  * <p>Any other parameter is refused, so that a typo is not silently ignored; so is a bad value,
  * naming the allowed ones.
  *
+ * <p><b>How many tasks run at once</b> is the engine's {@code maxRunning} ({@code
+ * local:?runtime=docker&maxRunning=8}, a whole number of at least 1, or {@link
+ * io.tes4j.engine.TesEngine.Builder#maxRunning}), which the engine takes out of the URI before this
+ * provider sees it, so it is not one of {@link #PARAMETERS}. For {@code local:} it defaults to the
+ * number of CPUs ({@link LocalBackend#defaultMaxRunning}) instead of no limit: the tasks beyond it
+ * wait QUEUED, and 10,000 submissions never start 10,000 containers.
+ *
  * <p>Whatever the parameters, the backend refuses what could turn a task's fields against this
  * machine, and the engine refuses such a task when it is created ({@link LocalBackend#check}):
  * images docker or podman would read as options, image sources that bypass the file roots,

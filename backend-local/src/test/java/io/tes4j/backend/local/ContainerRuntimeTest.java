@@ -54,7 +54,7 @@ class ContainerRuntimeTest {
   /** The name of the one private directory under {@code workRoot}. */
   static String privateDirectory(Path workRoot) throws IOException {
     try (java.util.stream.Stream<Path> entries = Files.list(workRoot)) {
-      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".tes4j-env-"))
+      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".tes4j-private-"))
           .findFirst().orElseThrow();
     }
   }

@@ -196,7 +196,7 @@ class HostRuntimeTest {
   @Test
   void theTasksLdPreloadAndPathReachOnlyTheCommandNeverTheSandboxSetUp() {
     // ld.so names a library it cannot preload on stderr, once for each program started with it: the
-    // set-up runs mount, mkdir, ln, pivot_root, umount, rmdir and env; the executor runs one sh.
+    // set-up runs sh, mount, pivot_root, umount, unshare and env; the executor runs one sh.
     String library = "/nonexistent-" + UUID.randomUUID() + "/evil.so";
     RecordingEvents events = run(task()
         .addExecutor(Executor.builder().image("alpine").command("/bin/sh", "-c", "echo \"$PATH\"")
@@ -382,7 +382,7 @@ class HostRuntimeTest {
 
   @Test
   void aSandboxThatCannotBeSetUpIsASystemErrorThatSaysWhy() {
-    // /dev is the sandbox's own tmpfs: a working directory made below it is hidden from the executor
+    // /dev is the sandbox's own: a working directory made below it in the work directory is hidden
     RecordingEvents events = run(task()
         .addExecutor(Executor.builder().image("alpine").command("true").workdir("/dev/shm/work").build())
         .build());
@@ -589,5 +589,118 @@ class HostRuntimeTest {
     List<String> all = Files.readAllLines(results.resolve("all.txt"));
     assertThat(all).hasSize(200_000);
     assertThat(all.get(0)).isEqualTo("line 0");
+  }
+
+  @Test
+  void theSandboxsMountsCannotBeMadeWritableUnmountedOrMovedByTheExecutor() throws IOException {
+    String name = "tes4j-remount-" + UUID.randomUUID();
+    // the executor is root in its user namespace, with CAP_SYS_ADMIN there: it tries what that allows
+    RecordingEvents events = run(task()
+        .addExecutor(sh("mount -o remount,rw,bind /usr 2>/dev/null && echo remounted-usr;"
+            + " mount -o remount,rw,bind /dev 2>/dev/null && echo remounted-dev;"
+            + " umount /dev/null 2>/dev/null && echo unmounted-null;"
+            + " umount -l /etc 2>/dev/null && echo unmounted-etc;"
+            + " mount --move /usr /tmp 2>/dev/null && echo moved-usr;"
+            + " umount /proc/sys 2>/dev/null && echo unmounted-proc-sys;"
+            + " touch /usr/" + name + " 2>/dev/null && echo wrote-usr;"
+            + " touch /dev/" + name + " 2>/dev/null && echo wrote-dev;"
+            + " mount -t tmpfs tes4j /tmp && echo mounted-own-tmpfs; id -u"))
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    assertThat(events.executor(0).stdout()).isEqualTo("mounted-own-tmpfs\n0\n");
+    assertThat(Path.of("/usr", name)).doesNotExist();
+  }
+
+  @Test
+  void devHoldsTheDevicesTheLinksAndShmOnlyAndItsDevicesWork() {
+    RecordingEvents events = run(task()
+        .addExecutor(sh("ls -A /dev | tr '\\n' ' '; echo;"
+            + " echo x > /dev/null && head -c 3 /dev/zero | wc -c && head -c 5 /dev/urandom | wc -c;"
+            + " echo shm > /dev/shm/a && cat /dev/shm/a; echo fd > /dev/fd/1; readlink /dev/stdout"))
+        .addExecutor(sh("ls -A /dev/shm | wc -l"))
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    List<String> lines = events.executor(0).stdout().lines().toList();
+    List<String> expected = new java.util.ArrayList<>(List.of("fd", "shm", "stderr", "stdin", "stdout"));
+    for (String device : List.of("full", "null", "random", "tty", "urandom", "zero")) {
+      if (Files.exists(Path.of("/dev", device))) {
+        expected.add(device);
+      }
+    }
+    assertThat(lines.get(0).split(" ")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(lines.subList(1, lines.size())).containsExactly("3", "5", "shm", "fd", "/proc/self/fd/1");
+    assertThat(events.executor(1).stdout()).as("each executor gets an empty /dev/shm").isEqualTo("0\n");
+  }
+
+  @Test
+  void aWorkRootWithSpacesBackslashesHashesAndLineBreaksWorks() throws IOException {
+    Path odd = tmp.resolve("work dir #1 \\x\ty\nz");
+    try (LocalBackend backend = LocalBackend.builder()
+        .runtime(LocalRuntime.HOST)
+        .workRoot(odd)
+        .transferSettings(quickTransfers())
+        .build()) {
+      RecordingEvents events = run(backend, task()
+          .addInput(Input.ofContent("in\n", "/in/a b.txt"))
+          .addExecutor(sh("cat '/in/a b.txt'; echo out > /out/x.txt; ls /usr > /dev/null && echo usr"))
+          .addOutput(Output.of("/out/x.txt", url(results.resolve("x.txt"))))
+          .build());
+
+      assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+      assertThat(events.executor(0).stdout()).isEqualTo("in\nusr\n");
+      assertThat(results.resolve("x.txt")).hasContent("out");
+    }
+  }
+
+  @Test
+  void anExecutorThatReplacesItsStdoutWithALinkCannotMakeTheEngineReadWhatTheLinkNames() throws IOException {
+    Path secret = Files.writeString(tmp.resolve("secret.txt"), "s3cr3t-" + UUID.randomUUID());
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine")
+            .command("sh", "-c", "echo mine; rm /out/log; ln -s '" + secret + "' /out/log")
+            .stdout("/out/log").build())
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    assertThat(events.executor(0).stdout()).isEqualTo("mine\n");
+  }
+
+  @Test
+  void writingToDevStdoutOrDevStderrAgainAppendsAsToAPipe() throws IOException {
+    // had the output gone to a file, "> /dev/stderr" would open it again and truncate it
+    RecordingEvents events = run(task()
+        .addExecutor(Executor.builder().image("alpine")
+            .command("sh", "-c", "echo one >&2; echo two > /dev/stderr; echo a; echo b > /dev/stdout; echo c > /dev/fd/1")
+            .stderr("/logs/err.txt").build())
+        .addOutput(Output.of("/logs/err.txt", url(results.resolve("err.txt"))))
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    assertThat(events.executor(0).stderr()).isEqualTo("one\ntwo\n");
+    assertThat(events.executor(0).stdout()).isEqualTo("a\nb\nc\n");
+    assertThat(results.resolve("err.txt")).hasContent("one\ntwo");
+  }
+
+  @Test
+  void theKernelsSettingsAreReadOnlyAndItsInternalsHidden() {
+    // run as root, the executor's uid is root's: without this, it could change this machine's
+    // settings (the same value is written back, in case it could)
+    RecordingEvents events = run(task()
+        .addExecutor(sh("cat /proc/sys/kernel/hostname > /tmp/name;"
+            + " cat /tmp/name > /proc/sys/kernel/hostname 2>/dev/null && echo wrote-sysctl;"
+            + " for f in sysrq-trigger kcore keys timer_list sched_debug latency_stats; do"
+            + "   [ -e /proc/$f ] && echo \"$f $(stat -c %t,%T /proc/$f)\"; done; true"))
+        .build());
+
+    assertThat(events.awaitFinished()).as("%s", events.systemLogs()).isEqualTo(State.COMPLETE);
+    List<String> masked = new java.util.ArrayList<>();
+    for (String entry : List.of("sysrq-trigger", "kcore", "keys", "timer_list", "sched_debug", "latency_stats")) {
+      if (Files.exists(Path.of("/proc", entry))) {
+        masked.add(entry + " 1,3"); // /dev/null's device numbers
+      }
+    }
+    assertThat(events.executor(0).stdout().lines()).containsExactlyElementsOf(masked);
   }
 }

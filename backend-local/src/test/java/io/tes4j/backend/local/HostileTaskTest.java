@@ -177,7 +177,7 @@ class HostileTaskTest {
     }
     // closing the backend removes its private directory
     try (Stream<Path> left = Files.list(tmp.resolve("work"))) {
-      assertThat(left).noneMatch(p -> p.getFileName().toString().startsWith(".tes4j-env-"));
+      assertThat(left).noneMatch(p -> p.getFileName().toString().startsWith(".tes4j-private-"));
     }
   }
 

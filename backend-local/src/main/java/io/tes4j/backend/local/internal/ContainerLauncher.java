@@ -79,14 +79,15 @@ final class ContainerLauncher extends ContainerRuntimeLauncher {
    * @param executable the runtime's program
    * @param environment the runtime's environment ({@code DOCKER_HOST}, {@code HOME}...)
    * @param user whom containers run as, {@link ContainerUser.Kind#ENGINE} resolved to numbers
-   * @param workRoot where the private directory for env files goes
+   * @param privateDirectory where env files go
    */
   ContainerLauncher(
-      LocalRuntime runtime, Path executable, Map<String, String> environment, ContainerUser user, Path workRoot) {
+      LocalRuntime runtime, Path executable, Map<String, String> environment, ContainerUser user,
+      PrivateDirectory privateDirectory) {
     super(runtime, executable, environment);
     this.user = user;
     this.userOptions = userOptions(runtime, user);
-    this.privateDirectory = PrivateDirectory.open(workRoot);
+    this.privateDirectory = privateDirectory;
   }
 
   /** {@code --user=UID:GID}, and {@code --userns=keep-id} for rootless podman as the engine's user. */
@@ -140,11 +141,6 @@ final class ContainerLauncher extends ContainerRuntimeLauncher {
                 + " input file"));
       }
     });
-  }
-
-  @Override
-  public void close() {
-    privateDirectory.close();
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,15 +34,31 @@ import java.util.stream.Stream;
  * {@code /tmp} is the task's own. This machine's programs and libraries ({@code /usr}, {@code
  * /bin}, {@code /lib*}, {@code /etc}, {@code /opt}) are bind-mounted into it read-only; where a
  * task path lies inside one of them ({@code /etc/app.conf}), that directory is merged entry by
- * entry instead, and the task's entries win. {@code /dev} is a small tmpfs with {@code null},
- * {@code zero}, {@code full}, {@code random}, {@code urandom} and {@code tty}, {@code /dev/shm} a
- * tmpfs, {@code /proc} a new proc of the executor's own PID namespace. Nothing else of the host
- * is visible, and nothing outside the work directory can be written (tmpfs aside).
+ * entry instead, and the task's entries win. {@code /dev} is a read-only directory made once (in
+ * the {@link PrivateDirectory}, outside every work directory) with {@code null}, {@code zero},
+ * {@code full}, {@code random}, {@code urandom} and {@code tty} of the host bound on its entries,
+ * the links {@code fd}, {@code stdin}, {@code stdout} and {@code stderr}, and {@code /dev/shm} a
+ * new tmpfs for each executor; {@code /proc} is a new proc of the executor's own PID
+ * namespace, whose {@code sys}, {@code irq}, {@code bus} and {@code fs} are read-only and whose
+ * {@code sysrq-trigger}, {@code kcore}, {@code keys} and timing files are hidden, as in a container.
+ * Nothing else of the host is visible, and nothing outside the work directory can be written
+ * (tmpfs aside). The executor cannot undo any of this (see {@link #SCRIPT}).
  *
  * <p>The mounts are made by a fixed shell script whose every variable part (paths, names, argv) is
  * passed as an argument, never written into its text. It runs as PID 1 of the new PID namespace
- * and starts the command as its child, so when the command ends, or the {@code unshare} process is
- * killed ({@code --kill-child}), the kernel kills every process the executor left.
+ * and becomes the command ({@code exec}), so when the command ends, or the {@code unshare} process
+ * is killed ({@code --kill-child}), the kernel kills every process the executor left.
+ *
+ * <p><b>Few programs, for speed.</b> Each program the set-up starts costs a fork, an exec and the
+ * dynamic linker (a few milliseconds, much more on a busy machine), and an executor running {@code
+ * true} is mostly set-up. So the mount points are made beforehand, in Java, and all mounts are made
+ * by one {@code mount --all --fstab=FILE} (util-linux 2.27+: {@code bind,ro} binds and then
+ * remounts read-only) from a mount table written in the private directory, where the task cannot
+ * change it; {@code pivot_root . .} stacks the host's root on the new one, so {@code umount
+ * --lazy .} detaches it with no directory to make and remove. The set-up runs {@code unshare},
+ * {@code sh}, {@code mount}, {@code pivot_root}, {@code umount}, {@code unshare} again (the lock,
+ * see {@link #SCRIPT}) and {@code env}, then the command: eight programs where {@code unshare}
+ * alone runs two, which is what {@code benchmarks/host-tasks.sh} measures.
  *
  * <p><b>The environment</b> must reach the command intact, and must neither show on a command line
  * ({@code /proc/PID/cmdline} is readable by every local user) nor act on the set-up. {@code
@@ -52,8 +69,9 @@ import java.util.stream.Stream;
  * program reads, beside a {@code PATH} of the launcher's own; the script receives the names only,
  * checked against {@code [A-Za-z_][A-Za-z0-9_]*}, as one argument {@code -i NAME=${TES4J_ENV_NAME}
  * ...}; and its last step, after {@code pivot_root}, the detach of the host's root and {@code cd},
- * is {@code exec /usr/bin/env -S "$that" ARGV...}. GNU env (coreutils 8.30+) expands {@code
- * ${TES4J_ENV_NAME}} itself, in its own memory, into the exact value (no shell reads it: quotes,
+ * is {@code exec unshare --user --map-root-user --mount -- /usr/bin/env -S "$that" ARGV...} (that
+ * {@code unshare}, which locks the mounts, sees the prefixed names only). GNU env (coreutils 8.30+)
+ * expands {@code ${TES4J_ENV_NAME}} itself, in its own memory, into the exact value (no shell reads it: quotes,
  * {@code $()}, {@code =} and line breaks arrive as they are), clears the environment ({@code -i})
  * and executes the command with exactly the executor's variables. No shell assigns them either,
  * so names the shells treat as special ({@code UID}, {@code OPTIND}, {@code RANDOM}, {@code PWD})
@@ -71,9 +89,24 @@ final class HostLauncher implements Launcher {
   /** What starts a sandbox-setup failure on stderr; the script then exits 125. */
   static final String FAILURE_PREFIX = "tes4j host sandbox: ";
 
-  /** The words of the script's steps and their fixed arguments (everything else is an absolute path). */
-  private static final Set<String> STEP_WORDS =
-      Set.of("bind", "rbind-ro", "tmpfs", "proc", "mkdir", "touch", "symlink", "0755", "1777");
+  /**
+   * The entries of {@code /proc} an executor may read but not write, as in a container: the kernel's
+   * settings ({@code /proc/sys}: run as root, the executor's files are root's, and it could change
+   * this machine's settings, which no namespace of its own covers) and the like.
+   */
+  static final List<String> PROC_READ_ONLY = List.of("sys", "irq", "bus", "fs");
+
+  /**
+   * The entries of {@code /proc} hidden behind {@code /dev/null}, as in a container: {@code
+   * sysrq-trigger} (run as root, the executor could reboot this machine through it), the kernel's
+   * memory and keys, and timing details of other processes.
+   */
+  static final List<String> PROC_MASKED =
+      List.of("sysrq-trigger", "kcore", "keys", "timer_list", "sched_debug", "latency_stats");
+
+  /** The links of every executor's {@code /dev}, by name, to their targets. */
+  static final Map<String, String> DEVICE_LINKS = Map.of(
+      "fd", "/proc/self/fd", "stdin", "/proc/self/fd/0", "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
 
   /** The environment executors start from, {@code PATH} then {@code HOME}; theirs overrides it. */
   static final Map<String, String> BASE_ENVIRONMENT = baseEnvironment();
@@ -92,64 +125,56 @@ final class HostLauncher implements Launcher {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
 
   /**
-   * Interprets the steps given as arguments ({@code bind SRC DST}, {@code rbind-ro SRC DST},
-   * {@code tmpfs DIR MODE}, {@code proc DIR}, {@code mkdir DIR}, {@code touch FILE}, {@code symlink
-   * TARGET LINK}) up to {@code --}, makes the work directory the root, enters the working
-   * directory, then runs the argv (after the working directory and the {@code env -S} argument)
-   * with exactly the executor's environment.
+   * Mounts what the mount table ({@code $2}) lists, makes the work directory ({@code $1}) the root,
+   * detaches the host's, enters the working directory ({@code $3}), locks the mounts, then runs the
+   * argv (after the {@code env -S} argument, {@code $4}) with exactly the executor's environment.
+   *
+   * <p>The lock: mounts made in a user namespace can be changed by its root, which the executor is,
+   * so {@code mount -o remount,rw,bind /usr} would make the host's {@code /usr} writable to it. The
+   * last {@code unshare} (found on {@link Executables#STANDARD_PATH} inside the sandbox, so this
+   * machine's own) enters a new user and mount namespace, which the kernel gives a copy of the
+   * mounts that cannot be made writable, unmounted or moved (locked: {@code mount_namespaces(7)});
+   * the executor is root there too.
    */
   static final String SCRIPT =
       String.join(
           "\n",
           "fail() { echo \"" + FAILURE_PREFIX + "$*\" >&2; exit 125; }",
-          "root=$1",
-          "shift",
-          "while [ \"$#\" -gt 0 ]; do",
-          "  case $1 in",
-          "    --) shift; break ;;",
-          "    bind) mount --bind -- \"$2\" \"$3\" || fail \"cannot bind $2 on $3\"; shift 3 ;;",
-          "    rbind-ro) { mount --rbind -- \"$2\" \"$3\" && mount -o remount,bind,ro -- \"$3\"; }"
-              + " || fail \"cannot bind $2 read-only on $3\"; shift 3 ;;",
-          "    tmpfs) mount -t tmpfs -o \"mode=$3\" -- tes4j \"$2\" || fail \"cannot mount a tmpfs on $2\"; shift 3 ;;",
-          "    proc) mount -t proc -- proc \"$2\" || fail \"cannot mount a proc file system on $2\"; shift 2 ;;",
-          "    mkdir) mkdir -p -- \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
-          "    touch) : > \"$2\" || fail \"cannot create $2\"; shift 2 ;;",
-          "    symlink) ln -s -- \"$2\" \"$3\" || fail \"cannot create the link $3\"; shift 3 ;;",
-          "    *) fail \"unknown step $1\" ;;",
-          "  esac",
-          "done",
-          "wd=$1",
-          "environment=$2",
-          "shift 2",
+          "root=$1 fstab=$2 wd=$3 environment=$4",
+          "shift 4",
+          "said=$(mount --all --fstab=\"$fstab\" 2>&1) || fail \"cannot mount the sandbox's file systems: $said\"",
           "cd -- \"$root\" || fail \"cannot enter $root\"",
-          "mkdir -p .tes4j-old-root || fail \"cannot create $root/.tes4j-old-root\"",
-          "pivot_root . .tes4j-old-root || fail \"pivot_root to $root failed\"",
-          "cd / || fail \"cannot enter the new root\"",
-          "umount -l /.tes4j-old-root || fail \"cannot detach the host's root\"",
-          "rmdir /.tes4j-old-root",
+          "pivot_root . . || fail \"pivot_root to $root failed\"",
+          "umount --lazy . || fail \"cannot detach the host's root\"",
           "cd -- \"$wd\" || fail \"cannot enter the working directory $wd\"",
-          "exec /usr/bin/env -S \"$environment\" \"$@\"",
+          "command -v unshare > /dev/null || fail \"no unshare in the sandbox's /usr, /bin or /sbin\"",
+          "exec unshare --user --map-root-user --mount -- /usr/bin/env -S \"$environment\" \"$@\"",
           "");
 
   private final Path unshare;
   private final Path shell;
+  private final PrivateDirectory privateDirectory;
+  private DevSkeleton devSkeleton; // guarded by this
 
   /**
    * @param unshare util-linux's {@code unshare}
    * @param shell a POSIX shell, {@code /bin/sh}
+   * @param privateDirectory where each executor's mount table and {@code /dev} go
    */
-  HostLauncher(Path unshare, Path shell) {
+  HostLauncher(Path unshare, Path shell, PrivateDirectory privateDirectory) {
     this.unshare = unshare;
     this.shell = shell;
+    this.privateDirectory = privateDirectory;
   }
 
   /**
    * Finds {@code unshare} and {@code sh} on {@code path} and checks, by running {@code true} in a
    * sandbox under {@code scratch}, that this system lets us make the namespaces.
    *
+   * @param privateDirectory where each executor's mount table and {@code /dev} go
    * @throws BackendException saying why host executors cannot run here and what to do
    */
-  static HostLauncher open(String path, Path scratch) {
+  static HostLauncher open(String path, Path scratch, PrivateDirectory privateDirectory) {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       throw new BackendException(
           "runtime=host needs Linux (user and mount namespaces); this is "
@@ -163,7 +188,7 @@ final class HostLauncher implements Launcher {
                     + " and unshare is not on PATH=" + path + ". Install util-linux, or use a"
                     + " container runtime (runtime=docker, podman, apptainer or singularity)"));
     Path shell = Path.of("/bin/sh");
-    HostLauncher launcher = new HostLauncher(unshare, shell);
+    HostLauncher launcher = new HostLauncher(unshare, shell, privateDirectory);
     launcher.probe(scratch);
     return launcher;
   }
@@ -190,8 +215,14 @@ final class HostLauncher implements Launcher {
           .addExecutor(Executor.builder().image("none").command("/bin/sh", "-c", "test \"$TES4J_PROBE\" = \"$0\"", value)
               .env("TES4J_PROBE", value).build())
           .build();
-      Prepared prepared = prepare(task, root, "probe");
-      ShortCommands.Result result = ShortCommands.run(prepared.command(0), prepared.environment(0), scratch, timeout);
+      Prepared prepared = prepare(task, root, "probe-" + root.getFileName());
+      ShortCommands.Result result;
+      try {
+        result = ShortCommands.run(prepared.command(0), prepared.environment(0), scratch, timeout);
+      } finally {
+        prepared.release(0);
+        prepared.close();
+      }
       if (!result.ended()) {
         throw new BackendException("runtime=host: a trial executor in a sandbox did not end in "
             + timeout.toSeconds() + " s; it was killed. Is unshare hanging here? Use a container runtime"
@@ -310,37 +341,36 @@ final class HostLauncher implements Launcher {
     Path tmp = root.resolve("tmp");
     createDirectories(tmp);
 
-    List<String> steps = new ArrayList<>(List.of("bind", root.toString(), root.toString()));
+    // The mount table: written once for all the executors, where the task cannot change it.
+    List<FstabEntry> table = new ArrayList<>();
+    table.add(FstabEntry.bind(root.toString(), root.toString(), false));
     Path hostRoot = Path.of("/");
     for (String name : SYSTEM_DIRECTORIES) {
-      merge(hostRoot.resolve(name), root.resolve(name), steps);
+      merge(hostRoot.resolve(name), root.resolve(name), table);
     }
     Path dev = root.resolve("dev");
     Path proc = root.resolve("proc");
     createDirectories(dev);
     createDirectories(proc);
-    steps.addAll(List.of("tmpfs", dev.toString(), "0755"));
-    for (String device : DEVICES) {
-      Path hostDevice = Path.of("/dev", device);
-      if (Files.exists(hostDevice)) {
-        steps.addAll(List.of("touch", dev.resolve(device).toString()));
-        steps.addAll(List.of("bind", hostDevice.toString(), dev.resolve(device).toString()));
-      }
+    DevSkeleton skeleton = devSkeleton();
+    table.add(FstabEntry.bindReadOnly(skeleton.directory().toString(), dev.toString()));
+    for (String device : skeleton.devices()) {
+      table.add(FstabEntry.bind(Path.of("/dev", device).toString(), dev.resolve(device).toString(), false));
     }
-    steps.addAll(List.of("symlink", "/proc/self/fd", dev.resolve("fd").toString()));
-    steps.addAll(List.of("symlink", "/proc/self/fd/0", dev.resolve("stdin").toString()));
-    steps.addAll(List.of("symlink", "/proc/self/fd/1", dev.resolve("stdout").toString()));
-    steps.addAll(List.of("symlink", "/proc/self/fd/2", dev.resolve("stderr").toString()));
-    steps.addAll(List.of("mkdir", dev.resolve("shm").toString()));
-    steps.addAll(List.of("tmpfs", dev.resolve("shm").toString(), "1777"));
-    steps.addAll(List.of("proc", proc.toString()));
-    for (String step : steps) {
-      // every path the script is given is absolute, so that none can be read as an option
-      if (!step.startsWith("/") && !STEP_WORDS.contains(step)) {
-        throw new LaunchException("runtime=host: a sandbox step holds a relative path: " + step);
-      }
+    table.add(new FstabEntry("tes4j", dev.resolve("shm").toString(), "tmpfs", "mode=1777"));
+    table.add(new FstabEntry("proc", proc.toString(), "proc", "defaults"));
+    for (String entry : skeleton.procReadOnly()) {
+      table.add(FstabEntry.bindReadOnly(proc.resolve(entry).toString(), proc.resolve(entry).toString()));
     }
-    List<String> setup = List.copyOf(steps);
+    for (String entry : skeleton.procMasked()) {
+      table.add(FstabEntry.bind("/dev/null", proc.resolve(entry).toString(), false));
+    }
+    StringBuilder lines = new StringBuilder();
+    for (FstabEntry entry : table) {
+      entry.check(root);
+      lines.append(entry.line());
+    }
+    Path fstab = privateDirectory.write(fstabName(runId), lines.toString().getBytes(StandardCharsets.UTF_8));
 
     return new Prepared() {
       @Override
@@ -348,9 +378,7 @@ final class HostLauncher implements Launcher {
         Executor executor = task.executors().get(index);
         List<String> argv = new ArrayList<>(List.of(
             unshare.toString(), "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
-            shell.toString(), "-c", SCRIPT, "tes4j-sandbox", root.toString()));
-        argv.addAll(setup);
-        argv.add("--");
+            shell.toString(), "-c", SCRIPT, SANDBOX_NAME, root.toString(), fstab.toString()));
         argv.add(executor.workdir() != null ? ContainerPaths.normalize(executor.workdir()) : "/");
         argv.add(envSpecification(environments.get(index).keySet()));
         if (executor.command().get(0).indexOf('=') >= 0) {
@@ -359,6 +387,11 @@ final class HostLauncher implements Launcher {
         }
         argv.addAll(executor.command());
         return argv;
+      }
+
+      @Override
+      public void close() {
+        privateDirectory.delete(fstabName(runId));
       }
 
       @Override
@@ -388,6 +421,108 @@ final class HostLauncher implements Launcher {
     };
   }
 
+  /** The name {@code sh -c} gives the script ({@code $0}), which its messages start with. */
+  static final String SANDBOX_NAME = "tes4j-sandbox";
+
+  private static String fstabName(String runId) {
+    return runId + ".fstab";
+  }
+
+  /**
+   * What every executor's {@code /dev} shows, bound read-only: the mount points of the devices this
+   * machine has, the links, and {@code shm}; and which entries of {@code /proc} this machine has to
+   * make read-only or hide.
+   *
+   * @param directory where it is, in the private directory
+   * @param devices the names of {@link #DEVICES} this machine has
+   * @param procReadOnly those of {@link #PROC_READ_ONLY} it has
+   * @param procMasked those of {@link #PROC_MASKED} it has
+   */
+  record DevSkeleton(Path directory, List<String> devices, List<String> procReadOnly, List<String> procMasked) {}
+
+  /** The {@link DevSkeleton}, made on first use. */
+  private DevSkeleton devSkeleton() {
+    synchronized (this) {
+      if (devSkeleton == null) {
+        Path directory = privateDirectory.newDirectory("dev");
+        List<String> present = new ArrayList<>();
+        try {
+          for (String device : DEVICES) {
+            if (Files.exists(Path.of("/dev", device))) {
+              present.add(device);
+              Files.createFile(directory.resolve(device));
+            }
+          }
+          for (Map.Entry<String, String> link : DEVICE_LINKS.entrySet()) {
+            Files.createSymbolicLink(directory.resolve(link.getKey()), Path.of(link.getValue()));
+          }
+          Files.createDirectory(directory.resolve("shm"));
+        } catch (IOException e) {
+          privateDirectory.delete("dev");
+          throw new LaunchException("runtime=host: cannot make the executors' /dev in " + directory + ": " + e, e);
+        }
+        devSkeleton = new DevSkeleton(directory, List.copyOf(present),
+            PROC_READ_ONLY.stream().filter(entry -> Files.exists(Path.of("/proc", entry))).toList(),
+            PROC_MASKED.stream().filter(entry -> Files.exists(Path.of("/proc", entry))).toList());
+      }
+      return devSkeleton;
+    }
+  }
+
+  /**
+   * One line of the sandbox's mount table ({@code fstab(5)}).
+   *
+   * @param source what is mounted: an absolute path for a bind, a name for tmpfs and proc
+   * @param target where: an absolute path under the work directory
+   * @param type the file system type, {@code none} for a bind
+   * @param options the mount options
+   */
+  record FstabEntry(String source, String target, String type, String options) {
+    /** A bind of {@code source} on {@code target}: recursive and read-only, or plain. */
+    static FstabEntry bind(String source, String target, boolean recursiveReadOnly) {
+      return new FstabEntry(source, target, "none", recursiveReadOnly ? "rbind,ro" : "bind");
+    }
+
+    /** A bind of {@code source} (no mount below it) on {@code target}, read-only. */
+    static FstabEntry bindReadOnly(String source, String target) {
+      return new FstabEntry(source, target, "none", "bind,ro");
+    }
+
+    /**
+     * Refuses a target outside {@code root} or a bind of a relative source: the table holds paths
+     * the launcher made, and this keeps it so.
+     */
+    void check(Path root) {
+      boolean bind = type.equals("none");
+      if (!target.startsWith("/") || !Path.of(target).normalize().startsWith(root) || bind && !source.startsWith("/")) {
+        throw new LaunchException("runtime=host: a sandbox mount is not where it belongs: " + source + " on " + target);
+      }
+    }
+
+    /** The line, with its fields escaped, and a line break. */
+    String line() {
+      return escape(source) + " " + escape(target) + " " + type + " " + options + " 0 0\n";
+    }
+  }
+
+  /**
+   * {@code field} as the fields of a mount table are written: each space, tab, line break, other
+   * control character, backslash and {@code #} as a backslash and three octal digits ({@code \040}),
+   * which {@code mount} reads back as that character; every other character as it is.
+   */
+  static String escape(String field) {
+    StringBuilder escaped = new StringBuilder(field.length() + 8);
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c <= ' ' || c == '\\' || c == '#' || c == 0x7f) {
+        escaped.append(String.format("\\%03o", (int) c));
+      } else {
+        escaped.append(c);
+      }
+    }
+    return escaped.toString();
+  }
+
   /**
    * {@code -i NAME=${TES4J_ENV_NAME}...}: what {@code env -S} makes of the executor's variables,
    * from their names alone.
@@ -410,7 +545,7 @@ final class HostLauncher implements Launcher {
    * target}: bound whole when the task has nothing there, merged entry by entry when the task has
    * a directory there, left out when the task has a file there. Links are copied, not bound.
    */
-  private static void merge(Path host, Path target, List<String> steps) {
+  private static void merge(Path host, Path target, List<FstabEntry> table) {
     try {
       if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
         return;
@@ -425,7 +560,7 @@ final class HostLauncher implements Launcher {
         } else {
           Files.createFile(target);
         }
-        steps.addAll(List.of("rbind-ro", host.toString(), target.toString()));
+        table.add(FstabEntry.bind(host.toString(), target.toString(), true));
         return;
       }
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(host)) {
@@ -434,7 +569,7 @@ final class HostLauncher implements Launcher {
           children = list.sorted().collect(Collectors.toList());
         }
         for (Path child : children) {
-          merge(child, target.resolve(child.getFileName().toString()), steps);
+          merge(child, target.resolve(child.getFileName().toString()), table);
         }
       }
       // else: the task's own file is there, and stays

@@ -32,7 +32,7 @@ public interface Launcher {
    */
   List<Violation> check(Task task);
 
-  /** Releases what the launcher keeps beside the tasks (a private directory); nothing by default. */
+  /** Releases what the launcher keeps beside the tasks; nothing by default. */
   default void close() {}
 
   /**
@@ -60,6 +60,13 @@ public interface Launcher {
      * process ended, or could not start. May be called more than once.
      */
     default void release(int index) {}
+
+    /**
+     * Removes what {@link Launcher#prepare} wrote for the whole task (the host sandbox's mount
+     * table); called once no executor of the task runs any more, however it ended. May be called
+     * more than once.
+     */
+    default void close() {}
 
     /** The whole environment of that process (the runtime's, not the executor's). */
     Map<String, String> environment(int index);

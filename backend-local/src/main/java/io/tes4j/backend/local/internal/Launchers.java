@@ -44,16 +44,20 @@ public final class Launchers {
    *
    * @param runtime the runtime asked for, or {@code null}
    * @param environment whose {@code PATH} is searched, and that container runtimes run with
-   * @param workRoot where {@code host} tries a sandbox, and where private files go
+   * @param workRoot where {@code host} tries a sandbox
    * @param settings the user and the file roots
+   * @param privateDirectory where the launcher writes what an executor needs and its task must not
+   *     see (env files, the host sandbox's mount table); its owner closes it
    * @throws BackendException when the runtime is not there or cannot work here, saying what to do
    * @throws IllegalArgumentException when {@code settings.user} does not apply to the runtime
    */
-  public static Launcher open(LocalRuntime runtime, Map<String, String> environment, Path workRoot, Settings settings) {
+  public static Launcher open(
+      LocalRuntime runtime, Map<String, String> environment, Path workRoot, Settings settings,
+      PrivateDirectory privateDirectory) {
     String path = environment.getOrDefault("PATH", "");
     if (runtime == LocalRuntime.HOST) {
       requireEngineUser(runtime, settings.user());
-      return HostLauncher.open(path, workRoot);
+      return HostLauncher.open(path, workRoot, privateDirectory);
     }
     if (runtime != null) {
       Path executable = Executables.find(runtime.parameter(), path)
@@ -61,12 +65,12 @@ public final class Launchers {
               "runtime=" + runtime.parameter() + ": " + runtime.parameter() + " is not on PATH (" + path
                   + "). Install it, choose another runtime (docker, podman, apptainer, singularity), or run"
                   + " the executors as host processes with runtime=host (no container; the image is not used)"));
-      return container(runtime, executable, environment, workRoot, settings);
+      return container(runtime, executable, environment, workRoot, settings, privateDirectory);
     }
     for (LocalRuntime candidate : LocalRuntime.containerRuntimes()) {
       Optional<Path> executable = Executables.find(candidate.parameter(), path);
       if (executable.isPresent()) {
-        return container(candidate, executable.get(), environment, workRoot, settings);
+        return container(candidate, executable.get(), environment, workRoot, settings, privateDirectory);
       }
     }
     throw new BackendException(
@@ -78,7 +82,8 @@ public final class Launchers {
   }
 
   private static Launcher container(
-      LocalRuntime runtime, Path executable, Map<String, String> environment, Path workRoot, Settings settings) {
+      LocalRuntime runtime, Path executable, Map<String, String> environment, Path workRoot, Settings settings,
+      PrivateDirectory privateDirectory) {
     return switch (runtime) {
       case DOCKER, PODMAN -> {
         if (runtime == LocalRuntime.PODMAN) {
@@ -89,7 +94,7 @@ public final class Launchers {
           long[] ids = settings.engineIds().get();
           user = user.resolve(ids[0], ids[1]);
         }
-        yield new ContainerLauncher(runtime, executable, environment, user, workRoot);
+        yield new ContainerLauncher(runtime, executable, environment, user, privateDirectory);
       }
       case APPTAINER, SINGULARITY -> {
         requireEngineUser(runtime, settings.user());

@@ -21,19 +21,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A directory only this process's user can enter ({@code 0700}), beside the tasks' work
- * directories and inside none of them, so no container mounts it and no host sandbox sees it:
- * where the container runtimes' env files are written ({@code 0600}) for the moment an executor
- * runs. Named {@code .tes4j-env-<pid>-<random>} under the work root; created on first use; when
- * one is opened, those left by processes of this machine that are no longer alive (a JVM killed
- * with SIGKILL) are removed, since they may hold environment values. A work root therefore
- * belongs to one machine.
+ * directories and inside none of them, so no container mounts it and no host sandbox sees it
+ * whole: what a running executor needs and its task must neither see nor change goes there, for
+ * the moment the executor runs. The container runtimes' env files ({@code 0600}); the host
+ * sandbox's mount table and its {@code /dev}; the executors' stdout and stderr when they have no
+ * path of their own. Named {@code .tes4j-private-<pid>-<random>} under the work root; created on
+ * first use; when one is opened, those left by processes of this machine that are no longer alive
+ * (a JVM killed with SIGKILL) are removed, since they may hold environment values. A work root
+ * therefore belongs to one machine. Thread-safe.
  */
-final class PrivateDirectory {
+public final class PrivateDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(PrivateDirectory.class);
-  private static final String PREFIX = ".tes4j-env-";
+  private static final String PREFIX = ".tes4j-private-";
   private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "([0-9]+)-[0-9a-f]+");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> SHARED_DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path directory;
@@ -45,7 +48,7 @@ final class PrivateDirectory {
   }
 
   /** A private directory under {@code workRoot} (not created yet), after removing dead processes' ones. */
-  static PrivateDirectory open(Path workRoot) {
+  public static PrivateDirectory open(Path workRoot) {
     removeLeftovers(workRoot);
     byte[] random = new byte[4];
     RANDOM.nextBytes(random);
@@ -65,15 +68,8 @@ final class PrivateDirectory {
    * @throws LaunchException when it cannot be written
    */
   Path write(String name, byte[] content) {
-    Path file = directory.resolve(name);
+    Path file = resolve(name);
     try {
-      synchronized (lock) {
-        if (!created) {
-          Files.createDirectories(directory.getParent());
-          Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-          created = true;
-        }
-      }
       Files.deleteIfExists(file);
       try (SeekableByteChannel channel = Files.newByteChannel(
           file,
@@ -90,17 +86,58 @@ final class PrivateDirectory {
     }
   }
 
-  /** Removes the file {@code name}, if there; a failure is logged. */
-  void delete(String name) {
+  /**
+   * A new, empty directory {@code name} of the directory ({@code 0755}: what is bound into a sandbox
+   * keeps the mode it shows there), replacing an earlier one.
+   *
+   * @throws LaunchException when it cannot be created
+   */
+  Path newDirectory(String name) {
+    Path created = resolve(name);
+    delete(name);
     try {
-      Files.deleteIfExists(directory.resolve(name));
-    } catch (IOException e) {
-      LOG.warn("cannot remove the private file {} (it may hold environment values): {}", directory.resolve(name), e.toString());
+      Files.createDirectory(created);
+      Files.setPosixFilePermissions(created, SHARED_DIRECTORY); // whatever the umask
+      return created;
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new LaunchException("cannot create a private directory under " + directory + ": " + e, e);
+    }
+  }
+
+  /**
+   * Where the entry {@code name} of the directory goes (the directory is created if need be); for
+   * a file another program creates, such as a process's output.
+   *
+   * @throws LaunchException when the directory cannot be created
+   */
+  Path resolve(String name) {
+    if (name.isEmpty() || name.indexOf('/') >= 0 || name.startsWith(".")) {
+      throw new IllegalArgumentException("not a plain name: " + name);
+    }
+    try {
+      synchronized (lock) {
+        if (!created) {
+          Files.createDirectories(directory.getParent());
+          Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+          created = true;
+        }
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new LaunchException("cannot create the private directory " + directory + ": " + e, e);
+    }
+    return directory.resolve(name);
+  }
+
+  /** Removes the entry {@code name} (a file, or a directory with all it holds), if there; a failure is logged. */
+  void delete(String name) {
+    List<String> problems = WorkDirectories.delete(directory.resolve(name));
+    if (!problems.isEmpty()) {
+      LOG.warn("cannot remove the private entry {} (it may hold environment values): {}", directory.resolve(name), problems);
     }
   }
 
   /** Removes the directory and what is left in it. */
-  void close() {
+  public void close() {
     synchronized (lock) {
       if (!created) {
         return;

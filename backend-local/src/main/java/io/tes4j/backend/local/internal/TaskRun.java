@@ -20,10 +20,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * One task on the local backend, from staging to its terminal state, on one thread: stages the
  * inputs into the work directory, runs the executors in order (each one process, its stdout and
  * stderr copied to their files and kept as tails), stages the outputs, removes the work directory
- * unless asked to keep it, and reports every step to the task's {@link TaskEvents}.
+ * unless asked to keep it, and reports every step to the task's {@link TaskEvents}. No thread but
+ * the task's own serves it: while an executor runs, that thread copies what its output pipes hold
+ * between short waits for its end ({@link StreamPump}).
  *
  * <p>{@link #cancel()} and {@link #stopForClose()} may come from any thread at any time: a staging
  * in progress is interrupted, a running executor is stopped through its runtime (its process tree
@@ -43,6 +44,12 @@ public final class TaskRun implements Runnable {
 
   /** How much of an executor's stdout and of its stderr its log keeps: the last 64 KiB. */
   public static final int TAIL_BYTES = 64 * 1024;
+
+  /** The shortest pause between two looks at a running executor's output pipes: 1 ms. */
+  static final long MIN_PAUSE_NANOS = 1_000_000;
+
+  /** The longest, once it has written nothing for a while: 50 ms (a pipe holds 64 KiB meanwhile). */
+  static final long MAX_PAUSE_NANOS = 50_000_000;
 
   private final Task task;
   private final TaskEvents events;
@@ -71,7 +78,7 @@ public final class TaskRun implements Runnable {
    * @param launcher how executors run
    * @param stager how inputs and outputs move
    * @param keep whether the work directory stays when the task ends
-   * @param pool where the stream copies and stops run
+   * @param pool where stops run
    */
   public TaskRun(
       Task task,
@@ -203,6 +210,27 @@ public final class TaskRun implements Runnable {
       events.systemLog(e.getMessage());
       return State.SYSTEM_ERROR;
     }
+    try {
+      State failed = runExecutors(ready);
+      if (failed != null) {
+        return failed;
+      }
+    } finally {
+      ready.close();
+    }
+    List<OutputFileLog> uploaded = new ArrayList<>();
+    if (!staged("staging the outputs failed: ", () -> {
+      uploaded.addAll(stager.stageOutputs(task, root));
+      return null;
+    })) {
+      return State.SYSTEM_ERROR;
+    }
+    events.outputs(List.copyOf(uploaded));
+    return State.COMPLETE;
+  }
+
+  /** Runs the executors in order; the state the task ends in when one failed, else null. */
+  private State runExecutors(Launcher.Prepared ready) {
     synchronized (lock) {
       if (stopRequested) {
         throw new Stopped();
@@ -241,15 +269,7 @@ public final class TaskRun implements Runnable {
         }
       }
     }
-    List<OutputFileLog> uploaded = new ArrayList<>();
-    if (!staged("staging the outputs failed: ", () -> {
-      uploaded.addAll(stager.stageOutputs(task, root));
-      return null;
-    })) {
-      return State.SYSTEM_ERROR;
-    }
-    events.outputs(List.copyOf(uploaded));
-    return State.COMPLETE;
+    return null;
   }
 
   /**
@@ -342,11 +362,9 @@ public final class TaskRun implements Runnable {
     TailBuffer stderrTail = new TailBuffer(TAIL_BYTES);
     StreamPump stdoutPump = new StreamPump(process.getInputStream(), stdoutFile, stdoutTail);
     StreamPump stderrPump = new StreamPump(process.getErrorStream(), stderrFile, stderrTail);
-    Future<?> stdoutCopy = pool.submit(stdoutPump);
-    Future<?> stderrCopy = pool.submit(stderrPump);
-    int exitCode = waitFor(process);
-    join(stdoutCopy);
-    join(stderrCopy);
+    int exitCode = waitFor(process, stdoutPump, stderrPump);
+    stdoutPump.finish();
+    stderrPump.finish();
     synchronized (lock) {
       current = null;
     }
@@ -376,36 +394,34 @@ public final class TaskRun implements Runnable {
     }
   }
 
-  private static int waitFor(Process process) {
+  /**
+   * Waits for {@code process} to end while copying its output: what the pipes hold is taken
+   * whenever the process is waited for, at once again while a pipe was full, and after a pause
+   * otherwise, which grows while the process writes nothing ({@link #MIN_PAUSE_NANOS} to {@link
+   * #MAX_PAUSE_NANOS}). The end itself is seen at once: {@link Process#waitFor(long, TimeUnit)}
+   * returns when it comes.
+   */
+  private static int waitFor(Process process, StreamPump stdout, StreamPump stderr) {
     boolean interrupted = false;
+    long pause = MIN_PAUSE_NANOS;
     try {
       while (true) {
+        boolean full = stdout.pump() | stderr.pump();
+        if (full) {
+          pause = MIN_PAUSE_NANOS;
+          if (!process.isAlive()) {
+            return process.exitValue();
+          }
+          continue;
+        }
         try {
-          return process.waitFor();
+          if (process.waitFor(pause, TimeUnit.NANOSECONDS)) {
+            return process.exitValue();
+          }
         } catch (InterruptedException e) {
           interrupted = true; // only a stop interrupts, and it kills the process: keep waiting
         }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static void join(Future<?> copy) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          copy.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          LOG.warn("copying an executor's output failed", e.getCause());
-          return;
-        }
+        pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
       }
     } finally {
       if (interrupted) {

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class HostLauncherTest {
   @TempDir Path tmp;
 
+  private PrivateDirectory privateDirectory() {
+    return PrivateDirectory.open(tmp.resolve("private-root"));
+  }
+
   private static Path script(Path dir, String name, String text) throws IOException {
     Path file = Files.writeString(Files.createDirectories(dir).resolve(name), "#!/bin/sh\n" + text);
     assertThat(file.toFile().setExecutable(true)).isTrue();
@@ -33,7 +37,7 @@ class HostLauncherTest {
   }
 
   @Test
-  void valuesReachUnshareOnlyUnderPrefixedNamesAndTheScriptOnlyGetsTheNames() {
+  void valuesReachUnshareOnlyUnderPrefixedNamesAndTheScriptOnlyGetsTheNames() throws IOException {
     String secret = "s3cr3t-" + UUID.randomUUID();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("LD_PRELOAD", "/in/" + secret + ".so");
@@ -43,9 +47,9 @@ class HostLauncherTest {
     Task task = Task.builder()
         .addExecutor(Executor.builder().image("none").command("--privileged", secret + "-argument").env(env).build())
         .build();
-    HostLauncher launcher = new HostLauncher(Path.of("/usr/bin/unshare"), Path.of("/bin/sh"));
+    HostLauncher launcher = new HostLauncher(Path.of("/usr/bin/unshare"), Path.of("/bin/sh"), privateDirectory());
 
-    Launcher.Prepared prepared = launcher.prepare(task, tmp, "run");
+    Launcher.Prepared prepared = launcher.prepare(task, Files.createDirectories(tmp.resolve("run")), "run");
     List<String> argv = prepared.command(0);
     Map<String, String> environment = prepared.environment(0);
 
@@ -53,13 +57,43 @@ class HostLauncherTest {
         "PATH", "TES4J_ENV_PATH", "TES4J_ENV_HOME", "TES4J_ENV_LD_PRELOAD", "TES4J_ENV_IFS", "TES4J_ENV_ENV");
     assertThat(environment).containsEntry("PATH", Executables.STANDARD_PATH)
         .containsEntry("TES4J_ENV_PATH", "/in/bin").containsEntry("TES4J_ENV_LD_PRELOAD", "/in/" + secret + ".so");
-    int end = argv.lastIndexOf("--");
+    // unshare's options, sh -c SCRIPT tes4j-sandbox ROOT FSTAB, then the working directory
+    int end = argv.indexOf(HostLauncher.SANDBOX_NAME) + 2;
     assertThat(argv.subList(end + 1, argv.size())).containsExactly(
         "/",
         "-i PATH=${TES4J_ENV_PATH} HOME=${TES4J_ENV_HOME} LD_PRELOAD=${TES4J_ENV_LD_PRELOAD} IFS=${TES4J_ENV_IFS}"
             + " ENV=${TES4J_ENV_ENV}",
         "--privileged", secret + "-argument");
     assertThat(argv.subList(0, end)).allSatisfy(a -> assertThat(a).doesNotContain(secret));
+  }
+
+  @Test
+  void theMountTableEscapesWhatWouldSplitAFieldAndIsRemovedWithTheTask() throws IOException {
+    assertThat(HostLauncher.escape("/a b\tc\nd\\e#f\u00e9")).isEqualTo("/a\\040b\\011c\\012d\\134e\\043f\u00e9");
+    PrivateDirectory privateDirectory = privateDirectory();
+    HostLauncher launcher = new HostLauncher(Path.of("/usr/bin/unshare"), Path.of("/bin/sh"), privateDirectory);
+    Path root = Files.createDirectories(tmp.resolve("run 1"));
+    Task task = Task.builder().addExecutor(Executor.of("none", "true")).build();
+
+    Launcher.Prepared prepared = launcher.prepare(task, root, "run-1");
+    List<String> argv = prepared.command(0);
+    Path fstab = Path.of(argv.get(argv.indexOf(HostLauncher.SANDBOX_NAME) + 2));
+    List<String> lines = Files.readAllLines(fstab);
+
+    String escapedRoot = HostLauncher.escape(root.toString());
+    assertThat(lines.get(0)).isEqualTo(escapedRoot + " " + escapedRoot + " none bind 0 0");
+    assertThat(lines).contains(
+        "/usr " + escapedRoot + "/usr none rbind,ro 0 0",
+        "/dev/null " + escapedRoot + "/dev/null none bind 0 0",
+        "tes4j " + escapedRoot + "/dev/shm tmpfs mode=1777 0 0",
+        "proc " + escapedRoot + "/proc proc defaults 0 0");
+    assertThat(lines).allSatisfy(line -> assertThat(line.split(" ")[1]).startsWith(escapedRoot));
+    assertThat(lines).filteredOn(line -> line.contains(" none ")).allSatisfy(line -> assertThat(line).startsWith("/"));
+    assertThat(fstab.startsWith(privateDirectory.path())).as("where the task cannot change it").isTrue();
+    prepared.release(0);
+    assertThat(fstab).as("kept for the task's next executors").exists();
+    prepared.close();
+    assertThat(fstab).doesNotExist();
   }
 
   @Test
@@ -82,7 +116,7 @@ class HostLauncherTest {
             + "sleep 1000 &\n"
             + "echo $! > '" + pidFile + "'\n"
             + "wait\n");
-    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"));
+    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"), privateDirectory());
 
     assertThatThrownBy(() -> launcher.probe(tmp.resolve("scratch"), Duration.ofSeconds(1)))
         .isInstanceOf(BackendException.class)
@@ -103,7 +137,7 @@ class HostLauncherTest {
   void aTrialSandboxThatFailsSaysWhatTheSystemSaid() throws IOException {
     Path unshare = script(tmp.resolve("bin"), "unshare",
         "head -c 100000 /dev/zero | tr '\\0' x\necho\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n");
-    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"));
+    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"), privateDirectory());
 
     assertThatThrownBy(() -> launcher.probe(tmp.resolve("scratch"), Duration.ofSeconds(30)))
         .isInstanceOf(BackendException.class)
@@ -115,7 +149,7 @@ class HostLauncherTest {
   void anEnvWithoutSplitStringsIsNamedInTheTrialsFailure() throws IOException {
     // what busybox's env or an old coreutils says to -S, after a sandbox that was set up fine
     Path unshare = script(tmp.resolve("bin"), "unshare", "echo \"env: invalid option -- 'S'\" >&2\nexit 125\n");
-    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"));
+    HostLauncher launcher = new HostLauncher(unshare, Path.of("/bin/sh"), privateDirectory());
 
     assertThatThrownBy(() -> launcher.probe(tmp.resolve("scratch"), Duration.ofSeconds(30)))
         .isInstanceOf(BackendException.class)

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,9 @@ import org.slf4j.LoggerFactory;
  *       true, keys the backend does not list in its capabilities are problems too (matched without
  *       regard to case, as the spec says); without it, such keys are dropped from the stored task
  *       (the spec says they must not be stored) and a system log line says so. The task is stored
- *       QUEUED and the id returned; it starts when the limits allow.
+ *       QUEUED and the id returned once that one write is durable; it starts when the limits allow,
+ *       on one of the engine's 8 starter threads, so {@code createTask} never waits for the backend
+ *       (a task read right after its creation may still be QUEUED).
  *   <li><b>Admission</b>: at most {@link Builder#maxRunning} tasks are admitted (started and not
  *       ended) at once, and at most N per {@link Builder#tagLimit tag limit}. Tasks are admitted in
  *       creation order, with one exception: a task held back only by a tag limit does not hold back
@@ -212,7 +215,8 @@ public final class TesEngine implements TesClient {
   }
 
   /**
-   * Validates, stores QUEUED and returns the new id; the task starts when the limits allow.
+   * Validates, stores QUEUED and returns the new id; the task starts when the limits allow, on the
+   * engine's starter threads (this call never waits for the backend).
    *
    * @throws InvalidTaskException listing every problem of the task
    * @throws TesClientException when the store failed to store the task at every attempt; no task was
@@ -339,6 +343,7 @@ public final class TesEngine implements TesClient {
     private Clock clock = Clock.systemUTC();
     private Retry storeRetry = Retry.STORE_DEFAULT;
     private Retry cancelRetry = Retry.CANCEL_DEFAULT;
+    private Executor startExecutor;
 
     private Builder() {}
 
@@ -549,6 +554,26 @@ public final class TesEngine implements TesClient {
       return this;
     }
 
+    /**
+     * Where admitted tasks are started: their INITIALIZING state stored, the backend's {@link
+     * Backend#start} called, the handle it returns stored. Default: the engine's own 8 starter
+     * threads (idle ones end after 30 s), so that {@code createTask} returns once the new task is
+     * stored, and tasks start several at once without one slow start holding up the others.
+     *
+     * <p>{@code Runnable::run} starts each task on the thread that admits it instead: {@code
+     * createTask}'s caller (which then returns after the backend's start), a cancel's caller, or
+     * the engine's own thread for tasks admitted when others end. Tests that want the backend to
+     * have the task when {@code createTask} returns use it. The engine never shuts down an executor
+     * it is given; one that refuses a start leaves that task QUEUED and logs why.
+     *
+     * @param executor runs each start; its jobs must not be dropped silently
+     * @return this builder
+     */
+    public Builder startExecutor(Executor executor) {
+      this.startExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
     private static Retry retry(String setting, int attempts, Duration backoff, Duration maxBackoff) {
       try {
         return new Retry(attempts, backoff, maxBackoff);
@@ -639,7 +664,7 @@ public final class TesEngine implements TesClient {
       EngineCore core;
       try {
         core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits,
-            storeRetry, cancelRetry);
+            storeRetry, cancelRetry, startExecutor);
         core.recover();
       } catch (RuntimeException e) {
         closeAfter(chosen, e);

@@ -73,11 +73,13 @@ class EngineParametersTest {
       List<String> ids = create(engine, 4, null, null);
 
       FakeBackend backend = FakeBackendProvider.lastBackend;
-      assertThat(backend.startedIds).containsExactlyElementsOf(ids.subList(0, 2));
+      backend.awaitStarted(2); // on the engine's starter threads, two at once: in either order
+      assertThat(backend.startedIds).containsExactlyInAnyOrderElementsOf(ids.subList(0, 2));
       assertThat(engine.getTask(ids.get(3), View.MINIMAL).state()).isEqualTo(State.QUEUED);
       backend.complete(ids.get(0));
       backend.awaitStarted(3);
-      assertThat(backend.startedIds).containsExactlyElementsOf(ids.subList(0, 3));
+      assertThat(backend.startedIds).containsExactlyInAnyOrderElementsOf(ids.subList(0, 3));
+      assertThat(backend.startedIds.get(2)).isEqualTo(ids.get(2));
     }
   }
 
@@ -89,28 +91,29 @@ class EngineParametersTest {
       List<String> gpus = create(engine, 2, "gpu", "a100");
       List<String> others = create(engine, 2, "lts", "other");
 
-      assertThat(FakeBackendProvider.lastBackend.startedIds).containsExactly(
+      FakeBackendProvider.lastBackend.awaitStarted(6);
+      assertThat(FakeBackendProvider.lastBackend.startedIds).containsExactlyInAnyOrder(
           writes.get(0), reads.get(0), reads.get(1), gpus.get(0), others.get(0), others.get(1));
     }
   }
 
   @Test
   void parametersOverTheUriAndTheBuildersOwnMethodsOverBoth() {
-    try (TesEngine engine = TesEngine.builder().backend("fake:?maxRunning=1").parameter("maxRunning", "2").build()) {
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2").build()) {
       create(engine, 4, null, null);
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(2);
     }
-    try (TesEngine engine = TesEngine.builder().backend("fake:?maxRunning=1").parameter("maxRunning", "2")
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2")
         .maxRunning(3).build()) {
       create(engine, 4, null, null);
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(3);
     }
-    try (TesEngine engine = TesEngine.builder().backend("fake:?tagLimit.k=v:1,w:1").tagLimit("k", "v", 2).build()) {
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?tagLimit.k=v:1,w:1").tagLimit("k", "v", 2).build()) {
       create(engine, 3, "k", "v");
       create(engine, 3, "k", "w");
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(2 + 1);
     }
-    try (TesEngine engine = TesEngine.builder().backend("fake:?store=" + sqlite()).store("memory").build()) {
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?store=" + sqlite()).store("memory").build()) {
       assertThat(engine.toString()).contains("store=MemoryTaskStore[0 tasks]");
     }
     assertThat(dir.resolve("tasks.db")).as("the builder's store(...) won: the URI's was not opened").doesNotExist();
@@ -119,13 +122,13 @@ class EngineParametersTest {
   @Test
   void engineParametersCanBeSetWithABackendInstance() {
     FakeBackend backend = new FakeBackend();
-    try (TesEngine engine = TesEngine.builder().backend(backend).parameter("maxRunning", "1")
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).parameter("maxRunning", "1")
         .parameter("store", sqlite()).build()) {
       create(engine, 2, null, null);
       assertThat(backend.startedIds).hasSize(1);
       assertThat(engine.toString()).contains("store=JdbcTaskStore[SQLite " + sqlite() + "]");
     }
-    assertThatThrownBy(() -> TesEngine.builder().backend(new FakeBackend()).parameter("maxRunning", "1")
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).parameter("maxRunning", "1")
             .parameter("color", "red").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("(parameters: [color])");
@@ -159,18 +162,18 @@ class EngineParametersTest {
   @Test
   void aWrongValueSetWithParameterIsRefusedAsInTheUri() {
     FakeBackend backend = new FakeBackend();
-    assertThatThrownBy(() -> TesEngine.builder().backend(backend).parameter("maxRunning", "none").build())
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(backend).parameter("maxRunning", "none").build())
         .isInstanceOf(TesClientException.class)
         .hasMessage("maxRunning must be a whole number of tasks from 1 to 2147483647 (e.g. maxRunning=8), was 'none'");
   }
 
   @Test
   void theBuildersStoreMethodChecksTheSpecAtOnce() {
-    assertThatThrownBy(() -> TesEngine.builder().store("tasks.db"))
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).store("tasks.db"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("store must be memory (the default), jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB,"
             + " was 'tasks.db'");
-    assertThatThrownBy(() -> TesEngine.builder().store("memory", "tes", SECRET))
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).store("memory", "tes", SECRET))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("store.user is set, but store is memory")
         .satisfies(e -> assertThat(chain(e)).doesNotContain(SECRET));
@@ -182,7 +185,7 @@ class EngineParametersTest {
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI fake:?...: unknown parameter maxRuning; fake: knows color, size; the engine takes"
             + " maxRunning, store, store.password, store.user, tagLimit.KEY; maxRuning: did you mean maxRunning?");
-    assertThatThrownBy(() -> TesEngine.builder().backend("fake:").parameter("colour", "red").build())
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend("fake:").parameter("colour", "red").build())
         .isInstanceOf(TesClientException.class)
         .hasMessageEndingWith("; colour: did you mean color?");
   }
@@ -191,14 +194,14 @@ class EngineParametersTest {
   void theEngineClosesTheStoreItOpenedAndNotOneItWasGiven() {
     Path wal = dir.resolve("tasks.db-wal");
     String id;
-    try (TesEngine engine = TesEngine.builder().backend(new FakeBackend()).store(sqlite()).build()) {
+    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(sqlite()).build()) {
       id = engine.createTask(Tasks.named("a"));
       assertThat(wal).as("SQLite keeps a write-ahead log while a connection is open").exists();
     }
     assertThat(wal).as("the last connection closed: SQLite checkpointed and removed its log").doesNotExist();
 
     try (JdbcTaskStore given = JdbcTaskStore.open(sqlite())) {
-      try (TesEngine engine = TesEngine.builder().backend(new FakeBackend()).store(given).build()) {
+      try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(given).build()) {
         assertThat(engine.getTask(id, View.MINIMAL).state()).isEqualTo(State.SYSTEM_ERROR);
       }
       assertThat(given.get(id)).as("the given store is still open").isPresent();
@@ -221,7 +224,7 @@ class EngineParametersTest {
     }
     String nowhere = "jdbc:postgresql://127.0.0.1:" + closedPort + "/tes?connectTimeout=30";
     FakeBackend given = new FakeBackend();
-    assertThatThrownBy(() -> TesEngine.builder().backend(given).store(nowhere, "tes", SECRET).build())
+    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(given).store(nowhere, "tes", SECRET).build())
         .isInstanceOf(TesClientException.class)
         .hasMessageStartingWith("the store " + nowhere + " (user tes) (password ****) cannot be opened: ")
         .hasCauseInstanceOf(TaskStoreException.class)

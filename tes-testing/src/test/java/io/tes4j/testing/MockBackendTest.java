@@ -180,8 +180,16 @@ class MockBackendTest {
     assertThat(engine.await(id, WAIT).state()).isEqualTo(State.COMPLETE);
   }
 
+  private static void awaitHandleStored(MemoryTaskStore store, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (store.get(id).orElseThrow().handle() == null) {
+      assertThat(System.nanoTime()).as("the handle of task %s stored within %s", id, WAIT).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
   @Test
-  void aNewEngineOnTheSameStoreAndMockResumesItsTasks() {
+  void aNewEngineOnTheSameStoreAndMockResumesItsTasks() throws InterruptedException {
     MemoryTaskStore store = new MemoryTaskStore();
     MockBackend shared = MockBackend.builder().delay(Duration.ZERO).build();
     shared.defaultOutcome(Outcome.hang());
@@ -189,6 +197,9 @@ class MockBackendTest {
     String id = crashed.createTask(task("long"));
     shared.take(WAIT);
     assertThat(crashed.getTask(id, View.MINIMAL).state()).isIn(State.INITIALIZING, State.RUNNING);
+    // The mock has the task as soon as its start is called; the engine stores the handle the start
+    // returns just after. A crash before that would rightly end the task SYSTEM_ERROR on restart.
+    awaitHandleStored(store, id);
 
     try (TesEngine restarted = TesEngine.builder().backend(shared).store(store).build()) {
       shared.finish(id, Outcome.complete());

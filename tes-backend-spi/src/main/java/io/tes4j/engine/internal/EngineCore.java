@@ -42,9 +42,12 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class EngineCore {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** How many tasks are started at once at most (each on its own thread while it starts). */
+  static final int STARTER_THREADS = 8;
   private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final TaskLog EMPTY_LOG = TaskLog.builder().build();
   private static final ExecutorLog EMPTY_EXECUTOR_LOG = ExecutorLog.builder().build();
@@ -101,6 +106,14 @@ public final class EngineCore {
   private final TaskIds ids = new TaskIds();
   private final ConcurrentHashMap<String, Run> active = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor engineThread;
+  /**
+   * Where admitted tasks are started: INITIALIZING stored, the backend's start, its handle stored.
+   * Several at once, so that their store writes share commits and a backend slow to start one task
+   * does not hold up the others; bounded, so that a burst of admissions is not a burst of threads.
+   */
+  private final Executor starters;
+  /** The starter threads this engine made and shuts down, or null when it was given an executor. */
+  private final ThreadPoolExecutor ownStarters;
   private final ServiceInfo serviceInfo;
   private final StoreWrites writes;
   private final Retry cancelRetry;
@@ -120,6 +133,8 @@ public final class EngineCore {
    * @param storeRetry how a failed store write is retried, and how long the re-writer of the tasks
    *     kept in memory waits between passes
    * @param cancelRetry how a backend's cancel that threw is retried
+   * @param startExecutor where admitted tasks are started, or null for the engine's own starter
+   *     threads
    */
   public EngineCore(
       Backend backend,
@@ -131,7 +146,8 @@ public final class EngineCore {
       int maxRunning,
       List<TagLimit> tagLimits,
       Retry storeRetry,
-      Retry cancelRetry) {
+      Retry cancelRetry,
+      Executor startExecutor) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.backendName = Objects.requireNonNull(backendName, "backendName");
     this.capabilities = Objects.requireNonNull(backend.capabilities(), "backend.capabilities()");
@@ -151,6 +167,22 @@ public final class EngineCore {
               return thread;
             });
     engineThread.setRemoveOnCancelPolicy(true);
+    this.ownStarters = startExecutor != null ? null :
+        new ThreadPoolExecutor(
+            STARTER_THREADS,
+            STARTER_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread thread = new Thread(r, "tes4j-start-" + THREADS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    if (ownStarters != null) {
+      ownStarters.allowCoreThreadTimeOut(true);
+    }
+    this.starters = startExecutor != null ? startExecutor : ownStarters;
     this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);
     this.cancelRetry = Objects.requireNonNull(cancelRetry, "cancelRetry");
     this.admission = new Admission(maxRunning, tagLimits, writes::failing);
@@ -243,7 +275,9 @@ public final class EngineCore {
       active.put(id, run);
       notifyListeners(id, State.UNKNOWN, State.QUEUED);
     }
-    startAll(admission.enqueueAndAdmit(run));
+    // Started on a starter thread: the answer waits for the one durable write that acknowledges the
+    // task (the insert), not for INITIALIZING, the backend and its handle as well.
+    startLater(admission.enqueueAndAdmit(run));
     return id;
   }
 
@@ -446,6 +480,9 @@ public final class EngineCore {
     }
     eventsOpen = false;
     engineThread.shutdownNow();
+    if (ownStarters != null) {
+      ownStarters.shutdownNow(); // tasks not started yet stay QUEUED, in the store too, for the next engine
+    }
     for (Run run : active.values()) {
       run.done.completeExceptionally(
           new TesClientException("the engine was closed before task " + run.id + " ended (it was " + run.state() + ")"));
@@ -523,7 +560,7 @@ public final class EngineCore {
         }
       }
     }
-    startAll(admission.admit());
+    startLater(admission.admit());
   }
 
   private void giveUp(Run run, String why) {
@@ -580,13 +617,44 @@ public final class EngineCore {
     }
   }
 
-  /** Admits and starts what the limits allow, on the engine's thread (not the backend's). */
+  /**
+   * Admits what the limits allow on the engine's thread (not the backend's, which may hold its own
+   * locks), and starts them on the starter threads.
+   */
   private void admitLater() {
     onEngineThread("admitting queued tasks", () -> {
       if (!closed) {
-        startAll(admission.admit());
+        startLater(admission.admit());
       }
     }, 0);
+  }
+
+  /**
+   * Starts each admitted run on a starter thread. A run refused because the engine is closing frees
+   * its slot and stays QUEUED, in the store too, for the next engine; one refused by an executor the
+   * engine was given is started on this thread.
+   */
+  private void startLater(List<Run> runs) {
+    for (Run run : runs) {
+      try {
+        starters.execute(() -> {
+          try {
+            startAll(List.of(run));
+          } catch (RuntimeException | Error e) {
+            // Only a VirtualMachineError gets here; startAll ended the task and freed its slot.
+            LOG.error("task {}: a fatal error while starting it", run.id, e);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        if (closed) {
+          LOG.debug("task {}: not started: the engine is closed", run.id);
+          admission.release(run);
+        } else {
+          LOG.warn("task {}: the start executor refused it; it is started on this thread", run.id, e);
+          startAll(List.of(run)); // never left QUEUED with its slot taken
+        }
+      }
+    }
   }
 
   /**
@@ -752,7 +820,7 @@ public final class EngineCore {
       run.done.complete(ended);
       if (waiting) {
         if (origin == Origin.USER) {
-          startAll(admission.admit());
+          startLater(admission.admit());
         } else {
           admitLater();
         }

@@ -93,8 +93,12 @@ class EngineConcurrencyTest {
         }
         hanging.add(engine.createTask(task.build()));
       }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // they start on the starter threads
       for (String id : hanging) {
-        assertThat(engine.getTask(id).state()).isNotEqualTo(State.QUEUED);
+        while (engine.getTask(id).state() == State.QUEUED && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertThat(engine.getTask(id).state()).as("task %s", id).isNotEqualTo(State.QUEUED);
       }
     } finally {
       threads.shutdownNow();

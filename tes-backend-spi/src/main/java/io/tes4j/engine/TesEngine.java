@@ -105,7 +105,9 @@ import org.slf4j.LoggerFactory;
  *       (the spec says they must not be stored) and a system log line says so. The task is stored
  *       QUEUED and the id returned once that one write is durable; it starts when the limits allow,
  *       on one of the engine's 8 starter threads, so {@code createTask} never waits for the backend
- *       (a task read right after its creation may still be QUEUED).
+ *       (a task read right after its creation may still be QUEUED). The backend's reports are
+ *       applied on the engine's reporter threads, each task's in order ({@link
+ *       Builder#engineExecutor}).
  *   <li><b>Admission</b>: at most {@link Builder#maxRunning} tasks are admitted (started and not
  *       ended) at once, and at most N per {@link Builder#tagLimit tag limit}. Tasks are admitted in
  *       creation order, with one exception: a task held back only by a tag limit does not hold back
@@ -216,7 +218,8 @@ public final class TesEngine implements TesClient {
 
   /**
    * Validates, stores QUEUED and returns the new id; the task starts when the limits allow, on the
-   * engine's starter threads (this call never waits for the backend).
+   * engine's starter threads (this call never waits for the backend; see {@link
+   * Builder#engineExecutor}).
    *
    * @throws InvalidTaskException listing every problem of the task
    * @throws TesClientException when the store failed to store the task at every attempt; no task was
@@ -343,7 +346,7 @@ public final class TesEngine implements TesClient {
     private Clock clock = Clock.systemUTC();
     private Retry storeRetry = Retry.STORE_DEFAULT;
     private Retry cancelRetry = Retry.CANCEL_DEFAULT;
-    private Executor startExecutor;
+    private Executor engineExecutor;
 
     private Builder() {}
 
@@ -555,22 +558,28 @@ public final class TesEngine implements TesClient {
     }
 
     /**
-     * Where admitted tasks are started: their INITIALIZING state stored, the backend's {@link
-     * Backend#start} called, the handle it returns stored. Default: the engine's own 8 starter
-     * threads (idle ones end after 30 s), so that {@code createTask} returns once the new task is
-     * stored, and tasks start several at once without one slow start holding up the others.
+     * Where the engine does the work that waits for the store or the backend: starting admitted
+     * tasks (their INITIALIZING state stored, the backend's {@link Backend#start} called, the handle
+     * it returns stored) and applying the backend's reports ({@link io.tes4j.spi.TaskEvents}), each
+     * task's in the order they were made. Default: the engine's own threads, 8 that start tasks and
+     * 8 that apply reports (idle ones end after 30 s). So {@code createTask} returns once the new
+     * task is stored; tasks start several at once, one slow start holding up no other; and a
+     * backend's thread that reports returns at once, never waiting for the store, so a backend that
+     * reports every task from one thread (a scheduler, a watch) is not held to one commit at a time,
+     * and the writes of many tasks share commits.
      *
-     * <p>{@code Runnable::run} starts each task on the thread that admits it instead: {@code
-     * createTask}'s caller (which then returns after the backend's start), a cancel's caller, or
-     * the engine's own thread for tasks admitted when others end. Tests that want the backend to
-     * have the task when {@code createTask} returns use it. The engine never shuts down an executor
-     * it is given; one that refuses a start leaves that task QUEUED and logs why.
+     * <p>{@code Runnable::run} does all of it on the thread that asks instead: {@code createTask}'s
+     * caller (which then returns after the backend's start), a cancel's caller, the engine's own
+     * thread for tasks admitted when others end, and the backend's thread for its reports (which
+     * then returns once the report is stored). Tests that drive a backend by hand and read the
+     * task right after use it. The engine never shuts down an executor it is given; one that refuses
+     * a job has it run on the thread that asked.
      *
-     * @param executor runs each start; its jobs must not be dropped silently
+     * @param executor runs each start and each task's reports
      * @return this builder
      */
-    public Builder startExecutor(Executor executor) {
-      this.startExecutor = Objects.requireNonNull(executor, "executor");
+    public Builder engineExecutor(Executor executor) {
+      this.engineExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -664,7 +673,7 @@ public final class TesEngine implements TesClient {
       EngineCore core;
       try {
         core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits,
-            storeRetry, cancelRetry, startExecutor);
+            storeRetry, cancelRetry, engineExecutor);
         core.recover();
       } catch (RuntimeException e) {
         closeAfter(chosen, e);

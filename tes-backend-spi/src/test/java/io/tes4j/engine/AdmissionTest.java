@@ -24,7 +24,7 @@ class AdmissionTest {
 
   @Test
   void maxRunningAdmitsInCreationOrder() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(2).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(2).build()) {
       String a = engine.createTask(Tasks.named("a"));
       String b = engine.createTask(Tasks.named("b"));
       String c = engine.createTask(Tasks.named("c"));
@@ -50,7 +50,7 @@ class AdmissionTest {
 
   @Test
   void aTagLimitHoldsBackOnlyTheTasksItConcerns() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).tagLimit("lts", "write", 2).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).tagLimit("lts", "write", 2).build()) {
       String w1 = engine.createTask(Tasks.tagged("lts", "write"));
       String w2 = engine.createTask(Tasks.tagged("lts", "write"));
       String w3 = engine.createTask(Tasks.tagged("lts", "write"));
@@ -73,7 +73,7 @@ class AdmissionTest {
 
   @Test
   void maxRunningAndTagLimitsTogether() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(2).tagLimit("gpu", "1", 1).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(2).tagLimit("gpu", "1", 1).build()) {
       String g1 = engine.createTask(Tasks.tagged("gpu", "1"));
       String g2 = engine.createTask(Tasks.tagged("gpu", "1"));
       String p1 = engine.createTask(Tasks.named("p1"));
@@ -90,7 +90,7 @@ class AdmissionTest {
 
   @Test
   void aTaskCancelledWhileQueuedFreesItsPlaceInTheQueue() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
       String a = engine.createTask(Tasks.named("a"));
       String b = engine.createTask(Tasks.named("b"));
       String c = engine.createTask(Tasks.named("c"));
@@ -107,7 +107,7 @@ class AdmissionTest {
 
   @Test
   void aFailedStartFreesItsSlot() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
       backend.failStart = new io.tes4j.api.BackendException("full");
       String a = engine.createTask(Tasks.named("a"));
       backend.failStart = null;
@@ -140,7 +140,7 @@ class AdmissionTest {
   @Test
   void withoutMaxRunningTheBackendsDefaultHoldsBackTheOtherTasksQueued() {
     FakeBackend limited = proposing(2);
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(limited).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(limited).build()) {
       List<String> ids = createFive(engine);
 
       assertThat(limited.startedIds).containsExactly(ids.get(0), ids.get(1));
@@ -154,12 +154,12 @@ class AdmissionTest {
   @Test
   void maxRunningSetByTheUserWinsOverTheBackendsDefaultLargerOrSmaller() {
     FakeBackend larger = proposing(2);
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(larger).maxRunning(4).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(larger).maxRunning(4).build()) {
       createFive(engine);
       assertThat(larger.startedIds).hasSize(4);
     }
     FakeBackend smaller = proposing(2);
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(smaller).parameter("maxRunning", "1").build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(smaller).parameter("maxRunning", "1").build()) {
       createFive(engine);
       assertThat(smaller.startedIds).hasSize(1);
     }
@@ -167,12 +167,12 @@ class AdmissionTest {
 
   @Test
   void aBackendWithoutADefaultHasNoLimitAndAProposalBelowOneIsIgnored() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).build()) {
       createFive(engine);
       assertThat(backend.startedIds).hasSize(5);
     }
     FakeBackend broken = proposing(0);
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(broken).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(broken).build()) {
       createFive(engine);
       assertThat(broken.startedIds).hasSize(5);
     }
@@ -180,13 +180,13 @@ class AdmissionTest {
 
   @Test
   void limitsMustAllowAtLeastOneTask() {
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).maxRunning(0))
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).maxRunning(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxRunning must be at least 1, was 0");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).tagLimit("lts", "write", 0))
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).tagLimit("lts", "write", 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the tag limit lts=write must allow at least 1 task, was 0");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).tagLimit("lts", "write", 1).tagLimit("lts", "write", 2))
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).tagLimit("lts", "write", 1).tagLimit("lts", "write", 2))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the tag limit lts=write is set twice");
   }

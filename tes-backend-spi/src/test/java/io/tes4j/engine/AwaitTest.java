@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** await, sync and async: woken by the task's end, no polling, no thread per wait. */
 class AwaitTest {
   private final FakeBackend backend = new FakeBackend();
-  private final TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).build();
+  private final TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).build();
 
   @AfterEach
   void close() {

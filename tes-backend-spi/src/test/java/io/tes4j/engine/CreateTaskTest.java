@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** createTask: validation, backend_parameters (strict or not), and what the engine sets. */
 class CreateTaskTest {
   private final FakeBackend backend = FakeBackend.withParameters("VmSize", "gpu");
-  private final TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).build();
+  private final TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).build();
 
   @AfterEach
   void close() {
@@ -144,7 +144,7 @@ class CreateTaskTest {
 
   @Test
   void aBackendWithoutParametersSaysSo() {
-    try (TesEngine plain = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).build()) {
+    try (TesEngine plain = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).build()) {
       Task task = Tasks.echo().resources(Resources.builder().backendParameter("x", "1").backendParametersStrict(true).build()).build();
 
       assertThat(catchThrowableOfType(InvalidTaskException.class, () -> plain.createTask(task)).getMessage())

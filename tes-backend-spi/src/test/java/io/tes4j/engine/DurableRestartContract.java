@@ -50,7 +50,7 @@ abstract class DurableRestartContract {
    * and one was cancelled while queued. Then it is closed.
    */
   Left leaveTasks(FakeBackend backend) {
-    try (TesEngine engine = onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(2)).build()) {
+    try (TesEngine engine = onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(2)).build()) {
       String done = engine.createTask(Tasks.named("done"));
       backend.complete(done);
       String failed = engine.createTask(Tasks.named("failed"));
@@ -87,7 +87,7 @@ abstract class DurableRestartContract {
     FakeBackend backend = FakeBackend.resuming(); // its tasks outlive the engine, as a cluster's do
     Left left = leaveTasks(backend);
 
-    try (TesEngine engine = onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(2)).build()) {
+    try (TesEngine engine = onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(2)).build()) {
       for (String id : left.ids()) {
         assertThat(engine.getTask(id, View.FULL)).as("task %s as the first engine showed it", id)
             .isEqualTo(left.shown().get(id));
@@ -121,7 +121,7 @@ abstract class DurableRestartContract {
       }
     }
 
-    try (TesEngine engine = onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend())).build()) {
+    try (TesEngine engine = onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())).build()) {
       assertThat(engine.listTasks(ListTasksRequest.builder().view(View.MINIMAL).build()).tasks())
           .extracting(Task::state)
           .containsExactly(State.CANCELED, State.COMPLETE, State.COMPLETE, State.COMPLETE, State.COMPLETE,
@@ -173,11 +173,11 @@ abstract class DurableRestartContract {
   @Test
   void aSecondEngineOnTheStoreFailsAtBuildUntilTheFirstIsClosed() {
     String id;
-    try (TesEngine first = onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend())).build()) {
+    try (TesEngine first = onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())).build()) {
       id = first.createTask(Tasks.named("before the second engine"));
       FakeBackend secondBackend = new FakeBackend();
 
-      assertThatThrownBy(() -> onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(secondBackend)).build())
+      assertThatThrownBy(() -> onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(secondBackend)).build())
           .isInstanceOf(TesClientException.class)
           .hasMessageStartingWith("the store ")
           .hasMessageContaining("another engine holds the task store")
@@ -187,7 +187,7 @@ abstract class DurableRestartContract {
       String after = first.createTask(Tasks.named("after the second engine failed"));
       assertThat(first.getTask(after, View.MINIMAL).state()).isEqualTo(State.INITIALIZING);
     }
-    try (TesEngine next = onTheStore(TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend())).build()) {
+    try (TesEngine next = onTheStore(TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())).build()) {
       assertThat(next.getTask(id, View.BASIC).name()).isEqualTo("before the second engine");
     }
   }

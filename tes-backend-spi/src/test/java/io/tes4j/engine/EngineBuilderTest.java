@@ -52,7 +52,7 @@ class EngineBuilderTest {
   @Test
   void anUnknownSchemeSaysWhichSchemesAndProvidersThereAreAndHowToAddOne() {
     TesClientException e = catchThrowableOfType(TesClientException.class,
-        () -> TesEngine.builder().startExecutor(Runnable::run).backend("k8s://ns?token=secret").backendProvider(provider("mine", "mine", new FakeBackend())).build());
+        () -> TesEngine.builder().engineExecutor(Runnable::run).backend("k8s://ns?token=secret").backendProvider(provider("mine", "mine", new FakeBackend())).build());
 
     assertThat(e).hasMessageStartingWith(
         "no backend provider handles the scheme 'k8s' of k8s://ns?.... Schemes available: fake, mine. Providers found: mine (")
@@ -64,7 +64,7 @@ class EngineBuilderTest {
 
   @Test
   void twoProvidersForOneSchemeAreAnErrorNamingBoth() {
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend("same:")
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend("same:")
             .backendProvider(provider("first", "same", new FakeBackend()))
             .backendProvider(provider("second", "same", new FakeBackend()))
             .build())
@@ -76,7 +76,7 @@ class EngineBuilderTest {
   @Test
   void aRegisteredProviderWinsOverTheClassPath() {
     FakeBackend mine = new FakeBackend();
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("FAKE:").backendProvider(provider("mine", "fake", mine)).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("FAKE:").backendProvider(provider("mine", "fake", mine)).build()) {
       engine.createTask(Tasks.named("a"));
       assertThat(mine.startedIds).hasSize(1);
       assertThat(engine.serviceInfo().name()).isEqualTo("tes4j engine (mine)");
@@ -85,7 +85,7 @@ class EngineBuilderTest {
 
   @Test
   void parametersAreMergedOverTheUriQuery() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?color=red&size=1").parameter("size", "2").build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("fake:?color=red&size=1").parameter("size", "2").build()) {
       assertThat(FakeBackendProvider.lastConfig.parameters()).containsEntry("color", "red").containsEntry("size", "2");
       assertThat(engine.toString()).isEqualTo("TesEngine[backend=fake, store=MemoryTaskStore[0 tasks], unfinished=0]");
     }
@@ -97,11 +97,11 @@ class EngineBuilderTest {
 
   @Test
   void theBackendIsSetOnce() {
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).build())
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("no backend");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).backend("fake:").build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).backend("fake:").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).parameter("a", "b").build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).parameter("a", "b").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("parameters: [a]");
   }
 
@@ -115,13 +115,14 @@ class EngineBuilderTest {
     try (TesClient client = TesClient.connect("fake:")) {
       assertThat(client).isInstanceOf(TesEngine.class);
       String id = client.createTask(Tasks.named("a"));
+      FakeBackendProvider.lastBackend.awaitStarted(1); // on the engine's starter threads
       assertThat(client.getTask(id, View.MINIMAL).state()).isEqualTo(State.INITIALIZING);
     }
   }
 
   @Test
   void serviceInfoDescribesTheEngineAndTheBackend() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(FakeBackend.withParameters("VmSize")).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(FakeBackend.withParameters("VmSize")).build()) {
       ServiceInfo info = engine.serviceInfo();
 
       assertThat(info.id()).isEqualTo("io.tes4j.engine");
@@ -183,7 +184,7 @@ class EngineBuilderTest {
   void closeClosesTheBackendButNotAGivenStoreAndCallsAfterItFail() {
     FakeBackend backend = new FakeBackend();
     ClosingStore store = new ClosingStore();
-    TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build();
+    TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build();
     String id = engine.createTask(Tasks.named("a"));
 
     engine.close();
@@ -217,7 +218,7 @@ class EngineBuilderTest {
       }
     };
 
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(broken).build()).hasMessage("database down");
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(broken).build()).hasMessage("database down");
     assertThat(backend.closed).isTrue();
     assertThat(((ClosingStore) broken).closed).as("a given store is left to its owner").isFalse();
   }

@@ -99,21 +99,21 @@ class EngineParametersTest {
 
   @Test
   void parametersOverTheUriAndTheBuildersOwnMethodsOverBoth() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2").build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2").build()) {
       create(engine, 4, null, null);
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(2);
     }
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2")
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("fake:?maxRunning=1").parameter("maxRunning", "2")
         .maxRunning(3).build()) {
       create(engine, 4, null, null);
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(3);
     }
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?tagLimit.k=v:1,w:1").tagLimit("k", "v", 2).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("fake:?tagLimit.k=v:1,w:1").tagLimit("k", "v", 2).build()) {
       create(engine, 3, "k", "v");
       create(engine, 3, "k", "w");
       assertThat(FakeBackendProvider.lastBackend.startedIds).hasSize(2 + 1);
     }
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend("fake:?store=" + sqlite()).store("memory").build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend("fake:?store=" + sqlite()).store("memory").build()) {
       assertThat(engine.toString()).contains("store=MemoryTaskStore[0 tasks]");
     }
     assertThat(dir.resolve("tasks.db")).as("the builder's store(...) won: the URI's was not opened").doesNotExist();
@@ -122,13 +122,13 @@ class EngineParametersTest {
   @Test
   void engineParametersCanBeSetWithABackendInstance() {
     FakeBackend backend = new FakeBackend();
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).parameter("maxRunning", "1")
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).parameter("maxRunning", "1")
         .parameter("store", sqlite()).build()) {
       create(engine, 2, null, null);
       assertThat(backend.startedIds).hasSize(1);
       assertThat(engine.toString()).contains("store=JdbcTaskStore[SQLite " + sqlite() + "]");
     }
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).parameter("maxRunning", "1")
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).parameter("maxRunning", "1")
             .parameter("color", "red").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("(parameters: [color])");
@@ -162,18 +162,18 @@ class EngineParametersTest {
   @Test
   void aWrongValueSetWithParameterIsRefusedAsInTheUri() {
     FakeBackend backend = new FakeBackend();
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(backend).parameter("maxRunning", "none").build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(backend).parameter("maxRunning", "none").build())
         .isInstanceOf(TesClientException.class)
         .hasMessage("maxRunning must be a whole number of tasks from 1 to 2147483647 (e.g. maxRunning=8), was 'none'");
   }
 
   @Test
   void theBuildersStoreMethodChecksTheSpecAtOnce() {
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).store("tasks.db"))
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).store("tasks.db"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("store must be memory (the default), jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB,"
             + " was 'tasks.db'");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).store("memory", "tes", SECRET))
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).store("memory", "tes", SECRET))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("store.user is set, but store is memory")
         .satisfies(e -> assertThat(chain(e)).doesNotContain(SECRET));
@@ -185,7 +185,7 @@ class EngineParametersTest {
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI fake:?...: unknown parameter maxRuning; fake: knows color, size; the engine takes"
             + " maxRunning, store, store.password, store.user, tagLimit.KEY; maxRuning: did you mean maxRunning?");
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend("fake:").parameter("colour", "red").build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend("fake:").parameter("colour", "red").build())
         .isInstanceOf(TesClientException.class)
         .hasMessageEndingWith("; colour: did you mean color?");
   }
@@ -194,14 +194,14 @@ class EngineParametersTest {
   void theEngineClosesTheStoreItOpenedAndNotOneItWasGiven() {
     Path wal = dir.resolve("tasks.db-wal");
     String id;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(sqlite()).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).store(sqlite()).build()) {
       id = engine.createTask(Tasks.named("a"));
       assertThat(wal).as("SQLite keeps a write-ahead log while a connection is open").exists();
     }
     assertThat(wal).as("the last connection closed: SQLite checkpointed and removed its log").doesNotExist();
 
     try (JdbcTaskStore given = JdbcTaskStore.open(sqlite())) {
-      try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(given).build()) {
+      try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).store(given).build()) {
         assertThat(engine.getTask(id, View.MINIMAL).state()).isEqualTo(State.SYSTEM_ERROR);
       }
       assertThat(given.get(id)).as("the given store is still open").isPresent();
@@ -224,7 +224,7 @@ class EngineParametersTest {
     }
     String nowhere = "jdbc:postgresql://127.0.0.1:" + closedPort + "/tes?connectTimeout=30";
     FakeBackend given = new FakeBackend();
-    assertThatThrownBy(() -> TesEngine.builder().startExecutor(Runnable::run).backend(given).store(nowhere, "tes", SECRET).build())
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(given).store(nowhere, "tes", SECRET).build())
         .isInstanceOf(TesClientException.class)
         .hasMessageStartingWith("the store " + nowhere + " (user tes) (password ****) cannot be opened: ")
         .hasCauseInstanceOf(TaskStoreException.class)

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** ListTasks: order, filters (the spec's tag truth table), paging and page tokens. */
 class ListTasksTest {
   private final FakeBackend backend = new FakeBackend();
-  private final TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).build();
+  private final TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).build();
 
   @AfterEach
   void close() {

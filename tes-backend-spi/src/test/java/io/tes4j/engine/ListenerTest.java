@@ -15,7 +15,7 @@ class ListenerTest {
 
   @Test
   void everyChangeOfStateInOrder() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(1)
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1)
         .listener((id, from, to) -> seen.add(id + " " + from + "->" + to))
         .build()) {
       String a = engine.createTask(Tasks.named("a"));
@@ -40,7 +40,7 @@ class ListenerTest {
   void theNewStateIsStoredBeforeTheListenerHearsOfIt() {
     List<State> stored = new CopyOnWriteArrayList<>();
     TesEngine[] engine = new TesEngine[1];
-    engine[0] = TesEngine.builder().startExecutor(Runnable::run).backend(backend)
+    engine[0] = TesEngine.builder().engineExecutor(Runnable::run).backend(backend)
         .listener((id, from, to) -> stored.add(engine[0].getTask(id, View.MINIMAL).state()))
         .build();
     try (TesEngine e = engine[0]) {
@@ -53,7 +53,7 @@ class ListenerTest {
 
   @Test
   void aThrowingListenerIsLoggedAndTheEngineAndOtherListenersGoOn() {
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend)
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend)
         .listener((id, from, to) -> {
           throw new IllegalStateException("listener bug");
         })

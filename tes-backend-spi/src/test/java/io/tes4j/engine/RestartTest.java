@@ -26,7 +26,7 @@ class RestartTest {
     String running;
     String queued1;
     String queued2;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(first).store(store).maxRunning(1).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(first).store(store).maxRunning(1).build()) {
       running = engine.createTask(Tasks.named("running"));
       queued1 = engine.createTask(Tasks.named("q1"));
       queued2 = engine.createTask(Tasks.named("q2"));
@@ -35,7 +35,7 @@ class RestartTest {
     assertThat(first.closed).isTrue();
 
     FakeBackend second = FakeBackend.resuming();
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(second).store(store).maxRunning(1).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(second).store(store).maxRunning(1).build()) {
       // The running task is unknown to the new backend: it ends SYSTEM_ERROR, and q1 takes its slot.
       Task lost = engine.getTask(running);
       assertThat(lost.state()).isEqualTo(State.SYSTEM_ERROR);
@@ -55,13 +55,13 @@ class RestartTest {
     FakeBackend backend = FakeBackend.resuming();
     String running;
     String initializing;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       running = engine.createTask(Tasks.named("running"));
       initializing = engine.createTask(Tasks.named("initializing"));
       backend.run(running);
     }
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       assertThat(backend.resumed).containsExactlyInAnyOrder("handle-" + running, "handle-" + initializing);
       assertThat(state(engine, running)).isEqualTo(State.RUNNING);
       assertThat(state(engine, initializing)).isEqualTo(State.INITIALIZING);
@@ -80,14 +80,14 @@ class RestartTest {
   void aResumedCancelingTaskIsCancelledAgainAndEndsCanceled() {
     FakeBackend backend = FakeBackend.resuming();
     String id;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       id = engine.createTask(Tasks.named("a"));
       backend.run(id);
       engine.cancelTask(id);
     }
     backend.cancelled.clear();
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       assertThat(state(engine, id)).isEqualTo(State.CANCELING);
       assertThat(backend.cancelled).containsExactly("handle-" + id);
       backend.events(id).finished(State.SYSTEM_ERROR);
@@ -100,14 +100,14 @@ class RestartTest {
     FakeBackend backend = new FakeBackend(); // Capabilities.basic(): no resume
     String running;
     String canceling;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       running = engine.createTask(Tasks.named("running"));
       backend.run(running);
       canceling = engine.createTask(Tasks.named("canceling"));
       engine.cancelTask(canceling);
     }
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       for (String id : List.of(running, canceling)) {
         Task task = engine.getTask(id);
         assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
@@ -124,13 +124,13 @@ class RestartTest {
   void aStartedTaskWithoutAHandleIsNotStartedTwice() {
     FakeBackend backend = FakeBackend.resuming();
     String id;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       id = engine.createTask(Tasks.named("a"));
     }
     // As if the engine had stopped while the backend's start was running: INITIALIZING, no handle.
     store.update(new StoredTask(store.get(id).orElseThrow().task(), null));
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       Task task = engine.getTask(id);
       assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
       assertThat(task.logs().get(0).systemLogs()).singleElement().asString()
@@ -149,11 +149,11 @@ class RestartTest {
       }
     };
     String id;
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       id = engine.createTask(Tasks.named("a"));
     }
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store).build()) {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
       assertThat(engine.getTask(id).logs().get(0).systemLogs()).singleElement().asString()
           .endsWith("failed to re-attach to the task (handle handle-" + id + "): cluster unreachable");
     }

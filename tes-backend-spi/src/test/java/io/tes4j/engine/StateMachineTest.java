@@ -28,7 +28,7 @@ class StateMachineTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T10:00:00.123Z"), ZoneOffset.UTC);
 
   private final FakeBackend backend = new FakeBackend();
-  private final TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).clock(CLOCK).build();
+  private final TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).clock(CLOCK).build();
 
   @AfterEach
   void close() {
@@ -200,7 +200,7 @@ class StateMachineTest {
 
   @Test
   void cancellingAQueuedTaskEndsItCanceledWithoutTheBackend() {
-    try (TesEngine limited = TesEngine.builder().startExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
+    try (TesEngine limited = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
       String first = limited.createTask(Tasks.named("first"));
       String queued = limited.createTask(Tasks.named("queued"));
       assertThat(limited.getTask(queued, View.MINIMAL).state()).isEqualTo(State.QUEUED);

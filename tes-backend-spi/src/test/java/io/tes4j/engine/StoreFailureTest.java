@@ -31,7 +31,7 @@ class StoreFailureTest {
   private final FaultyTaskStore store = new FaultyTaskStore(new MemoryTaskStore());
 
   private TesEngine.Builder engine() {
-    return TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(store)
+    return TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store)
         .storeRetry(3, Duration.ofMillis(1), Duration.ofMillis(20))
         .cancelRetry(3, Duration.ofMillis(1), Duration.ofMillis(20));
   }
@@ -135,7 +135,7 @@ class StoreFailureTest {
   void whenTheFirstOfSeveralAdmittedTasksCannotBeStartedTheOthersStillStart() {
     MemoryTaskStore memory = new MemoryTaskStore();
     List<String> queued;
-    try (TesEngine first = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(memory).maxRunning(1).build()) {
+    try (TesEngine first = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).store(memory).maxRunning(1).build()) {
       first.createTask(Tasks.named("holds the slot"));
       queued = List.of(first.createTask(Tasks.named("q1")), first.createTask(Tasks.named("q2")),
           first.createTask(Tasks.named("q3")));
@@ -145,7 +145,7 @@ class StoreFailureTest {
     faulty.failWhen = write -> write.task().id().equals(q1) && write.task().task().state() == State.INITIALIZING;
 
     // The restarted engine admits the three queued tasks in one pass.
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(faulty).maxRunning(3)
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(faulty).maxRunning(3)
         .storeRetry(3, Duration.ofMillis(1), Duration.ofMillis(20)).build()) {
       assertThat(backend.startedIds).containsExactly(queued.get(1), queued.get(2));
       Task notStarted = engine.await(q1, WAIT);
@@ -165,7 +165,7 @@ class StoreFailureTest {
   void whenTheHandleOfTheFirstOfSeveralAdmittedTasksCannotBeStoredTheOthersStillStart() {
     MemoryTaskStore memory = new MemoryTaskStore();
     List<String> queued;
-    try (TesEngine first = TesEngine.builder().startExecutor(Runnable::run).backend(new FakeBackend()).store(memory).maxRunning(1).build()) {
+    try (TesEngine first = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).store(memory).maxRunning(1).build()) {
       first.createTask(Tasks.named("holds the slot"));
       queued = List.of(first.createTask(Tasks.named("q1")), first.createTask(Tasks.named("q2")),
           first.createTask(Tasks.named("q3")));
@@ -174,7 +174,7 @@ class StoreFailureTest {
     String q1 = queued.get(0);
     faulty.failWhen = write -> write.task().id().equals(q1) && write.task().handle() != null;
 
-    try (TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).store(faulty).maxRunning(3)
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(faulty).maxRunning(3)
         .storeRetry(3, Duration.ofMillis(1), Duration.ofMillis(20)).build()) {
       assertThat(backend.startedIds).containsExactlyElementsOf(queued);
       assertThat(faulty.delegate.get(q1).orElseThrow().handle()).isNull();
@@ -405,13 +405,13 @@ class StoreFailureTest {
   @Test
   void retrySettingsAreChecked() {
     assertThat(catchThrowableOfType(IllegalArgumentException.class,
-        () -> TesEngine.builder().startExecutor(Runnable::run).storeRetry(0, Duration.ZERO, Duration.ZERO)))
+        () -> TesEngine.builder().engineExecutor(Runnable::run).storeRetry(0, Duration.ZERO, Duration.ZERO)))
         .hasMessage("storeRetry: attempts must be from 1 (no retry) to 100, was 0");
     assertThat(catchThrowableOfType(IllegalArgumentException.class,
-        () -> TesEngine.builder().startExecutor(Runnable::run).cancelRetry(3, Duration.ofSeconds(2), Duration.ofSeconds(1))))
+        () -> TesEngine.builder().engineExecutor(Runnable::run).cancelRetry(3, Duration.ofSeconds(2), Duration.ofSeconds(1))))
         .hasMessage("cancelRetry: maxBackoff must not be shorter than backoff, was PT1S < PT2S");
     assertThat(catchThrowableOfType(IllegalArgumentException.class,
-        () -> TesEngine.builder().startExecutor(Runnable::run).storeRetry(3, Duration.ofMillis(-1), Duration.ofSeconds(1))))
+        () -> TesEngine.builder().engineExecutor(Runnable::run).storeRetry(3, Duration.ofMillis(-1), Duration.ofSeconds(1))))
         .hasMessage("storeRetry: backoff must not be negative, was PT-0.001S");
   }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** MINIMAL, BASIC and FULL, field by field, through getTask and listTasks. */
 class ViewsTest {
   private final FakeBackend backend = new FakeBackend();
-  private final TesEngine engine = TesEngine.builder().startExecutor(Runnable::run).backend(backend).build();
+  private final TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).build();
   private String id;
 
   @BeforeEach

@@ -83,8 +83,8 @@ public final class TesExtension
   /**
    * Settings of the engine, e.g. {@code b -> b.maxRunning(2).listener(...)}; the backend is set by
    * the extension. The extension's engine starts each task on the thread that admits it ({@code
-   * startExecutor(Runnable::run)}), so the mock has received a task admitted at once when {@code
-   * createTask} returns; {@code b -> b.startExecutor(...)} changes that.
+   * engineExecutor(Runnable::run)}), so the mock has received a task admitted at once when {@code
+   * createTask} returns; {@code b -> b.engineExecutor(...)} changes that.
    *
    * @param settings applied to the engine's builder
    * @return this extension
@@ -124,7 +124,7 @@ public final class TesExtension
     MockBackend mock = backendBuilder.build();
     // Each task starts on createTask's thread, so the mock has it (received()) when createTask
     // returns: a test's assertions need no wait. The settings may choose otherwise.
-    TesEngine.Builder engineBuilder = TesEngine.builder().startExecutor(Runnable::run);
+    TesEngine.Builder engineBuilder = TesEngine.builder().engineExecutor(Runnable::run);
     engineSettings.accept(engineBuilder);
     this.engine = engineBuilder.backend(mock).build();
     this.backend = mock;

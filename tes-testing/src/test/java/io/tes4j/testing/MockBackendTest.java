@@ -32,7 +32,7 @@ class MockBackendTest {
 
   private final MockBackend mock = MockBackend.builder().delay(Duration.ZERO).build();
   // Tasks start on createTask's thread: the mock has each one when createTask returns.
-  private final TesEngine engine = TesEngine.builder().backend(mock).startExecutor(Runnable::run).build();
+  private final TesEngine engine = TesEngine.builder().backend(mock).engineExecutor(Runnable::run).build();
 
   @AfterEach
   void close() {
@@ -219,7 +219,7 @@ class MockBackendTest {
     String stuck;
     String slow;
     CountDownLatch running = new CountDownLatch(2);
-    try (TesEngine before = TesEngine.builder().backend(first).store(store).startExecutor(Runnable::run)
+    try (TesEngine before = TesEngine.builder().backend(first).store(store).engineExecutor(Runnable::run)
         .listener((id, from, to) -> {
           if (to == State.RUNNING) {
             running.countDown();
@@ -234,7 +234,7 @@ class MockBackendTest {
         .hasMessageContaining("close this mock backend");
 
     MockBackend second = first.reopen();
-    try (TesEngine after = TesEngine.builder().backend(second).store(store).startExecutor(Runnable::run).build()) {
+    try (TesEngine after = TesEngine.builder().backend(second).store(store).engineExecutor(Runnable::run).build()) {
       assertThat(after.getTask(stuck, View.MINIMAL).state()).isEqualTo(State.RUNNING);
       assertThat(after.getTask(slow, View.MINIMAL).state()).isEqualTo(State.RUNNING);
 

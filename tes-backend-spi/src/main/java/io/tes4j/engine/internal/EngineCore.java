@@ -80,6 +80,10 @@ public final class EngineCore {
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** How many tasks are started at once at most (each on its own thread while it starts). */
   static final int STARTER_THREADS = 8;
+  /** How many tasks' backend reports are applied at once at most (each waits for the store). */
+  static final int REPORTER_THREADS = 8;
+  /** How long close() waits for the reports the backend made while it closed. */
+  private static final Duration CLOSE_REPORTS_WAIT = Duration.ofSeconds(10);
   private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final TaskLog EMPTY_LOG = TaskLog.builder().build();
   private static final ExecutorLog EMPTY_EXECUTOR_LOG = ExecutorLog.builder().build();
@@ -112,8 +116,15 @@ public final class EngineCore {
    * does not hold up the others; bounded, so that a burst of admissions is not a burst of threads.
    */
   private final Executor starters;
-  /** The starter threads this engine made and shuts down, or null when it was given an executor. */
+  /**
+   * Where the backend's reports are applied, each task's in order (see {@link Run}), so that a
+   * backend's thread never waits for the store; separate from the starters, so that slow starts do
+   * not delay the reports of running tasks.
+   */
+  private final Executor reporters;
+  /** The starter and reporter threads this engine made and shuts down; none when it was given an executor. */
   private final ThreadPoolExecutor ownStarters;
+  private final ThreadPoolExecutor ownReporters;
   private final ServiceInfo serviceInfo;
   private final StoreWrites writes;
   private final Retry cancelRetry;
@@ -133,8 +144,8 @@ public final class EngineCore {
    * @param storeRetry how a failed store write is retried, and how long the re-writer of the tasks
    *     kept in memory waits between passes
    * @param cancelRetry how a backend's cancel that threw is retried
-   * @param startExecutor where admitted tasks are started, or null for the engine's own starter
-   *     threads
+   * @param engineExecutor where admitted tasks are started and the backend's reports applied, or
+   *     null for the engine's own starter and reporter threads
    */
   public EngineCore(
       Backend backend,
@@ -147,7 +158,7 @@ public final class EngineCore {
       List<TagLimit> tagLimits,
       Retry storeRetry,
       Retry cancelRetry,
-      Executor startExecutor) {
+      Executor engineExecutor) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.backendName = Objects.requireNonNull(backendName, "backendName");
     this.capabilities = Objects.requireNonNull(backend.capabilities(), "backend.capabilities()");
@@ -167,22 +178,10 @@ public final class EngineCore {
               return thread;
             });
     engineThread.setRemoveOnCancelPolicy(true);
-    this.ownStarters = startExecutor != null ? null :
-        new ThreadPoolExecutor(
-            STARTER_THREADS,
-            STARTER_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread thread = new Thread(r, "tes4j-start-" + THREADS.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    if (ownStarters != null) {
-      ownStarters.allowCoreThreadTimeOut(true);
-    }
-    this.starters = startExecutor != null ? startExecutor : ownStarters;
+    this.ownStarters = engineExecutor != null ? null : pool("tes4j-start-", STARTER_THREADS);
+    this.ownReporters = engineExecutor != null ? null : pool("tes4j-report-", REPORTER_THREADS);
+    this.starters = engineExecutor != null ? engineExecutor : ownStarters;
+    this.reporters = engineExecutor != null ? engineExecutor : ownReporters;
     this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);
     this.cancelRetry = Objects.requireNonNull(cancelRetry, "cancelRetry");
     this.admission = new Admission(maxRunning, tagLimits, writes::failing);
@@ -478,10 +477,25 @@ public final class EngineCore {
     } catch (RuntimeException e) {
       LOG.warn("closing the backend {} failed", backendName, e);
     }
+    if (ownReporters != null) {
+      // The reports made until the backend closed are applied (and stored) before the engine stops.
+      ownReporters.shutdown();
+      try {
+        if (!ownReporters.awaitTermination(CLOSE_REPORTS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("closing: the backend's last reports were not all applied within {}", Times.format(CLOSE_REPORTS_WAIT));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.warn("closing: interrupted while the backend's last reports were applied");
+      }
+    }
     eventsOpen = false;
     engineThread.shutdownNow();
     if (ownStarters != null) {
       ownStarters.shutdownNow(); // tasks not started yet stay QUEUED, in the store too, for the next engine
+    }
+    if (ownReporters != null) {
+      ownReporters.shutdownNow();
     }
     for (Run run : active.values()) {
       run.done.completeExceptionally(
@@ -627,6 +641,38 @@ public final class EngineCore {
         startLater(admission.admit());
       }
     }, 0);
+  }
+
+  private static ThreadPoolExecutor pool(String names, int threads) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread thread = new Thread(r, names + THREADS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    pool.allowCoreThreadTimeOut(true); // idle engines hold no threads
+    return pool;
+  }
+
+  /** Runs a drain of a task's reports on the reporter threads (from {@link Run}). */
+  void applyReports(Run run, Runnable drain) {
+    try {
+      reporters.execute(drain);
+    } catch (RejectedExecutionException e) {
+      if (closed) {
+        LOG.debug("task {}: ignored the backend's reports made after the engine was closed", run.id);
+        run.dropReports();
+      } else {
+        LOG.warn("task {}: the engine executor refused the backend's reports; they are applied on this thread", run.id, e);
+        drain.run();
+      }
+    }
   }
 
   /**

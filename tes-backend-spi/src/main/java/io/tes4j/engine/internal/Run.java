@@ -6,9 +6,12 @@ import io.tes4j.model.Task;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.store.StoredTask;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One task that has not ended, as the engine holds it: its current document, its backend handle, a
@@ -16,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * backend reports to. Its fields are guarded by its own monitor, except where said. Internal.
  */
 final class Run implements TaskEvents {
+  private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
+
   final EngineCore engine;
   final String id;
   /** The tag limits it counts against, one bit per limit. */
@@ -34,6 +39,11 @@ final class Run implements TaskEvents {
    * run is shared.
    */
   volatile boolean mayBeAbsent;
+
+  /** The backend's reports not applied yet, oldest first; guarded by itself. */
+  private final ArrayDeque<Runnable> reports = new ArrayDeque<>();
+  /** A drain of {@link #reports} is scheduled or running; guarded by {@link #reports}. */
+  private boolean draining;
 
   // Guarded by the admission's monitor.
   boolean admitted;
@@ -58,39 +68,43 @@ final class Run implements TaskEvents {
 
   @Override
   public void initializing() {
-    engine.report(this, State.INITIALIZING, null);
+    post(() -> engine.report(this, State.INITIALIZING, null));
   }
 
   @Override
   public void running() {
-    engine.report(this, State.RUNNING, null);
+    post(() -> engine.report(this, State.RUNNING, null));
   }
 
   @Override
   public void executorStarted(int index, Instant startTime) {
     Objects.requireNonNull(startTime, "startTime");
-    engine.executorLog(this, index, startTime, null, null, null, null);
+    post(() -> engine.executorLog(this, index, startTime, null, null, null, null));
   }
 
   @Override
   public void executorFinished(int index, Instant endTime, int exitCode, String stdoutTail, String stderrTail) {
     Objects.requireNonNull(endTime, "endTime");
-    engine.executorLog(this, index, null, endTime, exitCode, stdoutTail, stderrTail);
+    post(() -> engine.executorLog(this, index, null, endTime, exitCode, stdoutTail, stderrTail));
   }
 
   @Override
   public void outputs(List<OutputFileLog> outputs) {
-    engine.outputs(this, List.copyOf(outputs));
+    List<OutputFileLog> copy = List.copyOf(outputs);
+    post(() -> engine.outputs(this, copy));
   }
 
   @Override
   public void systemLog(String message) {
-    engine.systemLog(this, Objects.requireNonNull(message, "message"));
+    Objects.requireNonNull(message, "message");
+    post(() -> engine.systemLog(this, message));
   }
 
   @Override
   public void metadata(String key, String value) {
-    engine.metadata(this, Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    post(() -> engine.metadata(this, key, value));
   }
 
   @Override
@@ -100,7 +114,50 @@ final class Run implements TaskEvents {
           "finished(" + state + ") for task " + id
               + ": a task finishes in a terminal state (COMPLETE, EXECUTOR_ERROR, SYSTEM_ERROR, CANCELED or PREEMPTED)");
     }
-    engine.report(this, state, null);
+    post(() -> engine.report(this, state, null));
+  }
+
+  /**
+   * Applies a report of the backend on the engine's reporter threads, in the order the backend made
+   * them: the backend's thread returns at once instead of waiting for the store, so a backend that
+   * reports every task from one thread (a scheduler, a watch) is not held to one commit at a time.
+   */
+  private void post(Runnable report) {
+    synchronized (reports) {
+      reports.add(report);
+      if (draining) {
+        return; // the drain in progress takes it, in order
+      }
+      draining = true;
+    }
+    engine.applyReports(this, this::drainReports);
+  }
+
+  /** Applies the reports waiting, oldest first, until none is left. */
+  private void drainReports() {
+    while (true) {
+      Runnable next;
+      synchronized (reports) {
+        next = reports.poll();
+        if (next == null) {
+          draining = false;
+          return;
+        }
+      }
+      try {
+        next.run();
+      } catch (RuntimeException e) {
+        LOG.error("task {}: applying a report of the backend failed", id, e);
+      }
+    }
+  }
+
+  /** The reporter threads refused the drain (the engine is closed): the reports are dropped. */
+  void dropReports() {
+    synchronized (reports) {
+      reports.clear();
+      draining = false;
+    }
   }
 
   @Override

@@ -6,9 +6,17 @@ import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.store.MemoryTaskStore;
+import io.tes4j.store.StoredTask;
+import io.tes4j.store.TaskPage;
+import io.tes4j.store.TaskQuery;
+import io.tes4j.store.TaskStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,21 +26,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where the engine starts admitted tasks by default: on its own starter threads, so that {@code
- * createTask} returns once the task is stored, several start at once, and closing leaves the tasks
- * not started yet QUEUED for the next engine.
+ * Where the engine works by default: admitted tasks start on its own starter threads, so that
+ * {@code createTask} returns once the task is stored, several start at once, and closing leaves the
+ * tasks not started yet QUEUED for the next engine; the backend's reports are applied on its
+ * reporter threads, in order, without the backend's thread waiting for the store.
  */
-class StarterThreadsTest {
+class EngineThreadsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** Holds every start until {@link #open} counts down; counts the starts in progress. */
   private final CountDownLatch open = new CountDownLatch(1);
   private final AtomicInteger starting = new AtomicInteger();
   private final AtomicInteger mostAtOnce = new AtomicInteger();
-  private final List<String> startThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> startThreads = new CopyOnWriteArrayList<>();
   private final FakeBackend backend = new FakeBackend();
 
-  StarterThreadsTest() {
+  EngineThreadsTest() {
     backend.duringStart = (task, events) -> {
       startThreads.add(Thread.currentThread().getName());
       mostAtOnce.accumulateAndGet(starting.incrementAndGet(), Math::max);
@@ -141,7 +150,7 @@ class StarterThreadsTest {
   void aStartExecutorThatRefusesHasTheTaskStartedOnTheAdmittingThread() {
     try (TesEngine engine = TesEngine.builder()
         .backend(backend)
-        .startExecutor(job -> {
+        .engineExecutor(job -> {
           throw new RejectedExecutionException("full");
         })
         .build()) {
@@ -160,11 +169,142 @@ class StarterThreadsTest {
   @Test
   void aDirectStartExecutorStartsTheTaskBeforeCreateTaskReturns() {
     open.countDown();
-    try (TesEngine engine = TesEngine.builder().backend(backend).startExecutor(Runnable::run).build()) {
+    try (TesEngine engine = TesEngine.builder().backend(backend).engineExecutor(Runnable::run).build()) {
       String id = engine.createTask(Tasks.named("a"));
 
       assertThat(backend.startedIds).containsExactly(id);
       assertThat(engine.getTask(id, View.MINIMAL).state()).isEqualTo(State.INITIALIZING);
     }
+  }
+
+  /** A store whose updates to a state in {@link #held} wait until {@link #release} counts down. */
+  private static final class GatedStore implements TaskStore {
+    final MemoryTaskStore delegate = new MemoryTaskStore();
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger waiting = new AtomicInteger();
+    volatile State held;
+
+    @Override
+    public void insert(StoredTask task) {
+      delegate.insert(task);
+    }
+
+    @Override
+    public void update(StoredTask task) {
+      if (task.task().state() == held) {
+        waiting.incrementAndGet();
+        try {
+          if (!release.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the test never released the store");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while held", e);
+        } finally {
+          waiting.decrementAndGet();
+        }
+      }
+      delegate.update(task);
+    }
+
+    @Override
+    public Optional<StoredTask> get(String id) {
+      return delegate.get(id);
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+      return delegate.list(query);
+    }
+
+    @Override
+    public List<StoredTask> unfinished() {
+      return delegate.unfinished();
+    }
+
+    @Override
+    public long count() {
+      return delegate.count();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  @Test
+  void aBackendsReportReturnsWithoutWaitingForTheStore() throws InterruptedException {
+    open.countDown();
+    GatedStore store = new GatedStore();
+    store.held = State.RUNNING;
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store).build()) {
+      String id = engine.createTask(Tasks.named("a"));
+      backend.awaitStarted(1);
+      eventually("the handle stored", () -> store.get(id).orElseThrow().handle() != null);
+
+      backend.run(id); // returns although the store holds the write of RUNNING
+      eventually("the write of RUNNING waits in the store", () -> store.waiting.get() == 1);
+      assertThat(store.get(id).orElseThrow().task().state()).isEqualTo(State.INITIALIZING);
+
+      store.release.countDown();
+      eventually("RUNNING stored", () -> store.get(id).orElseThrow().task().state() == State.RUNNING);
+      assertThat(engine.getTask(id, View.MINIMAL).state()).isEqualTo(State.RUNNING);
+    }
+  }
+
+  @Test
+  void eachTasksReportsAreAppliedInTheOrderTheBackendMadeThem() throws InterruptedException {
+    open.countDown();
+    Map<String, List<State>> seen = new ConcurrentHashMap<>();
+    try (TesEngine engine = TesEngine.builder().backend(backend)
+        .listener((id, from, to) -> seen.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(to))
+        .build()) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        ids.add(engine.createTask(Tasks.named("t" + i)));
+      }
+      backend.awaitStarted(50);
+      for (String id : ids) {
+        eventually("the handle of " + id + " stored", () -> engine.getTask(id, View.MINIMAL).state() == State.INITIALIZING);
+      }
+      for (String id : ids) {
+        backend.complete(id); // from this one thread, every task's whole run, report after report
+      }
+      for (String id : ids) {
+        Task done = engine.await(id, WAIT);
+        assertThat(done.state()).isEqualTo(State.COMPLETE);
+        assertThat(seen.get(id)).as("task %s", id)
+            .containsExactly(State.QUEUED, State.INITIALIZING, State.RUNNING, State.COMPLETE);
+        assertThat(engine.getTask(id, View.FULL).logs().get(0).logs()).singleElement()
+            .satisfies(log -> assertThat(log.exitCode()).isZero());
+      }
+    }
+  }
+
+  @Test
+  void closingAppliesTheReportsTheBackendMadeWhileItClosed() throws InterruptedException {
+    open.countDown();
+    MemoryTaskStore store = new MemoryTaskStore();
+    FakeBackend stopping = new FakeBackend() {
+      @Override
+      public void close() {
+        for (String id : startedIds) {
+          events(id).systemLog("the backend stopped the task as it closed");
+          events(id).finished(State.SYSTEM_ERROR);
+        }
+        super.close();
+      }
+    };
+    TesEngine engine = TesEngine.builder().backend(stopping).store(store).build();
+    String id = engine.createTask(Tasks.named("a"));
+    stopping.awaitStarted(1);
+    eventually("the handle stored", () -> store.get(id).orElseThrow().handle() != null);
+
+    engine.close();
+
+    Task stored = store.get(id).orElseThrow().task();
+    assertThat(stored.state()).isEqualTo(State.SYSTEM_ERROR);
+    assertThat(stored.logs().get(0).systemLogs()).containsExactly("the backend stopped the task as it closed");
   }
 }

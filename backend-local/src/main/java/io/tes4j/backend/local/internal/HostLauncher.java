@@ -144,7 +144,7 @@ final class HostLauncher implements Launcher {
     return java.util.Collections.unmodifiableMap(base);
   }
 
-  /** The prefix under which each executor variable reaches {@code unshare} and the script. */
+  /** The prefix under which each executor variable reaches {@code unshare} or {@code bwrap}, and the sandbox. */
   static final String ENV_PREFIX = "TES4J_ENV_";
 
   /**

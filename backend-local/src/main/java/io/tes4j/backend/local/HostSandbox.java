@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
  * What makes the sandbox each executor of {@link LocalRuntime#HOST} runs in: the {@code sandbox}
  * parameter ({@code local:?runtime=host&sandbox=bwrap}) or {@link LocalBackend.Builder#hostSandbox}.
  * Both make the same private user, mount and PID namespaces with the same files in them (see
- * {@code docs/backends/local.md}); bubblewrap does it with one program where the util-linux
- * sandbox takes seven, so short tasks start several times faster.
+ * {@code docs/backends/local.md}); bubblewrap makes it with one program where the util-linux
+ * sandbox starts six, so a short task costs about half the CPU.
  */
 public enum HostSandbox {
   /**

@@ -5,8 +5,11 @@
 #
 #   benchmarks/host-tasks.sh
 #   TASKS=500 RUNS=7 benchmarks/host-tasks.sh
+#   SANDBOX=unshare benchmarks/host-tasks.sh
 #
 # Settings (environment):
+#   SANDBOX   the backend's sandbox parameter: auto (the default: bwrap when it is on PATH and
+#             works), bwrap or unshare
 #   TASKS     tasks per batch, and `true`s per baseline batch (default 200)
 #   RUNNING   tasks running at once: tes4j's maxRunning, and xargs -P (default 2)
 #   RUNS      timed batches of each; they take turns, the order swapped every run (default 5)
@@ -25,6 +28,7 @@ set -euo pipefail
 TASKS=${TASKS:-200}
 RUNNING=${RUNNING:-2}
 RUNS=${RUNS:-5}
+SANDBOX=${SANDBOX:-auto}
 WARMUP=${WARMUP:-100}
 BUILD=${BUILD:-0}
 KEEP=${KEEP:-0}
@@ -37,6 +41,11 @@ need java openjdk-17-jdk-headless
 need unshare util-linux
 need xargs findutils
 need awk mawk
+case "$SANDBOX" in
+  auto | unshare) ;;
+  bwrap) need bwrap bubblewrap ;;
+  *) die "SANDBOX must be auto, bwrap or unshare, not '$SANDBOX'" ;;
+esac
 [ "${BASH_VERSINFO[0]}" -ge 5 ] || die "bash 5 or newer is needed (for EPOCHREALTIME)"
 [ "$(uname -s)" = Linux ] || die "runtime=host needs Linux"
 [[ "$TASKS" =~ ^[1-9][0-9]*$ && "$RUNNING" =~ ^[1-9][0-9]*$ && "$RUNS" =~ ^[1-9][0-9]*$ \
@@ -70,7 +79,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # tes4j: one JVM for the whole run, batches asked for on its standard input.
 mkfifo "$work/to-jvm" "$work/from-jvm"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$JAR:$classes" io.tes4j.benchmarks.HostTasks "$work/tasks" "$RUNNING" \
+java $JAVA_OPTS -cp "$JAR:$classes" io.tes4j.benchmarks.HostTasks "$work/tasks" "$RUNNING" "$SANDBOX" \
   < "$work/to-jvm" > "$work/from-jvm" 2> "$work/jvm.err" &
 jvm_pid=$!
 exec {to_jvm}> "$work/to-jvm" {from_jvm}< "$work/from-jvm"
@@ -122,7 +131,7 @@ for run in $(seq "$RUNS"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "local:?runtime=host, $TASKS tasks of one executor running true, $RUNNING at once; $(nproc) CPUs"
+echo "local:?runtime=host&sandbox=$SANDBOX, $TASKS tasks of one executor running true, $RUNNING at once; $(nproc) CPUs"
 echo "tes4j: $JAR${JAVA_OPTS:+ (JAVA_OPTS=$JAVA_OPTS)}; baseline: xargs -P $RUNNING ${baseline[*]}"
 echo "load average before: $load_before; after: $load_after (other work on the machine skews the rates)"
 echo "CPU ms: CPU time (user + system) per task of all each side ran: xargs and its processes; tes4j's JVM"

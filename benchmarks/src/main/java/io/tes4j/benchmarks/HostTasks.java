@@ -23,8 +23,11 @@ import java.util.Locale;
  * -P} over {@code unshare} running {@code true} the same number of times, under the same load.
  *
  * <pre>
- * java -cp tes-cli/target/tes4j.jar:benchmarks/target/classes io.tes4j.benchmarks.HostTasks WORKDIR RUNNING
+ * java -cp tes-cli/target/tes4j.jar:benchmarks/target/classes io.tes4j.benchmarks.HostTasks WORKDIR RUNNING [SANDBOX]
  * </pre>
+ *
+ * <p>{@code SANDBOX} is the backend's {@code sandbox} parameter ({@code auto}, the default, {@code
+ * bwrap} or {@code unshare}).
  *
  * <p>Builds the engine with at most {@code RUNNING} tasks admitted at once and work directories
  * under {@code WORKDIR}, prints {@code ready}, then reads one batch size per line of standard input
@@ -40,15 +43,18 @@ public final class HostTasks {
   /**
    * Runs the batches.
    *
-   * @param args WORKDIR, RUNNING
+   * @param args WORKDIR, RUNNING, and optionally SANDBOX
    */
   public static void main(String[] args) throws Exception {
-    if (args.length != 2 || !args[1].matches("[1-9][0-9]{0,5}")) {
-      System.err.println("usage: HostTasks WORKDIR RUNNING   (batch sizes on standard input, one per line)");
+    if (args.length < 2 || args.length > 3 || !args[1].matches("[1-9][0-9]{0,5}")
+        || args.length == 3 && !args[2].matches("auto|bwrap|unshare")) {
+      System.err.println(
+          "usage: HostTasks WORKDIR RUNNING [auto|bwrap|unshare]   (batch sizes on standard input, one per line)");
       System.exit(2);
     }
     Path workdir = Files.createDirectories(Path.of(args[0]).toAbsolutePath());
-    String uri = "local:?runtime=host&workdir=" + URLEncoder.encode(workdir.toString(), StandardCharsets.UTF_8);
+    String uri = "local:?runtime=host&sandbox=" + (args.length == 3 ? args[2] : "auto")
+        + "&workdir=" + URLEncoder.encode(workdir.toString(), StandardCharsets.UTF_8);
     Task task = Task.builder().name("true").addExecutor(Executor.of("alpine", "true")).build();
     try (TesEngine engine = TesEngine.builder().backend(uri).maxRunning(Integer.parseInt(args[1])).build()) {
       System.out.println("ready");

@@ -155,6 +155,15 @@ public final class LocalBackend implements Backend {
     return launcher.runtime();
   }
 
+  /**
+   * The sandbox {@link LocalRuntime#HOST} executors run in, {@link HostSandbox#BWRAP} or {@link
+   * HostSandbox#UNSHARE} ({@link HostSandbox#AUTO} resolved when the backend opened); empty for a
+   * container runtime.
+   */
+  public java.util.Optional<HostSandbox> hostSandbox() {
+    return launcher.hostSandbox();
+  }
+
   /** The directory under which each task gets its work directory. */
   public Path workRoot() {
     return workRoot;
@@ -333,6 +342,7 @@ public final class LocalBackend implements Backend {
     private TransferPolicy transferPolicy;
     private Map<String, String> environment = System.getenv();
     private ContainerUser containerUser = ContainerUser.ENGINE;
+    private HostSandbox hostSandbox = HostSandbox.AUTO;
     private long[] engineIds;
     private int maxRunning = Runtime.getRuntime().availableProcessors();
 
@@ -341,6 +351,17 @@ public final class LocalBackend implements Backend {
     /** How executors run; by default the first container runtime on {@code PATH}. */
     public Builder runtime(LocalRuntime runtime) {
       this.runtime = Objects.requireNonNull(runtime, "runtime");
+      return this;
+    }
+
+    /**
+     * What makes each {@link LocalRuntime#HOST} executor's sandbox: {@link HostSandbox#AUTO} (the
+     * default: bubblewrap when {@code bwrap} is on {@code PATH} and works here, else util-linux's
+     * {@code unshare}), {@link HostSandbox#BWRAP} or {@link HostSandbox#UNSHARE}. A container
+     * runtime takes {@code AUTO} only.
+     */
+    public Builder hostSandbox(HostSandbox sandbox) {
+      this.hostSandbox = Objects.requireNonNull(sandbox, "sandbox");
       return this;
     }
 
@@ -469,7 +490,8 @@ public final class LocalBackend implements Backend {
       Launcher launcher;
       try {
         launcher = Launchers.open(runtime, environment, root,
-            new Launchers.Settings(containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots),
+            new Launchers.Settings(
+                containerUser, ids != null ? () -> ids : ContainerUser::processIds, roots, hostSandbox),
             privateDirectory);
       } catch (RuntimeException e) {
         privateDirectory.close();
@@ -478,8 +500,9 @@ public final class LocalBackend implements Backend {
         }
         throw e;
       }
-      LOG.debug("local backend: runtime={}, work root {}, at most {} tasks at once unless the engine's maxRunning"
-          + " is set", launcher.runtime().parameter(), root, maxRunning);
+      LOG.debug("local backend: runtime={}{}, work root {}, at most {} tasks at once unless the engine's"
+          + " maxRunning is set", launcher.runtime().parameter(),
+          launcher.hostSandbox().map(s -> " (sandbox=" + s.parameter() + ")").orElse(""), root, maxRunning);
       return new LocalBackend(launcher, privateDirectory, maxRunning, root, keep, chosen, owns);
     }
   }

@@ -24,6 +24,11 @@ import java.util.Set;
  *       {@code host}. By default the first of the four container runtimes found on {@code PATH};
  *       when there is none, opening fails with a message that names {@code runtime=host}. {@code
  *       host} is used only when asked for, never as a silent fallback.
+ *   <li>{@code sandbox}: what makes each {@code runtime=host} executor's sandbox ({@link
+ *       HostSandbox}): {@code auto} (the default: bubblewrap when {@code bwrap} is on {@code PATH}
+ *       and works here, else util-linux's {@code unshare}), {@code bwrap} (refused when bubblewrap
+ *       is missing or does not work) or {@code unshare}. Only {@code auto} is taken with a
+ *       container runtime.
  *   <li>{@code workdir}: the directory under which each task gets its work directory; default
  *       {@code <java.io.tmpdir>/tes4j-local}.
  *   <li>{@code keep}: {@code true} keeps the work directories after their task ends; default
@@ -64,7 +69,8 @@ import java.util.Set;
 public final class LocalBackendProvider implements BackendProvider {
   /** The parameters this backend knows. */
   public static final Set<String> PARAMETERS = Set.of(
-      "runtime", "workdir", "keep", "fileRoots", "user", "allowSchemes", "allowHosts", "privateAddresses");
+      "runtime", "sandbox", "workdir", "keep", "fileRoots", "user", "allowSchemes", "allowHosts",
+      "privateAddresses");
 
   private final Map<String, String> environment;
 
@@ -103,6 +109,9 @@ public final class LocalBackendProvider implements BackendProvider {
     config.get("runtime").filter(v -> !v.isBlank()).ifPresent(value -> builder.runtime(
         LocalRuntime.fromParameter(value).orElseThrow(() -> new IllegalArgumentException(
             "local: runtime=" + value + " is not a runtime; use one of " + LocalRuntime.allParameters()))));
+    config.get("sandbox").filter(v -> !v.isBlank()).ifPresent(value -> builder.hostSandbox(
+        HostSandbox.fromParameter(value).orElseThrow(() -> new IllegalArgumentException(
+            "local: sandbox=" + value + " is not a host sandbox; use one of " + HostSandbox.allParameters()))));
     config.get("workdir").filter(v -> !v.isBlank()).ifPresent(value -> builder.workRoot(path("workdir", value)));
     config.get("keep").ifPresent(value -> builder.keepWorkDirectories(bool("keep", value)));
     config.get("fileRoots").ifPresent(value -> {

@@ -23,7 +23,8 @@ public enum LocalRuntime {
   SINGULARITY("singularity"),
   /**
    * The executor's command runs on this machine, not in a container: its image is not used, but
-   * its container paths are, through a private mount namespace ({@code unshare}) per executor.
+   * its container paths are, through a private mount namespace per executor, made by bubblewrap or
+   * {@code unshare} ({@link HostSandbox}).
    */
   HOST("host");
 

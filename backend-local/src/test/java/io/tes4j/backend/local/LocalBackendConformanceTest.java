@@ -8,8 +8,9 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The conformance kit on runtime=host: real processes in private namespaces, staging through the
- * transfer module's file storage. Resume is skipped: the executors are child processes of the JVM.
+ * The conformance kit on runtime=host with the util-linux sandbox: real processes in private
+ * namespaces, staging through the transfer module's file storage. Resume is skipped: the executors
+ * are child processes of the JVM. {@link LocalBackendBwrapConformanceTest} runs it with bubblewrap.
  */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces (unshare)")
 class LocalBackendConformanceTest extends BackendConformance {
@@ -19,6 +20,7 @@ class LocalBackendConformanceTest extends BackendConformance {
   protected Backend newBackend() {
     return LocalBackend.builder()
         .runtime(LocalRuntime.HOST)
+        .hostSandbox(HostSandbox.UNSHARE)
         .workRoot(work)
         .transferSettings(HostRuntimeTest.quickTransfers())
         .build();

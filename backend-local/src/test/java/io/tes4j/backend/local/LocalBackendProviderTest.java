@@ -50,7 +50,7 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> open(Map.of(), "local:?runtime=host&colour=blue"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backend URI local:?...: unknown parameter colour; local: knows allowHosts, allowSchemes,"
-            + " fileRoots, keep, privateAddresses, runtime, user, workdir");
+            + " fileRoots, keep, privateAddresses, runtime, sandbox, user, workdir");
   }
 
   @Test
@@ -64,6 +64,40 @@ class LocalBackendProviderTest {
     assertThatThrownBy(() -> open(Map.of(), "local:?runtime=host&fileRoots=/data,relative"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("local: fileRoots=/data,relative: relative is not an absolute path");
+    assertThatThrownBy(() -> open(Map.of(), "local:?runtime=host&sandbox=firejail"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("local: sandbox=firejail is not a host sandbox; use one of auto, bwrap, unshare");
+  }
+
+  @Test
+  void aSandboxOtherThanAutoIsRefusedWithAContainerRuntime() throws IOException {
+    FakeRuntimes fakes = new FakeRuntimes(tmp.resolve("fake"), "docker");
+
+    assertThatThrownBy(() -> open(fakes.environment(), "local:?runtime=docker&sandbox=bwrap&" + workdir()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("local: sandbox=bwrap applies to runtime=host only; runtime=docker runs executors in containers:"
+            + " leave sandbox out, or set runtime=host");
+    try (LocalBackend backend = (LocalBackend) open(fakes.environment(), "local:?sandbox=AUTO&" + workdir())) {
+      assertThat(backend.runtime()).isEqualTo(LocalRuntime.DOCKER);
+      assertThat(backend.hostSandbox()).isEmpty();
+    }
+  }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, disabledReason = "runtime=host needs Linux namespaces")
+  void sandboxBwrapWithoutBwrapIsRefusedSayingWhatToInstall() throws IOException {
+    Path bin = Files.createDirectories(tmp.resolve("bin-without-bwrap"));
+    Files.createSymbolicLink(bin.resolve("unshare"), Path.of("/usr/bin/unshare"));
+
+    assertThatThrownBy(() -> open(Map.of("PATH", bin.toString()), "local:?runtime=host&sandbox=bwrap&" + workdir()))
+        .isInstanceOf(BackendException.class)
+        .hasMessage("runtime=host sandbox=bwrap runs each executor in a sandbox made by bubblewrap, and bwrap is not on"
+            + " PATH=" + bin + ". Install bubblewrap (Debian, Ubuntu: apt-get install bubblewrap; Fedora: dnf install"
+            + " bubblewrap), or use sandbox=unshare (util-linux) or sandbox=auto");
+    // auto takes the util-linux sandbox there
+    try (LocalBackend backend = (LocalBackend) open(Map.of("PATH", bin.toString()), "local:?runtime=host&" + workdir())) {
+      assertThat(backend.hostSandbox()).contains(HostSandbox.UNSHARE);
+    }
   }
 
   @Test
@@ -144,6 +178,8 @@ class LocalBackendProviderTest {
   void hostOpensHereAndEnforcesNoResources() {
     try (LocalBackend backend = (LocalBackend) new LocalBackendProvider().open(config("local:?runtime=host&" + workdir()))) {
       assertThat(backend.runtime()).isEqualTo(LocalRuntime.HOST);
+      assertThat(backend.hostSandbox()).as("auto prefers bubblewrap when it is installed")
+          .contains(Sandboxes.bwrapInstalled() ? HostSandbox.BWRAP : HostSandbox.UNSHARE);
       assertThat(backend.capabilities().enforcedResources()).isEmpty();
       assertThat(backend.capabilities().storage()).contains("file:///");
     }

@@ -1,6 +1,7 @@
 package io.tes4j.backend.local.internal;
 
 import io.tes4j.api.BackendException;
+import io.tes4j.backend.local.HostSandbox;
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Executor;
 import io.tes4j.model.Output;
@@ -24,10 +25,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs executors as processes of this machine, each in a private user, mount and PID namespace
- * made by {@code unshare} (util-linux), so that container paths behave as in a container.
+ * made by bubblewrap ({@code bwrap}) or by {@code unshare} (util-linux), so that container paths
+ * behave as in a container. Both sandboxes are planned alike ({@link SandboxMount}: the same
+ * mounts, environment and working directory); what differs is the program that makes them, see
+ * <b>bubblewrap</b> below. The description that follows is the {@code unshare} sandbox's.
  *
  * <p>The task's work directory becomes the executor's {@code /}: it is bind-mounted on itself and
  * made the root with {@code pivot_root}, so {@code /in/x.txt} is the task's staged input and
@@ -77,8 +83,28 @@ import java.util.stream.Stream;
  * so names the shells treat as special ({@code UID}, {@code OPTIND}, {@code RANDOM}, {@code PWD})
  * arrive as given, and the shell adds nothing ({@code PWD}, {@code SHLVL}). The trial sandbox run
  * when the backend opens checks that {@code env -S} works here.
+ *
+ * <p><b>bubblewrap</b> ({@link HostSandbox#BWRAP}) makes the same namespaces and mounts in one
+ * program: {@code bwrap} {@link #BWRAP_OPTIONS} then one option per mount ({@code --bind WORKDIR /},
+ * {@code --ro-bind /usr /usr}, {@code --dev-bind}, {@code --tmpfs}, {@code --proc}), {@code --chdir
+ * /} and {@code -- /usr/bin/env -C WORKDIR -S "-i NAME=${TES4J_ENV_NAME}..." ARGV}: three programs
+ * with the command where the script takes eight. The executor is root without any capability
+ * ({@code --cap-drop ALL}; bubblewrap also sets {@code no_new_privs}), so it cannot change a mount
+ * (no lock is needed) nor mount anything; PID 1 of its namespace ({@code --as-pid-1}), as with
+ * {@code unshare}; in a session of its own ({@code --new-session}: it cannot push input into the
+ * terminal of the engine, if it has one); and killed when {@code bwrap} or the engine dies ({@code
+ * --die-with-parent}: the thread that starts it waits for it, see {@link TaskRun}). bubblewrap takes
+ * {@code /proc/sys} and the like from this machine's {@code /proc} (what they show depends on the
+ * reader, not the mount), and runs with the same environment as {@code unshare} above, values under
+ * {@code TES4J_ENV_} names only, which neither it nor the dynamic linker reads. {@code env} stays,
+ * for two reasons: bubblewrap's {@code --setenv} puts values on its command line, and it always
+ * sets {@code PWD}; {@code env -i} gives the command exactly its variables. {@code env -C} enters the
+ * working directory, so a missing one is {@code env}'s exit 125, which {@link Prepared#runtimeFailure}
+ * can tell from the command's own failures.
  */
 final class HostLauncher implements Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(HostLauncher.class);
+
   /** The host directories executors see read-only, when the host has them. */
   static final List<String> SYSTEM_DIRECTORIES =
       List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt");
@@ -118,8 +144,23 @@ final class HostLauncher implements Launcher {
     return java.util.Collections.unmodifiableMap(base);
   }
 
-  /** The prefix under which each executor variable reaches {@code unshare} and the script. */
+  /** The prefix under which each executor variable reaches {@code unshare} or {@code bwrap}, and the sandbox. */
   static final String ENV_PREFIX = "TES4J_ENV_";
+
+  /**
+   * bubblewrap's options for every executor, before the mounts: the namespaces of the {@code
+   * unshare} sandbox (user with root mapped to this process's user, mount, PID), no capability, the
+   * command as PID 1, a session of its own, and death with its parent.
+   */
+  static final List<String> BWRAP_OPTIONS = List.of(
+      "--unshare-user", "--uid", "0", "--gid", "0", "--unshare-pid", "--cap-drop", "ALL", "--as-pid-1",
+      "--new-session", "--die-with-parent");
+
+  /** The program that gives the command its environment and working directory, inside the sandbox. */
+  static final String ENV_PROGRAM = "/usr/bin/env";
+
+  /** What bubblewrap says first when it cannot make a sandbox; it then exits 1. */
+  static final String BWRAP_FAILURE_PREFIX = "bwrap: ";
 
   /** How long the trial sandbox may take when the backend opens. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(60);
@@ -151,35 +192,101 @@ final class HostLauncher implements Launcher {
           "exec unshare --user --map-root-user --mount -- /usr/bin/env -S \"$environment\" \"$@\"",
           "");
 
-  private final Path unshare;
+  private final HostSandbox sandbox;
+  private final Path program;
   private final Path shell;
   private final PrivateDirectory privateDirectory;
   private DevSkeleton devSkeleton; // guarded by this
 
   /**
+   * The util-linux sandbox.
+   *
    * @param unshare util-linux's {@code unshare}
    * @param shell a POSIX shell, {@code /bin/sh}
    * @param privateDirectory where each executor's mount table and {@code /dev} go
    */
   HostLauncher(Path unshare, Path shell, PrivateDirectory privateDirectory) {
-    this.unshare = unshare;
+    this(HostSandbox.UNSHARE, unshare, shell, privateDirectory);
+  }
+
+  private HostLauncher(HostSandbox sandbox, Path program, Path shell, PrivateDirectory privateDirectory) {
+    this.sandbox = sandbox;
+    this.program = program;
     this.shell = shell;
     this.privateDirectory = privateDirectory;
   }
 
   /**
-   * Finds {@code unshare} and {@code sh} on {@code path} and checks, by running {@code true} in a
-   * sandbox under {@code scratch}, that this system lets us make the namespaces.
+   * The bubblewrap sandbox.
    *
-   * @param privateDirectory where each executor's mount table and {@code /dev} go
-   * @throws BackendException saying why host executors cannot run here and what to do
+   * @param bwrap bubblewrap's {@code bwrap}
+   * @param privateDirectory where the executors' {@code /dev} goes
    */
-  static HostLauncher open(String path, Path scratch, PrivateDirectory privateDirectory) {
+  static HostLauncher bwrap(Path bwrap, PrivateDirectory privateDirectory) {
+    return new HostLauncher(HostSandbox.BWRAP, bwrap, null, privateDirectory);
+  }
+
+  @Override
+  public Optional<HostSandbox> hostSandbox() {
+    return Optional.of(sandbox);
+  }
+
+  /**
+   * Opens the sandbox {@code wanted} asks for: for {@link HostSandbox#AUTO}, bubblewrap when {@code
+   * bwrap} is on {@code path} and a trial sandbox made with it works, else the util-linux sandbox
+   * (the reason logged when bubblewrap is there but fails).
+   *
+   * @param path where {@code bwrap} and {@code unshare} are looked for
+   * @param scratch where the trial sandboxes go
+   * @param privateDirectory where each executor's mount table and {@code /dev} go
+   * @throws BackendException saying why host executors cannot run here with that sandbox, and what to do
+   */
+  static HostLauncher open(HostSandbox wanted, String path, Path scratch, PrivateDirectory privateDirectory) {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
       throw new BackendException(
           "runtime=host needs Linux (user and mount namespaces); this is "
               + System.getProperty("os.name") + ". Use a container runtime (runtime=docker or podman)");
     }
+    switch (wanted) {
+      case BWRAP -> {
+        Path bwrap = Executables.find("bwrap", path)
+            .orElseThrow(() -> new BackendException(
+                "runtime=host sandbox=bwrap runs each executor in a sandbox made by bubblewrap, and bwrap is not on"
+                    + " PATH=" + path + ". Install bubblewrap (Debian, Ubuntu: apt-get install bubblewrap; Fedora:"
+                    + " dnf install bubblewrap), or use sandbox=unshare (util-linux) or sandbox=auto"));
+        HostLauncher launcher = bwrap(bwrap, privateDirectory);
+        launcher.probe(scratch);
+        return launcher;
+      }
+      case AUTO -> {
+        Optional<Path> bwrap = Executables.find("bwrap", path);
+        if (bwrap.isPresent()) {
+          HostLauncher launcher = bwrap(bwrap.get(), privateDirectory);
+          try {
+            launcher.probe(scratch);
+            return launcher;
+          } catch (BackendException e) {
+            LOG.warn("{}; runtime=host uses the util-linux sandbox (unshare) instead, whose set-up costs more"
+                + " (set sandbox=unshare to choose it and silence this)", e.getMessage());
+          }
+        } else {
+          LOG.debug("runtime=host: no bwrap on PATH={}; using the util-linux sandbox (unshare)", path);
+        }
+        return openUnshare(path, scratch, privateDirectory);
+      }
+      default -> {
+        return openUnshare(path, scratch, privateDirectory);
+      }
+    }
+  }
+
+  /**
+   * Finds {@code unshare} on {@code path} and checks, by running {@code true} in a sandbox under
+   * {@code scratch}, that this system lets us make the namespaces.
+   *
+   * @throws BackendException saying why host executors cannot run here and what to do
+   */
+  private static HostLauncher openUnshare(String path, Path scratch, PrivateDirectory privateDirectory) {
     Path unshare =
         Executables.find("unshare", path)
             .or(() -> Optional.of(Path.of("/usr/bin/unshare")).filter(Files::isExecutable))
@@ -224,9 +331,11 @@ final class HostLauncher implements Launcher {
         prepared.close();
       }
       if (!result.ended()) {
-        throw new BackendException("runtime=host: a trial executor in a sandbox did not end in "
-            + timeout.toSeconds() + " s; it was killed. Is unshare hanging here? Use a container runtime"
-            + " (runtime=docker, podman, apptainer or singularity) if host processes cannot run");
+        throw new BackendException("runtime=host" + (sandbox == HostSandbox.BWRAP ? " sandbox=bwrap" : "")
+            + ": a trial executor in a sandbox did not end in " + timeout.toSeconds() + " s; it was killed. Is "
+            + program.getFileName() + " hanging here? Use "
+            + (sandbox == HostSandbox.BWRAP ? "sandbox=unshare, or " : "")
+            + "a container runtime (runtime=docker, podman, apptainer or singularity) if host processes cannot run");
       }
       if (result.exitCode() != 0) {
         String said = result.output().strip();
@@ -235,6 +344,15 @@ final class HostLauncher implements Launcher {
               "runtime=host passes each executor's environment with env -S (GNU coreutils 8.30 or later), and"
                   + " /usr/bin/env here refused: " + said + ". Install GNU coreutils' env, or use a container"
                   + " runtime (runtime=docker, podman, apptainer or singularity)");
+        }
+        if (sandbox == HostSandbox.BWRAP) {
+          throw new BackendException(
+              "runtime=host sandbox=bwrap runs each executor in private user, mount and PID namespaces made by"
+                  + " bubblewrap (" + program + "), and it failed here: "
+                  + (said.isEmpty() ? "exit " + result.exitCode() : said)
+                  + ". Install bubblewrap 0.8 or later, allow unprivileged user namespaces (sysctl"
+                  + " kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0; on Ubuntu 24.04+ an AppArmor"
+                  + " profile for bwrap), or use sandbox=unshare or a container runtime");
         }
         throw new BackendException(
             "runtime=host runs each executor in private user, mount and PID namespaces (unshare"
@@ -246,7 +364,8 @@ final class HostLauncher implements Launcher {
                 + " (runtime=docker, podman, apptainer or singularity)");
       }
     } catch (IOException e) {
-      throw new BackendException("runtime=host: cannot try a sandbox under " + scratch + ": " + e, e);
+      throw new BackendException("runtime=host: cannot try a " + sandbox.parameter() + " sandbox under " + scratch
+          + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendException("runtime=host: interrupted while trying a sandbox", e);
@@ -341,46 +460,66 @@ final class HostLauncher implements Launcher {
     Path tmp = root.resolve("tmp");
     createDirectories(tmp);
 
-    // The mount table: written once for all the executors, where the task cannot change it.
-    List<FstabEntry> table = new ArrayList<>();
-    table.add(FstabEntry.bind(root.toString(), root.toString(), false));
+    // The mounts, planned once for all the executors; the unshare sandbox's table is written
+    // where the task cannot change it.
+    List<SandboxMount> mounts = new ArrayList<>();
+    mounts.add(new SandboxMount(SandboxMount.Kind.ROOT, root.toString(), root));
     Path hostRoot = Path.of("/");
     for (String name : SYSTEM_DIRECTORIES) {
-      merge(hostRoot.resolve(name), root.resolve(name), table);
+      merge(hostRoot.resolve(name), root.resolve(name), mounts);
     }
     Path dev = root.resolve("dev");
     Path proc = root.resolve("proc");
     createDirectories(dev);
     createDirectories(proc);
     DevSkeleton skeleton = devSkeleton();
-    table.add(FstabEntry.bindReadOnly(skeleton.directory().toString(), dev.toString()));
+    mounts.add(new SandboxMount(SandboxMount.Kind.DEV, skeleton.directory().toString(), dev));
     for (String device : skeleton.devices()) {
-      table.add(FstabEntry.bind(Path.of("/dev", device).toString(), dev.resolve(device).toString(), false));
+      mounts.add(new SandboxMount(SandboxMount.Kind.DEVICE, Path.of("/dev", device).toString(), dev.resolve(device)));
     }
-    table.add(new FstabEntry("tes4j", dev.resolve("shm").toString(), "tmpfs", "mode=1777"));
-    table.add(new FstabEntry("proc", proc.toString(), "proc", "defaults"));
+    mounts.add(new SandboxMount(SandboxMount.Kind.SHM, "tes4j", dev.resolve("shm")));
+    mounts.add(new SandboxMount(SandboxMount.Kind.PROC, "proc", proc));
     for (String entry : skeleton.procReadOnly()) {
-      table.add(FstabEntry.bindReadOnly(proc.resolve(entry).toString(), proc.resolve(entry).toString()));
+      mounts.add(new SandboxMount(SandboxMount.Kind.PROC_READ_ONLY, Path.of("/proc", entry).toString(), proc.resolve(entry)));
     }
     for (String entry : skeleton.procMasked()) {
-      table.add(FstabEntry.bind("/dev/null", proc.resolve(entry).toString(), false));
+      mounts.add(new SandboxMount(SandboxMount.Kind.PROC_MASKED, "/dev/null", proc.resolve(entry)));
     }
-    StringBuilder lines = new StringBuilder();
-    for (FstabEntry entry : table) {
-      entry.check(root);
-      lines.append(entry.line());
+    for (SandboxMount mount : mounts) {
+      mount.fstab().check(root);
     }
-    Path fstab = privateDirectory.write(fstabName(runId), lines.toString().getBytes(StandardCharsets.UTF_8));
+    Path fstab;
+    List<String> bwrapMounts = new ArrayList<>();
+    if (sandbox == HostSandbox.BWRAP) {
+      fstab = null;
+      for (SandboxMount mount : mounts) {
+        mount.addBwrapArguments(root, bwrapMounts);
+      }
+    } else {
+      StringBuilder lines = new StringBuilder();
+      for (SandboxMount mount : mounts) {
+        lines.append(mount.fstab().line());
+      }
+      fstab = privateDirectory.write(fstabName(runId), lines.toString().getBytes(StandardCharsets.UTF_8));
+    }
 
     return new Prepared() {
       @Override
       public List<String> command(int index) {
         Executor executor = task.executors().get(index);
-        List<String> argv = new ArrayList<>(List.of(
-            unshare.toString(), "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
-            shell.toString(), "-c", SCRIPT, SANDBOX_NAME, root.toString(), fstab.toString()));
-        argv.add(executor.workdir() != null ? ContainerPaths.normalize(executor.workdir()) : "/");
-        argv.add(envSpecification(environments.get(index).keySet()));
+        String workdir = executor.workdir() != null ? ContainerPaths.normalize(executor.workdir()) : "/";
+        String spec = envSpecification(environments.get(index).keySet());
+        List<String> argv = new ArrayList<>();
+        if (sandbox == HostSandbox.BWRAP) {
+          argv.add(program.toString());
+          argv.addAll(BWRAP_OPTIONS);
+          argv.addAll(bwrapMounts);
+          argv.addAll(List.of("--chdir", "/", "--", ENV_PROGRAM, "-C", workdir, "-S", spec));
+        } else {
+          argv.addAll(List.of(
+              program.toString(), "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
+              shell.toString(), "-c", SCRIPT, SANDBOX_NAME, root.toString(), fstab.toString(), workdir, spec));
+        }
         if (executor.command().get(0).indexOf('=') >= 0) {
           // env would read a program name holding '=' as one more variable: let sh start it
           argv.addAll(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\""));
@@ -391,7 +530,9 @@ final class HostLauncher implements Launcher {
 
       @Override
       public void close() {
-        privateDirectory.delete(fstabName(runId));
+        if (fstab != null) {
+          privateDirectory.delete(fstabName(runId));
+        }
       }
 
       @Override
@@ -409,16 +550,44 @@ final class HostLauncher implements Launcher {
 
       @Override
       public Optional<String> runtimeFailure(int exitCode, String stderrTail) {
-        if (exitCode != 125) {
-          return Optional.empty();
-        }
-        return stderrTail.lines()
-            .filter(line -> line.startsWith(FAILURE_PREFIX))
-            .reduce((first, second) -> second)
-            .map(line -> "runtime=host could not set up the executor's sandbox: "
-                + line.substring(FAILURE_PREFIX.length()));
+        return sandbox == HostSandbox.BWRAP
+            ? bwrapFailure(exitCode, stderrTail)
+            : scriptFailure(exitCode, stderrTail);
       }
     };
+  }
+
+  /** What the unshare sandbox's script said when it could not set the sandbox up (exit 125). */
+  private static Optional<String> scriptFailure(int exitCode, String stderrTail) {
+    if (exitCode != 125) {
+      return Optional.empty();
+    }
+    return stderrTail.lines()
+        .filter(line -> line.startsWith(FAILURE_PREFIX))
+        .reduce((first, second) -> second)
+        .map(line -> "runtime=host could not set up the executor's sandbox: " + line.substring(FAILURE_PREFIX.length()));
+  }
+
+  /**
+   * What bubblewrap or {@code env} said when the bubblewrap sandbox could not be set up: {@code
+   * env}'s exit 125 for a working directory it cannot enter; bubblewrap's exit 1 with a single line
+   * of its own ({@code bwrap: ...}) and nothing else, as when a mount failed (the command, which
+   * never ran, wrote nothing).
+   */
+  static Optional<String> bwrapFailure(int exitCode, String stderrTail) {
+    String prefix = ENV_PROGRAM + ": cannot change directory to ";
+    if (exitCode == 125) {
+      return stderrTail.lines()
+          .filter(line -> line.startsWith(prefix))
+          .reduce((first, second) -> second)
+          .map(line -> "runtime=host could not set up the executor's sandbox: cannot enter the working directory: "
+              + line.substring(prefix.length()));
+    }
+    String said = stderrTail.strip();
+    if (exitCode == 1 && said.startsWith(BWRAP_FAILURE_PREFIX) && said.lines().count() == 1) {
+      return Optional.of("runtime=host could not set up the executor's sandbox: " + said);
+    }
+    return Optional.empty();
   }
 
   /** The name {@code sh -c} gives the script ({@code $0}), which its messages start with. */
@@ -466,6 +635,68 @@ final class HostLauncher implements Launcher {
             PROC_MASKED.stream().filter(entry -> Files.exists(Path.of("/proc", entry))).toList());
       }
       return devSkeleton;
+    }
+  }
+
+  /**
+   * One mount of a sandbox, as planned for both: what the unshare sandbox's mount table says of it
+   * ({@link #fstab}) and what bubblewrap is told ({@link #addBwrapArguments}).
+   *
+   * @param kind what it is
+   * @param source the host path bound ({@code /usr}, {@code /dev/null}, this machine's {@code
+   *     /proc/sys} for {@link Kind#PROC_READ_ONLY}), or the name of a new file system
+   * @param target where, under the work directory
+   */
+  record SandboxMount(Kind kind, String source, Path target) {
+    /** The kinds of mount a sandbox has. */
+    enum Kind {
+      /** The work directory, writable: the new root. */
+      ROOT,
+      /** A system directory or one of its entries, with all mounted below it, read-only. */
+      SYSTEM,
+      /** The {@link DevSkeleton}, read-only. */
+      DEV,
+      /** A device of this machine on its entry of {@code /dev}. */
+      DEVICE,
+      /** A new tmpfs, {@code /dev/shm}, writable by all. */
+      SHM,
+      /** A new proc of the executor's PID namespace. */
+      PROC,
+      /** An entry of {@code /proc} ({@link #PROC_READ_ONLY}), read-only. */
+      PROC_READ_ONLY,
+      /** An entry of {@code /proc} ({@link #PROC_MASKED}) hidden behind {@code /dev/null}. */
+      PROC_MASKED
+    }
+
+    /** The line of the unshare sandbox's mount table: {@link Kind#PROC_READ_ONLY} binds the new proc's entry. */
+    FstabEntry fstab() {
+      return switch (kind) {
+        case ROOT, DEVICE, PROC_MASKED -> FstabEntry.bind(source, target.toString(), false);
+        case SYSTEM -> FstabEntry.bind(source, target.toString(), true);
+        case DEV -> FstabEntry.bindReadOnly(source, target.toString());
+        case PROC_READ_ONLY -> FstabEntry.bindReadOnly(target.toString(), target.toString());
+        case SHM -> new FstabEntry(source, target.toString(), "tmpfs", "mode=1777");
+        case PROC -> new FstabEntry(source, target.toString(), "proc", "defaults");
+      };
+    }
+
+    /**
+     * Adds bubblewrap's options for it to {@code arguments}: its sources are this machine's paths
+     * and its targets paths inside the sandbox, whose root is {@code root}. {@link
+     * Kind#PROC_READ_ONLY} binds this machine's entry (bubblewrap cannot name the new proc as a
+     * source, and its own read-only cover skips {@code /proc/sys} when the directory itself is not
+     * writable, which its files are): {@code /proc/sys} shows what the reader's namespaces hold,
+     * whichever proc it is read through.
+     */
+    void addBwrapArguments(Path root, List<String> arguments) {
+      String inside = "/" + root.relativize(target);
+      switch (kind) {
+        case ROOT -> arguments.addAll(List.of("--bind", source, "/"));
+        case SYSTEM, DEV, PROC_READ_ONLY, PROC_MASKED -> arguments.addAll(List.of("--ro-bind", source, inside));
+        case DEVICE -> arguments.addAll(List.of("--dev-bind", source, inside));
+        case SHM -> arguments.addAll(List.of("--perms", "1777", "--tmpfs", inside));
+        case PROC -> arguments.addAll(List.of("--proc", inside));
+      }
     }
   }
 
@@ -545,7 +776,7 @@ final class HostLauncher implements Launcher {
    * target}: bound whole when the task has nothing there, merged entry by entry when the task has
    * a directory there, left out when the task has a file there. Links are copied, not bound.
    */
-  private static void merge(Path host, Path target, List<FstabEntry> table) {
+  private static void merge(Path host, Path target, List<SandboxMount> mounts) {
     try {
       if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
         return;
@@ -560,7 +791,7 @@ final class HostLauncher implements Launcher {
         } else {
           Files.createFile(target);
         }
-        table.add(FstabEntry.bind(host.toString(), target.toString(), true));
+        mounts.add(new SandboxMount(SandboxMount.Kind.SYSTEM, host.toString(), target));
         return;
       }
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(host)) {
@@ -569,7 +800,7 @@ final class HostLauncher implements Launcher {
           children = list.sorted().collect(Collectors.toList());
         }
         for (Path child : children) {
-          merge(child, target.resolve(child.getFileName().toString()), table);
+          merge(child, target.resolve(child.getFileName().toString()), mounts);
         }
       }
       // else: the task's own file is there, and stays

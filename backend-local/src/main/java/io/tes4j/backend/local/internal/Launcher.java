@@ -1,5 +1,6 @@
 package io.tes4j.backend.local.internal;
 
+import io.tes4j.backend.local.HostSandbox;
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
@@ -14,6 +15,11 @@ public interface Launcher {
 
   /** The runtime. */
   LocalRuntime runtime();
+
+  /** The sandbox host executors run in ({@code BWRAP} or {@code UNSHARE}); empty for a container runtime. */
+  default Optional<HostSandbox> hostSandbox() {
+    return Optional.empty();
+  }
 
   /** The {@code tesResources} fields it enforces, by their JSON names. */
   Set<String> enforcedResources();

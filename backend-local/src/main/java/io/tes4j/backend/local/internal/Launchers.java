@@ -1,6 +1,7 @@
 package io.tes4j.backend.local.internal;
 
 import io.tes4j.api.BackendException;
+import io.tes4j.backend.local.HostSandbox;
 import io.tes4j.backend.local.LocalRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,11 +31,13 @@ public final class Launchers {
    *     and the runtime is docker or podman
    * @param fileRoots where apptainer's local images may be: the backend's file roots, when it has
    *     them (empty: nowhere)
+   * @param hostSandbox what makes {@code host}'s sandboxes; container runtimes take {@code AUTO} only
    */
-  public record Settings(ContainerUser user, Supplier<long[]> engineIds, Optional<List<Path>> fileRoots) {
-    /** {@code user=engine} with this process's ids, and no file roots. */
+  public record Settings(
+      ContainerUser user, Supplier<long[]> engineIds, Optional<List<Path>> fileRoots, HostSandbox hostSandbox) {
+    /** {@code user=engine} with this process's ids, no file roots, {@code sandbox=auto}. */
     public static Settings defaults() {
-      return new Settings(ContainerUser.ENGINE, ContainerUser::processIds, Optional.empty());
+      return new Settings(ContainerUser.ENGINE, ContainerUser::processIds, Optional.empty(), HostSandbox.AUTO);
     }
   }
 
@@ -57,7 +60,13 @@ public final class Launchers {
     String path = environment.getOrDefault("PATH", "");
     if (runtime == LocalRuntime.HOST) {
       requireEngineUser(runtime, settings.user());
-      return HostLauncher.open(path, workRoot, privateDirectory);
+      return HostLauncher.open(settings.hostSandbox(), path, workRoot, privateDirectory);
+    }
+    if (settings.hostSandbox() != HostSandbox.AUTO) {
+      throw new IllegalArgumentException(
+          "sandbox=" + settings.hostSandbox().parameter() + " applies to runtime=host only; runtime="
+              + (runtime != null ? runtime.parameter() : "(the first container runtime on PATH)")
+              + " runs executors in containers: leave sandbox out, or set runtime=host");
     }
     if (runtime != null) {
       Path executable = Executables.find(runtime.parameter(), path)

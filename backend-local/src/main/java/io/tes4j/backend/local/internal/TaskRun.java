@@ -188,6 +188,7 @@ public final class TaskRun implements Runnable {
   private State execute() {
     events.initializing();
     events.metadata("local.runtime", launcher.runtime().parameter());
+    launcher.hostSandbox().ifPresent(sandbox -> events.metadata("local.sandbox", sandbox.parameter()));
     events.metadata("local.workdir", root.toString());
     List<Violation> problems = launcher.check(task);
     if (!problems.isEmpty()) {

@@ -1,0 +1,42 @@
+package io.tes4j.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tes4j.model.Input;
+import io.tes4j.model.State;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@link HostRuntimeTest} with the util-linux sandbox ({@code sandbox=unshare}). */
+class HostRuntimeUnshareTest extends HostRuntimeTest {
+  @Override
+  HostSandbox sandbox() {
+    return HostSandbox.UNSHARE;
+  }
+
+  // staging comes before any sandbox: once is enough
+  @Test
+  void cancelDuringStagingStopsTheDownload() throws IOException {
+    // A server that accepts the connection and never answers: the download waits until cancelled.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(120_000);
+      RecordingEvents events = new RecordingEvents();
+      String handle = backend.start(task()
+          .addInput(Input.ofUrl("http://127.0.0.1:" + server.getLocalPort() + "/big.bin", "/in/big.bin"))
+          .addExecutor(sh("echo never"))
+          .build(), events);
+      try (Socket accepted = server.accept()) {
+        assertThat(accepted.isConnected()).isTrue();
+        backend.cancel(handle);
+
+        assertThat(events.awaitFinished()).isEqualTo(State.CANCELED);
+        assertThat(events.calls()).containsExactly("initializing", "finished CANCELED");
+        assertThat(Path.of(events.metadata().get("local.workdir"))).doesNotExist();
+      }
+    }
+  }
+}

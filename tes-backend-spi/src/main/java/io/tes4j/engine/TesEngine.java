@@ -571,7 +571,8 @@ public final class TesEngine implements TesClient {
      * <p>{@code Runnable::run} does all of it on the thread that asks instead: {@code createTask}'s
      * caller (which then returns after the backend's start), a cancel's caller, the engine's own
      * thread for tasks admitted when others end, and the backend's thread for its reports (which
-     * then returns once the report is stored). Tests that drive a backend by hand and read the
+     * then returns once the report is stored, unless another thread is applying the same task's
+     * reports at that moment: that thread applies it, in order). Tests that drive a backend by hand and read the
      * task right after use it. The engine never shuts down an executor it is given; one that refuses
      * a job has it run on the thread that asked.
      *

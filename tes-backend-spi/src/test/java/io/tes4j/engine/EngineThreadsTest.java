@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
+import io.tes4j.spi.TaskEvents;
 import io.tes4j.store.MemoryTaskStore;
 import io.tes4j.store.StoredTask;
 import io.tes4j.store.TaskPage;
 import io.tes4j.store.TaskQuery;
 import io.tes4j.store.TaskStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +184,7 @@ class EngineThreadsTest {
     final MemoryTaskStore delegate = new MemoryTaskStore();
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger waiting = new AtomicInteger();
+    final List<State> updates = new CopyOnWriteArrayList<>();
     volatile State held;
 
     @Override
@@ -191,6 +194,7 @@ class EngineThreadsTest {
 
     @Override
     public void update(StoredTask task) {
+      updates.add(task.task().state());
       if (task.task().state() == held) {
         waiting.incrementAndGet();
         try {
@@ -306,5 +310,46 @@ class EngineThreadsTest {
     Task stored = store.get(id).orElseThrow().task();
     assertThat(stored.state()).isEqualTo(State.SYSTEM_ERROR);
     assertThat(stored.logs().get(0).systemLogs()).containsExactly("the backend stopped the task as it closed");
+  }
+
+  @Test
+  void reportsThatArriveTogetherAreStoredInOneWrite() throws InterruptedException {
+    open.countDown();
+    GatedStore store = new GatedStore();
+    store.held = State.RUNNING;
+    Map<String, List<State>> seen = new ConcurrentHashMap<>();
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store)
+        .listener((id, from, to) -> seen.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(to))
+        .build()) {
+      String id = engine.createTask(Tasks.named("a"));
+      backend.awaitStarted(1);
+      eventually("the handle stored", () -> store.get(id).orElseThrow().handle() != null);
+      store.updates.clear();
+
+      TaskEvents events = backend.events(id);
+      events.running(); // its write waits in the store; the next reports queue behind it
+      eventually("the write of RUNNING waits in the store", () -> store.waiting.get() == 1);
+      events.executorStarted(0, Instant.parse("2026-12-07T10:00:01Z"));
+      events.executorFinished(0, Instant.parse("2026-12-07T10:00:02Z"), 0, "out", "err");
+      events.systemLog("done");
+      events.finished(State.COMPLETE);
+      assertThat(seen.get(id)).containsExactly(State.QUEUED, State.INITIALIZING); // nothing shown before it is stored
+      store.release.countDown();
+
+      Task done = engine.await(id, WAIT);
+      assertThat(done.state()).isEqualTo(State.COMPLETE);
+      assertThat(store.updates).containsExactly(State.RUNNING, State.COMPLETE); // four reports, one write
+      Task stored = store.get(id).orElseThrow().task();
+      assertThat(stored).isEqualTo(engine.getTask(id, View.FULL));
+      assertThat(stored.logs().get(0).logs()).singleElement().satisfies(log -> {
+        assertThat(log.startTime()).isEqualTo("2026-12-07T10:00:01.000Z");
+        assertThat(log.endTime()).isEqualTo("2026-12-07T10:00:02.000Z");
+        assertThat(log.exitCode()).isZero();
+        assertThat(log.stdout()).isEqualTo("out");
+      });
+      assertThat(stored.logs().get(0).systemLogs()).containsExactly("done");
+      assertThat(stored.logs().get(0).endTime()).isNotNull();
+      assertThat(seen.get(id)).containsExactly(State.QUEUED, State.INITIALIZING, State.RUNNING, State.COMPLETE);
+    }
   }
 }

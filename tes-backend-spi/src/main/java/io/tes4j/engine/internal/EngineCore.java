@@ -834,7 +834,7 @@ public final class EngineCore {
         LOG.debug("task {}: ignored {} after the engine was closed", run.id, requested);
         return null;
       }
-      Task task = run.task;
+      Task task = run.latest();
       State from = task.state();
       to = resolve(run.id, from, requested, origin);
       if (to == null) {
@@ -854,6 +854,16 @@ public final class EngineCore {
             systemLog == null ? base.systemLogs() : append(base.systemLogs(), systemLog)));
       }
       Task changed = with(task, to, logs);
+      Run.Batch batch = run.batch;
+      if (batch != null) { // written, told and ended once the batch ends
+        batch.task = changed;
+        batch.what.add("its state " + to);
+        batch.changes.add(new State[] {from, to});
+        if (to.isTerminal()) {
+          batch.ended = changed;
+        }
+        return to;
+      }
       writes.write(run, changed, "its state " + to);
       notifyListeners(run.id, from, to);
       if (to.isTerminal()) {
@@ -861,18 +871,64 @@ public final class EngineCore {
       }
     }
     if (ended != null) {
-      active.remove(run.id, run);
-      boolean waiting = admission.release(run);
-      run.done.complete(ended);
-      if (waiting) {
-        if (origin == Origin.USER) {
-          startLater(admission.admit());
-        } else {
-          admitLater();
+      ended(run, ended, origin);
+    }
+    return to;
+  }
+
+  /** A task ended: it leaves the active ones, frees its slot, and its waits return. */
+  private void ended(Run run, Task ended, Origin origin) {
+    active.remove(run.id, run);
+    boolean waiting = admission.release(run);
+    run.done.complete(ended);
+    if (waiting) {
+      if (origin == Origin.USER) {
+        startLater(admission.admit());
+      } else {
+        admitLater();
+      }
+    }
+  }
+
+  /**
+   * Applies reports of the backend that arrived together (from {@link Run}) under the task's lock,
+   * with one store write for all of them: a backend that reports RUNNING, an executor's logs and
+   * the end in quick succession costs one durable write, not four. Nothing of the batch is shown
+   * (reads, listeners, waits) before that write, as for a single report.
+   */
+  void applyBatch(Run run, List<Runnable> reports) {
+    if (reports.size() == 1) {
+      applyReport(run, reports.get(0));
+      return;
+    }
+    Run.Batch batch = new Run.Batch();
+    synchronized (run) {
+      run.batch = batch;
+      try {
+        for (Runnable report : reports) {
+          applyReport(run, report);
+        }
+      } finally {
+        run.batch = null;
+      }
+      if (batch.task != null) {
+        writes.write(run, batch.task, String.join(", ", batch.what));
+        for (State[] change : batch.changes) {
+          notifyListeners(run.id, change[0], change[1]);
         }
       }
     }
-    return to;
+    if (batch.ended != null) {
+      ended(run, batch.ended, Origin.BACKEND);
+    }
+  }
+
+  private static void applyReport(Run run, Runnable report) {
+    try {
+      report.run();
+    } catch (RuntimeException e) {
+      LOG.error("task {}: applying a report of the backend failed", run.id, e);
+    }
   }
 
   private static State resolve(String id, State from, State requested, Origin origin) {
@@ -965,7 +1021,7 @@ public final class EngineCore {
    */
   private void changeLog(Run run, String what, java.util.function.Function<Task, UnaryOperator<TaskLog>> change) {
     synchronized (run) {
-      Task task = run.task;
+      Task task = run.latest();
       if (!eventsOpen || task.state().isTerminal()) {
         LOG.debug("task {}: ignored {} after it ended {}", run.id, what, task.state());
         return;
@@ -976,7 +1032,14 @@ public final class EngineCore {
       }
       List<TaskLog> logs = task.logs();
       TaskLog log = operator.apply(logs.isEmpty() ? EMPTY_LOG : logs.get(logs.size() - 1));
-      writes.write(run, with(task, task.state(), replaceLast(logs, log)), what);
+      Task changed = with(task, task.state(), replaceLast(logs, log));
+      Run.Batch batch = run.batch;
+      if (batch != null) {
+        batch.task = changed;
+        batch.what.add(what);
+      } else {
+        writes.write(run, changed, what);
+      }
     }
   }
 

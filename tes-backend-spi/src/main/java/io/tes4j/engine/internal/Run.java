@@ -7,6 +7,7 @@ import io.tes4j.spi.TaskEvents;
 import io.tes4j.store.StoredTask;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -133,24 +134,45 @@ final class Run implements TaskEvents {
     engine.applyReports(this, this::drainReports);
   }
 
-  /** Applies the reports waiting, oldest first, until none is left. */
+  /**
+   * Applies the reports waiting, oldest first, until none is left. Those that arrived together are
+   * applied as one batch: one store write for all of them (see {@link EngineCore#applyBatch}).
+   */
   private void drainReports() {
     while (true) {
-      Runnable next;
+      List<Runnable> batch;
       synchronized (reports) {
-        next = reports.poll();
-        if (next == null) {
+        if (reports.isEmpty()) {
           draining = false;
           return;
         }
+        batch = new ArrayList<>(reports);
+        reports.clear();
       }
-      try {
-        next.run();
-      } catch (RuntimeException e) {
-        LOG.error("task {}: applying a report of the backend failed", id, e);
-      }
+      engine.applyBatch(this, batch);
     }
   }
+
+  /** The document the next change starts from: the batch's latest when a batch is applied. */
+  Task latest() {
+    Batch open = batch;
+    return open != null && open.task != null ? open.task : task;
+  }
+
+  /**
+   * Changes of one batch of reports, held until the batch ends: the latest document, what changed
+   * (for the log), the state changes to tell the listeners, and the end, if the task ended. Guarded
+   * by the run's monitor, which the batch holds throughout.
+   */
+  static final class Batch {
+    Task task;
+    final List<String> what = new ArrayList<>();
+    final List<State[]> changes = new ArrayList<>();
+    Task ended;
+  }
+
+  /** The batch being applied, or null; guarded by the monitor. */
+  Batch batch;
 
   /** The reporter threads refused the drain (the engine is closed): the reports are dropped. */
   void dropReports() {

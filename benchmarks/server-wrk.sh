@@ -26,7 +26,8 @@
 #   BUILD        1 to build even when the jars exist (default: build only when missing)
 #   KEEP         1 to keep the scratch directory (logs, answers) afterwards
 #   STORE_ROWS   0 to skip the store rows: POST /tasks on --store jdbc:sqlite: beside the memory
-#                store, at STORE_CONNECTIONS connections (default 16)
+#                store, two new servers, at STORE_CONNECTIONS connections (default 16), after
+#                STORE_WARMUP (default 20s) of the same load on each
 #
 # Needs bash, a JDK 17, wrk (apt-get install wrk), curl, awk and python3 (the slow clients); nginx
 # (apt-get install nginx) for the nginx baseline. It installs nothing: a missing tool is reported
@@ -332,22 +333,27 @@ printf '\nanswer sizes: task %s bytes, 100 tasks %s bytes; tasks stored at the e
 # A second tes4j serve keeps its tasks in a SQLite file (synchronous=FULL: every acknowledged task
 # is on disk); both get the same POST load at STORE_CONNECTIONS connections, one after the other.
 # Its store logs at close how many transactions its writes took (the group commit).
+STORE_WARMUP=${STORE_WARMUP:-20s}
 store_rows() {
   local connections=${STORE_CONNECTIONS:-16} memory sqlite memory_rps ratio line label r p50 p99 non2xx errors
   local java_opts=${TES4J_JAVA_OPTS:-}
   export TES4J_JAVA_OPTS="$java_opts -Dorg.slf4j.simpleLogger.log.io.tes4j.store=debug"
   start_serve sqlite --store "jdbc:sqlite:$work/tasks.db"
   export TES4J_JAVA_OPTS="$java_opts"
-  say "store rows: POST /tasks at -c$connections, memory store then SQLite store..."
-  # Twice the warm-up of the others: the memory server is warm from the cases above.
-  wrk -t "$THREADS" -c "$connections" -d 6s -s "$work/post.lua" "${url[sqlite]}/tasks" >/dev/null 2>&1 || true
-  add_case create-memory "tes4j" "$THREADS" "$connections" "/tasks" "$work/post.lua"
+  # A fresh memory server beside it, so that both have had the same warm-up (the first server has
+  # run every case above, and its JIT is far warmer than a new server's).
+  start_serve memory
+  say "store rows: POST /tasks at -c$connections, $STORE_WARMUP of warm-up each, then memory store and SQLite store in turn..."
+  wrk -t "$THREADS" -c "$connections" -d "$STORE_WARMUP" -s "$work/post.lua" "${url[memory]}/tasks" >/dev/null 2>&1 || true
+  wrk -t "$THREADS" -c "$connections" -d "$STORE_WARMUP" -s "$work/post.lua" "${url[sqlite]}/tasks" >/dev/null 2>&1 || true
+  add_case create-memory "memory" "$THREADS" "$connections" "/tasks" "$work/post.lua"
   add_case create-sqlite "sqlite" "$THREADS" "$connections" "/tasks" "$work/post.lua"
   wrk_case create-memory store
   wrk_case create-sqlite store
   memory=$(awk '$1 == "create-memory"' "$work/results")
   sqlite=$(awk '$1 == "create-sqlite"' "$work/results")
-  kill -TERM "${serve_pids[-1]}" 2>/dev/null && wait "${serve_pids[-1]}" 2>/dev/null || true
+  local pid
+  for pid in "${serve_pids[@]: -2}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   printf '\nPOST /tasks, wrk -t%s -c%s -d%s: the memory store vs --store jdbc:sqlite: (load average now %s)\n' \
     "$THREADS" "$connections" "$DURATION" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")"
   printf '%-32s %10s %9s %9s %8s %10s %s\n' case "req/s" p50 p99 non-2xx "vs memory" "socket errors"

@@ -1236,6 +1236,11 @@ public final class JdbcTaskStore implements TaskStore {
       if (password != null) {
         properties.setProperty("password", password);
       }
+      if (url.regionMatches(true, 0, "jdbc:sqlite:", 0, 12) && !url.contains("jdbc.get_generated_keys")) {
+        // The store reads no generated key, and sqlite-jdbc would otherwise query one after every
+        // insert (a task's row and each of its tags): measured at about 4 % of a server's CPU.
+        properties.setProperty("jdbc.get_generated_keys", "false");
+      }
     }
 
     @Override

@@ -563,7 +563,8 @@ public final class TesEngine implements TesClient {
      * it returns stored) and applying the backend's reports ({@link io.tes4j.spi.TaskEvents}), each
      * task's in the order they were made. Default: the engine's own threads, 8 that start tasks and
      * 8 that apply reports (idle ones end after 30 s). So {@code createTask} returns once the new
-     * task is stored; tasks start several at once, one slow start holding up no other; and a
+     * task is stored (unless 64 admitted tasks already wait for a starter: then it starts the task
+     * itself, so that tasks are not accepted faster than they can be started); tasks start several at once, one slow start holding up no other; and a
      * backend's thread that reports returns at once, never waiting for the store, so a backend that
      * reports every task from one thread (a scheduler, a watch) is not held to one commit at a time,
      * and the writes of many tasks share commits.

@@ -352,4 +352,27 @@ class EngineThreadsTest {
       assertThat(seen.get(id)).containsExactly(State.QUEUED, State.INITIALIZING, State.RUNNING, State.COMPLETE);
     }
   }
+
+  @Test
+  void whenStartsPileUpTheCallerStartsItsTaskItself() throws Exception {
+    try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 8 + 64; i++) { // 8 starters busy, 64 starts waiting: returned at once
+        ids.add(engine.createTask(Tasks.named("t" + i)));
+      }
+      eventually("8 starts in progress", () -> starting.get() == 8);
+
+      // One more: no room to wait, so createTask's own thread starts it (and is held, as the starters are).
+      Thread caller = new Thread(() -> ids.add(engine.createTask(Tasks.named("over"))), "the-caller");
+      caller.start();
+      eventually("the caller starts its task", () -> startThreads.contains("the-caller"));
+      assertThat(caller.isAlive()).isTrue(); // createTask has not returned: it waits for the start
+      assertThat(starting.get()).isEqualTo(9);
+
+      open.countDown();
+      caller.join(WAIT.toMillis());
+      backend.awaitStarted(73);
+      assertThat(backend.startedIds).containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
 }

@@ -39,6 +39,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -80,6 +82,8 @@ public final class EngineCore {
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** How many tasks are started at once at most (each on its own thread while it starts). */
   static final int STARTER_THREADS = 8;
+  /** How many admitted tasks wait for a starter at most; beyond, the admitting thread starts them. */
+  static final int STARTS_WAITING = 64;
   /** How many tasks' backend reports are applied at once at most (each waits for the store). */
   static final int REPORTER_THREADS = 8;
   /** How long close() waits for the reports the backend made while it closed. */
@@ -178,8 +182,13 @@ public final class EngineCore {
               return thread;
             });
     engineThread.setRemoveOnCancelPolicy(true);
-    this.ownStarters = engineExecutor != null ? null : pool("tes4j-start-", STARTER_THREADS);
-    this.ownReporters = engineExecutor != null ? null : pool("tes4j-report-", REPORTER_THREADS);
+    // Starts wait in a bounded queue: when it is full, the admitting thread starts the task itself,
+    // so a createTask faster than the backend and the store can start tasks is slowed to their pace
+    // instead of piling up starts. Reports queue at most one drain per task.
+    this.ownStarters = engineExecutor != null ? null
+        : pool("tes4j-start-", STARTER_THREADS, new ArrayBlockingQueue<>(STARTS_WAITING));
+    this.ownReporters = engineExecutor != null ? null
+        : pool("tes4j-report-", REPORTER_THREADS, new LinkedBlockingQueue<>());
     this.starters = engineExecutor != null ? engineExecutor : ownStarters;
     this.reporters = engineExecutor != null ? engineExecutor : ownReporters;
     this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);
@@ -643,14 +652,14 @@ public final class EngineCore {
     }, 0);
   }
 
-  private static ThreadPoolExecutor pool(String names, int threads) {
+  private static ThreadPoolExecutor pool(String names, int threads, BlockingQueue<Runnable> queue) {
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             threads,
             threads,
             30,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
+            queue,
             r -> {
               Thread thread = new Thread(r, names + THREADS.incrementAndGet());
               thread.setDaemon(true);
@@ -677,8 +686,9 @@ public final class EngineCore {
 
   /**
    * Starts each admitted run on a starter thread. A run refused because the engine is closing frees
-   * its slot and stays QUEUED, in the store too, for the next engine; one refused by an executor the
-   * engine was given is started on this thread.
+   * its slot and stays QUEUED, in the store too, for the next engine; one refused otherwise (the
+   * starters' queue is full, or an executor the engine was given refused it) is started on this
+   * thread.
    */
   private void startLater(List<Run> runs) {
     for (Run run : runs) {
@@ -696,7 +706,11 @@ public final class EngineCore {
           LOG.debug("task {}: not started: the engine is closed", run.id);
           admission.release(run);
         } else {
-          LOG.warn("task {}: the start executor refused it; it is started on this thread", run.id, e);
+          if (starters == ownStarters) {
+            LOG.debug("task {}: {} starts wait already; started on this thread", run.id, STARTS_WAITING);
+          } else {
+            LOG.warn("task {}: the engine executor refused its start; it is started on this thread", run.id, e);
+          }
           startAll(List.of(run)); // never left QUEUED with its slot taken
         }
       }

@@ -16,12 +16,9 @@ import io.tes4j.spi.BackendConfig;
 import io.tes4j.spi.BackendProvider;
 import io.tes4j.store.MemoryTaskStore;
 import io.tes4j.store.StoredTask;
-import io.tes4j.store.TaskPage;
-import io.tes4j.store.TaskQuery;
 import io.tes4j.store.TaskStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -140,39 +137,8 @@ class EngineBuilderTest {
   }
 
   /** A store that records that it was closed. */
-  private static class ClosingStore implements TaskStore {
-    final MemoryTaskStore delegate = new MemoryTaskStore();
+  private static class ClosingStore extends ForwardingTaskStore {
     boolean closed;
-
-    @Override
-    public void insert(StoredTask task) {
-      delegate.insert(task);
-    }
-
-    @Override
-    public Optional<StoredTask> get(String id) {
-      return delegate.get(id);
-    }
-
-    @Override
-    public void update(StoredTask task) {
-      delegate.update(task);
-    }
-
-    @Override
-    public TaskPage list(TaskQuery query) {
-      return delegate.list(query);
-    }
-
-    @Override
-    public List<StoredTask> unfinished() {
-      return delegate.unfinished();
-    }
-
-    @Override
-    public long count() {
-      return delegate.count();
-    }
 
     @Override
     public void close() {

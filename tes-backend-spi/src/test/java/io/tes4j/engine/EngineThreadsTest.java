@@ -8,15 +8,11 @@ import io.tes4j.model.View;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.store.MemoryTaskStore;
 import io.tes4j.store.StoredTask;
-import io.tes4j.store.TaskPage;
-import io.tes4j.store.TaskQuery;
-import io.tes4j.store.TaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -180,17 +176,11 @@ class EngineThreadsTest {
   }
 
   /** A store whose updates to a state in {@link #held} wait until {@link #release} counts down. */
-  private static final class GatedStore implements TaskStore {
-    final MemoryTaskStore delegate = new MemoryTaskStore();
+  private static final class GatedStore extends ForwardingTaskStore {
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger waiting = new AtomicInteger();
     final List<State> updates = new CopyOnWriteArrayList<>();
     volatile State held;
-
-    @Override
-    public void insert(StoredTask task) {
-      delegate.insert(task);
-    }
 
     @Override
     public void update(StoredTask task) {
@@ -209,31 +199,6 @@ class EngineThreadsTest {
         }
       }
       delegate.update(task);
-    }
-
-    @Override
-    public Optional<StoredTask> get(String id) {
-      return delegate.get(id);
-    }
-
-    @Override
-    public TaskPage list(TaskQuery query) {
-      return delegate.list(query);
-    }
-
-    @Override
-    public List<StoredTask> unfinished() {
-      return delegate.unfinished();
-    }
-
-    @Override
-    public long count() {
-      return delegate.count();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

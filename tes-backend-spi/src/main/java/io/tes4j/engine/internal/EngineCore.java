@@ -49,6 +49,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -173,14 +174,7 @@ public final class EngineCore {
     this.closeStore = closeStore;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listeners = List.copyOf(listeners);
-    this.engineThread =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread thread = new Thread(r, "tes4j-engine-" + THREADS.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.engineThread = new ScheduledThreadPoolExecutor(1, daemonThreads("tes4j-engine-"));
     engineThread.setRemoveOnCancelPolicy(true);
     // Starts wait in a bounded queue: when it is full, the admitting thread starts the task itself,
     // so a createTask faster than the backend and the store can start tasks is slowed to their pace
@@ -653,20 +647,18 @@ public final class EngineCore {
   }
 
   private static ThreadPoolExecutor pool(String names, int threads, BlockingQueue<Runnable> queue) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            30,
-            TimeUnit.SECONDS,
-            queue,
-            r -> {
-              Thread thread = new Thread(r, names + THREADS.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, queue, daemonThreads(names));
     pool.allowCoreThreadTimeOut(true); // idle engines hold no threads
     return pool;
+  }
+
+  /** Daemon threads named {@code names} and a number: an engine never keeps the JVM alive. */
+  private static ThreadFactory daemonThreads(String names) {
+    return r -> {
+      Thread thread = new Thread(r, names + THREADS.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Runs a drain of a task's reports on the reporter threads (from {@link Run}). */

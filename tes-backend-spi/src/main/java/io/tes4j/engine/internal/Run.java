@@ -45,6 +45,8 @@ final class Run implements TaskEvents {
   private final ArrayDeque<Runnable> reports = new ArrayDeque<>();
   /** A drain of {@link #reports} is scheduled or running; guarded by {@link #reports}. */
   private boolean draining;
+  /** The batch of reports being applied, or null; guarded by the monitor. */
+  Batch batch;
 
   // Guarded by the admission's monitor.
   boolean admitted;
@@ -170,9 +172,6 @@ final class Run implements TaskEvents {
     final List<State[]> changes = new ArrayList<>();
     Task ended;
   }
-
-  /** The batch being applied, or null; guarded by the monitor. */
-  Batch batch;
 
   /** The reporter threads refused the drain (the engine is closed): the reports are dropped. */
   void dropReports() {

@@ -536,6 +536,27 @@ abstract class HostRuntimeTest {
   }
 
   @Test
+  void aStopAtAnyMomentOfTheSandboxSetupLeavesNoProcess() {
+    // the sandbox program makes its namespaces after it started: a stop that comes meanwhile must
+    // still reach what it makes (a child made between a listing and the kill would be lost)
+    String seconds = Integer.toString(ThreadLocalRandom.current().nextInt(100_000, 999_999));
+    for (int i = 0; i < 40; i++) {
+      RecordingEvents events = new RecordingEvents();
+      String handle = backend.start(task().addExecutor(Executor.of("alpine", "sleep", seconds)).build(), events);
+      events.awaitFirstExecutor();
+      long pause = ThreadLocalRandom.current().nextLong(0, 3_000_000);
+      long until = System.nanoTime() + pause;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      backend.cancel(handle);
+      assertThat(events.awaitFinished()).isEqualTo(State.CANCELED);
+    }
+    Waits.until("every sleep is dead",
+        () -> Processes.withArguments("sleep", seconds).stream().noneMatch(Processes::running));
+  }
+
+  @Test
   void systemLogsSayTheImageIsNotUsedAndResourcesAreNotEnforced() {
     Task task = task()
         .resources(Resources.builder().cpuCores(2.0).ramGb(4.0).build())

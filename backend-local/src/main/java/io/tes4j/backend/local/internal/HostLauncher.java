@@ -545,7 +545,7 @@ final class HostLauncher implements Launcher {
 
       @Override
       public void stop(int index, Process process) {
-        ProcessTrees.kill(process);
+        ProcessTrees.killSandbox(process);
       }
 
       @Override

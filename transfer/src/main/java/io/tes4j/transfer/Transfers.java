@@ -744,7 +744,7 @@ public final class Transfers implements AutoCloseable {
       failed.set(true);
       pool.shutdownNow();
       Thread.currentThread().interrupt();
-      throw new TransferException(Reason.FAILED, "transfers", "interrupted", e);
+      throw new TransferException(Reason.FAILED, "transfers", IoFailures.INTERRUPTED, e);
     }
     if (first instanceof RuntimeException runtime) {
       throw runtime;

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** {@link HostRuntimeTest} with the util-linux sandbox ({@code sandbox=unshare}). */
@@ -22,16 +23,23 @@ class HostRuntimeUnshareTest extends HostRuntimeTest {
   @Test
   void cancelDuringStagingStopsTheDownload() throws IOException {
     // A server that accepts the connection and never answers: the download waits until cancelled.
-    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    // The read timeout (ten minutes) is far beyond the wait for the end (two): only the cancel ends it.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        LocalBackend patient = LocalBackend.builder()
+            .runtime(LocalRuntime.HOST)
+            .hostSandbox(sandbox())
+            .workRoot(work)
+            .transferSettings(quickTransfers().toBuilder().readTimeout(Duration.ofMinutes(10)).build())
+            .build()) {
       server.setSoTimeout(120_000);
       RecordingEvents events = new RecordingEvents();
-      String handle = backend.start(task()
+      String handle = patient.start(task()
           .addInput(Input.ofUrl("http://127.0.0.1:" + server.getLocalPort() + "/big.bin", "/in/big.bin"))
           .addExecutor(sh("echo never"))
           .build(), events);
       try (Socket accepted = server.accept()) {
         assertThat(accepted.isConnected()).isTrue();
-        backend.cancel(handle);
+        patient.cancel(handle);
 
         assertThat(events.awaitFinished()).isEqualTo(State.CANCELED);
         assertThat(events.calls()).containsExactly("initializing", "finished CANCELED");

@@ -65,8 +65,12 @@ final class BodyStream extends InputStream {
       return -1;
     }
     int n;
-    try {
-      n = in.read(b, off, len);
+    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::disconnect)) {
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        throw registration.check(e);
+      }
     } catch (SocketTimeoutException e) {
       failed = true;
       SocketTimeoutException timeout =

@@ -616,16 +616,20 @@ public final class HttpStorage implements Storage {
    * connection when this fails.
    */
   private int send(StorageUrl url, HttpURLConnection connection, Sending sending) {
-    try {
-      if (sending != null) {
-        sendBody(url, connection, sending);
+    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::disconnect)) {
+      try {
+        if (sending != null) {
+          sendBody(url, connection, sending);
+        }
+        int status = connection.getResponseCode();
+        if (status < 0) {
+          connection.disconnect();
+          throw new TransferException(Reason.FAILED, url.toString(), "the answer is not HTTP", null);
+        }
+        return status;
+      } catch (IOException e) {
+        throw registration.check(e);
       }
-      int status = connection.getResponseCode();
-      if (status < 0) {
-        connection.disconnect();
-        throw new TransferException(Reason.FAILED, url.toString(), "the answer is not HTTP", null);
-      }
-      return status;
     } catch (SocketTimeoutException e) {
       connection.disconnect();
       if (sending != null && sending.progress().connected()) {
@@ -987,7 +991,7 @@ public final class HttpStorage implements Storage {
   /** A connection failure: unreachable (retryable) unless the classification knows better. */
   private static TransferException network(StorageUrl url, IOException e) {
     TransferException classified = IoFailures.classify(url, e);
-    if (classified.reason() != Reason.FAILED) {
+    if (classified.reason() != Reason.FAILED || IoFailures.interruption(e)) {
       return classified;
     }
     return new TransferException(

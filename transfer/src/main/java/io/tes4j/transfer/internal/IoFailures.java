@@ -5,12 +5,14 @@ import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +20,18 @@ import java.util.Locale;
 
 /** Classifies I/O failures into {@link TransferException} reasons with plain messages. Internal. */
 public final class IoFailures {
+  /** What a transfer stopped by an interrupt of its thread fails with. */
+  public static final String INTERRUPTED = "interrupted: the transfer was stopped";
+
+  /**
+   * Whether {@code e} says the thread was interrupted ({@link InterruptWatch} aborted its
+   * connection, or an interruptible channel was closed), as opposed to a timeout.
+   */
+  public static boolean interruption(IOException e) {
+    return (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException))
+        || e instanceof ClosedByInterruptException;
+  }
+
   private IoFailures() {}
 
   public static TransferException classify(StorageUrl url, IOException e) {
@@ -41,6 +55,10 @@ public final class IoFailures {
     }
     if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
       return new TransferException(Reason.UNREACHABLE, where, "timed out", e);
+    }
+    if (interruption(e)) {
+      // the thread was interrupted (a cancelled task): not a failure of the storage, not retried
+      return new TransferException(Reason.FAILED, where, INTERRUPTED, e);
     }
     String message = String.valueOf(e.getMessage());
     String lower = message.toLowerCase(Locale.ROOT);

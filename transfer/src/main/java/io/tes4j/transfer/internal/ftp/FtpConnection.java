@@ -4,6 +4,7 @@ import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferSettings;
 import io.tes4j.transfer.internal.GuardedSockets;
+import io.tes4j.transfer.internal.InterruptWatch;
 import io.tes4j.transfer.internal.ftp.FtpReplies.Op;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ final class FtpConnection {
   private final boolean mlst;
   private final boolean size;
   private final boolean mdtm;
-  private boolean broken;
+  private volatile boolean broken; // abort() sets it from another thread
 
   private FtpConnection(FtpLogin login, FTPClient client, String home, boolean mlst, boolean size, boolean mdtm) {
     this.login = login;
@@ -65,12 +66,12 @@ final class FtpConnection {
       FtpLogin login, StorageUrl url, TransferSettings settings, Supplier<X509TrustManager> trust) {
     FTPClient client;
     if (login.tls()) {
-      FTPSClient ftps = new FTPSClient(false); // explicit TLS: AUTH TLS on the plain port
+      FTPSClient ftps = AbortableClients.explicitTls(); // explicit TLS: AUTH TLS on the plain port
       ftps.setTrustManager(trust.get());
       ftps.setEndpointCheckingEnabled(true); // the certificate must name the host
       client = ftps;
     } else {
-      client = new FTPClient();
+      client = AbortableClients.plain();
     }
     // Data connections only to the control connection's host: see the class comment.
     client.setIpAddressFromPasvResponse(false);
@@ -87,45 +88,12 @@ final class FtpConnection {
     client.setDataTimeout(settings.readTimeout());
     client.setBufferSize(BUFFER_SIZE);
     client.setListHiddenFiles(true);
-    try {
-      client.connect(login.host(), login.port());
-      int greeting = client.getReplyCode();
-      if (!FTPReply.isPositiveCompletion(greeting)) {
-        throw FtpReplies.refused(url, login, Op.CONNECT, greeting, client.getReplyString());
+    try (InterruptWatch.Registration registration = InterruptWatch.watch(() -> AbortableClients.abort(client))) {
+      try {
+        return logIn(client, login, url, settings);
+      } catch (IOException e) {
+        throw registration.check(e);
       }
-      client.setSoTimeout(millis(settings.readTimeout()));
-      if (!client.login(login.user(), login.password())) {
-        throw loginRefused(url, login, client.getReplyCode(), client.getReplyString());
-      }
-      if (client instanceof FTPSClient ftps) {
-        ftps.execPBSZ(0);
-        ftps.execPROT("P"); // the data connections are encrypted too
-      }
-      if (client.hasFeature("UTF8")) {
-        int reply = client.sendCommand("OPTS UTF8 ON");
-        if (!FTPReply.isPositiveCompletion(reply)) {
-          LOG.debug("{} advertises UTF8 but answered OPTS UTF8 ON with {}; sending UTF-8 names anyway",
-              login.where(), FtpReplies.replyLine(login, reply, client.getReplyString()));
-        }
-      }
-      boolean mlst = client.hasFeature("MLST");
-      boolean size = client.hasFeature("SIZE");
-      boolean mdtm = client.hasFeature("MDTM");
-      client.enterLocalPassiveMode();
-      if (!client.setFileType(FTP.BINARY_FILE_TYPE)) {
-        throw FtpReplies.refused(url, login, Op.SETUP, client.getReplyCode(), client.getReplyString());
-      }
-      String home = client.printWorkingDirectory();
-      if (home == null || !home.startsWith("/")) {
-        throw new TransferException(
-            TransferException.Reason.FAILED,
-            url.toString(),
-            "FTP server did not say its working directory (PWD: "
-                + FtpReplies.replyLine(login, client.getReplyCode(), client.getReplyString()) + ")",
-            null);
-      }
-      LOG.debug("Logged in to {} as {} (home {}, MLST {}, SIZE {})", login.where(), login.user(), home, mlst, size);
-      return new FtpConnection(login, client, home, mlst, size, mdtm);
     } catch (IOException e) {
       disconnect(client, login);
       throw FtpReplies.io(url, "FTP connection to " + login.where(), e);
@@ -133,6 +101,49 @@ final class FtpConnection {
       disconnect(client, login);
       throw e;
     }
+  }
+
+  /** Connects {@code client} and logs in; the caller closes it when this fails. */
+  private static FtpConnection logIn(FTPClient client, FtpLogin login, StorageUrl url, TransferSettings settings)
+      throws IOException {
+    client.connect(login.host(), login.port());
+    int greeting = client.getReplyCode();
+    if (!FTPReply.isPositiveCompletion(greeting)) {
+      throw FtpReplies.refused(url, login, Op.CONNECT, greeting, client.getReplyString());
+    }
+    client.setSoTimeout(millis(settings.readTimeout()));
+    if (!client.login(login.user(), login.password())) {
+      throw loginRefused(url, login, client.getReplyCode(), client.getReplyString());
+    }
+    if (client instanceof FTPSClient ftps) {
+      ftps.execPBSZ(0);
+      ftps.execPROT("P"); // the data connections are encrypted too
+    }
+    if (client.hasFeature("UTF8")) {
+      int reply = client.sendCommand("OPTS UTF8 ON");
+      if (!FTPReply.isPositiveCompletion(reply)) {
+        LOG.debug("{} advertises UTF8 but answered OPTS UTF8 ON with {}; sending UTF-8 names anyway",
+            login.where(), FtpReplies.replyLine(login, reply, client.getReplyString()));
+      }
+    }
+    boolean mlst = client.hasFeature("MLST");
+    boolean size = client.hasFeature("SIZE");
+    boolean mdtm = client.hasFeature("MDTM");
+    client.enterLocalPassiveMode();
+    if (!client.setFileType(FTP.BINARY_FILE_TYPE)) {
+      throw FtpReplies.refused(url, login, Op.SETUP, client.getReplyCode(), client.getReplyString());
+    }
+    String home = client.printWorkingDirectory();
+    if (home == null || !home.startsWith("/")) {
+      throw new TransferException(
+          TransferException.Reason.FAILED,
+          url.toString(),
+          "FTP server did not say its working directory (PWD: "
+              + FtpReplies.replyLine(login, client.getReplyCode(), client.getReplyString()) + ")",
+          null);
+    }
+    LOG.debug("Logged in to {} as {} (home {}, MLST {}, SIZE {})", login.where(), login.user(), home, mlst, size);
+    return new FtpConnection(login, client, home, mlst, size, mdtm);
   }
 
   private static TransferException loginRefused(StorageUrl url, FtpLogin login, int code, String reply) {
@@ -157,6 +168,15 @@ final class FtpConnection {
   /** The log-in this connection was made with. */
   FtpLogin login() {
     return login;
+  }
+
+  /**
+   * Makes a call blocked on this connection, in another thread, fail (a cancelled transfer): closes
+   * the control socket, and marks the connection broken, so that it is dropped, not reused.
+   */
+  void abort() {
+    broken = true;
+    AbortableClients.abort(client);
   }
 
   /** The commons-net client. */

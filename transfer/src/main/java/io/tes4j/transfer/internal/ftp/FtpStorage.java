@@ -5,6 +5,7 @@ import io.tes4j.transfer.StorageUrl;
 import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
 import io.tes4j.transfer.TransferSettings;
+import io.tes4j.transfer.internal.InterruptWatch;
 import io.tes4j.transfer.internal.IoFailures;
 import io.tes4j.transfer.internal.ftp.FtpReplies.Op;
 import io.tes4j.transfer.spi.Storage;
@@ -110,8 +111,12 @@ public final class FtpStorage implements Storage {
   private <T> T withConnection(StorageUrl url, String doing, FtpWork<T> work) {
     requireFtp(url);
     FtpConnection connection = pool.acquire(url);
-    try {
-      return work.run(connection);
+    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::abort)) {
+      try {
+        return work.run(connection);
+      } catch (IOException e) {
+        throw registration.check(e);
+      }
     } catch (IOException e) {
       connection.markBroken();
       throw FtpReplies.io(url, doing, e);
@@ -222,12 +227,27 @@ public final class FtpStorage implements Storage {
       if (offset > 0) {
         client.setRestartOffset(offset); // sent as REST before RETR, reset by commons-net after it
       }
-      InputStream data = client.retrieveFileStream(connection.remote(url));
+      InputStream data;
+      try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::abort)) {
+        try {
+          data = client.retrieveFileStream(connection.remote(url));
+        } catch (IOException e) {
+          throw registration.check(e);
+        }
+      }
       if (data == null) {
         throw refused(url, connection, Op.READ);
       }
       handedOver = true;
-      return new FtpReadStream(url, connection, pool, data);
+      InputStream opened = data;
+      return new FtpReadStream(url, connection, pool, InterruptWatch.readsWatched(data, () -> {
+        connection.abort();
+        try {
+          opened.close(); // the data connection, on which the read blocks
+        } catch (IOException e) {
+          LOG.debug("Closing the data connection of {} to stop it failed: {}", url, e.toString());
+        }
+      }));
     } catch (IOException e) {
       connection.markBroken();
       throw FtpReplies.io(url, "FTP download", e);

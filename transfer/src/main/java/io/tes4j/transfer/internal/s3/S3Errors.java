@@ -11,7 +11,6 @@ import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
 import io.tes4j.transfer.internal.IoFailures;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -148,8 +147,8 @@ final class S3Errors {
     }
     IOException io = findIo(e);
     if (io != null) {
-      if (io instanceof InterruptedIOException && !(io instanceof java.net.SocketTimeoutException)) {
-        return new TransferException(Reason.FAILED, where, "interrupted", io);
+      if (IoFailures.interruption(io)) {
+        return new TransferException(Reason.FAILED, where, IoFailures.INTERRUPTED, io);
       }
       TransferException classified = IoFailures.classify(url, io);
       if (classified.reason() == Reason.UNREACHABLE) {
@@ -169,7 +168,7 @@ final class S3Errors {
       return new TransferException(Reason.INVALID_URL, where, String.valueOf(e.getMessage()), e);
     }
     if (e instanceof InterruptedException) {
-      return new TransferException(Reason.FAILED, where, "interrupted", e);
+      return new TransferException(Reason.FAILED, where, IoFailures.INTERRUPTED, e);
     }
     if (e instanceof MinioException me) {
       return new TransferException(

@@ -13,6 +13,7 @@ import io.tes4j.transfer.TransferException;
 import io.tes4j.transfer.TransferException.Reason;
 import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.internal.HttpConnections;
+import io.tes4j.transfer.internal.InterruptWatch;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -124,8 +125,13 @@ final class S3Http implements Closeable {
   private static <T> T exchange(HttpURLConnection c, Exchange<T> exchange)
       throws IOException, MinioException, S3Errors.S3ServiceException {
     boolean done = false;
-    try {
-      T result = exchange.run();
+    try (InterruptWatch.Registration registration = InterruptWatch.watch(c::disconnect)) {
+      T result;
+      try {
+        result = exchange.run();
+      } catch (IOException e) {
+        throw registration.check(e);
+      }
       done = true;
       return result;
     } finally {
@@ -264,7 +270,7 @@ final class S3Http implements Closeable {
             "the server announced " + announced + " bytes for the " + length + " asked for from byte " + offset,
             null);
       }
-      Body body = new Body(c, c.getInputStream());
+      Body body = new Body(c, InterruptWatch.readsWatched(c.getInputStream(), c::disconnect));
     return body;
     });
   }

@@ -104,7 +104,7 @@ import org.slf4j.LoggerFactory;
  *       regard to case, as the spec says); without it, such keys are dropped from the stored task
  *       (the spec says they must not be stored) and a system log line says so. The task is stored
  *       QUEUED and the id returned once that one write is durable; it starts when the limits allow,
- *       on one of the engine's 8 starter threads, so {@code createTask} never waits for the backend
+ *       on one of the engine's 16 starter threads, so {@code createTask} never waits for the backend
  *       (a task read right after its creation may still be QUEUED). The backend's reports are
  *       applied on the engine's reporter threads, each task's in order ({@link
  *       Builder#engineExecutor}).

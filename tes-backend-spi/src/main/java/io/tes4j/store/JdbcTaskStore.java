@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,6 +149,25 @@ public final class JdbcTaskStore implements TaskStore {
 
   /** Whether the writer's last check found its connection down (under {@link #commitLock}). */
   private boolean writerDown;
+
+  /**
+   * The columns besides the state and the document that this store committed last for recent
+   * tasks (under {@link #commitLock}): an update that changes none of them writes only the state
+   * and the document, with no read of the tags and no rewrite of the name index. Only this store
+   * writes (it holds the engine lock), so what it committed is what the database has; a write
+   * that fails changes nothing here.
+   */
+  private final Map<String, Written> committed = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
+      return size() > COMMITTED_REMEMBERED;
+    }
+  };
+
+  /** How many tasks {@link #committed} remembers: the recent ones, which the engine updates. */
+  private static final int COMMITTED_REMEMBERED = 4096;
 
   /** The writer's prepared statements, kept while its connection lives (under {@link #commitLock}). */
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -638,6 +658,13 @@ public final class JdbcTaskStore implements TaskStore {
     }
   }
 
+  /** A task's columns besides its state and document, as committed. */
+  private record Written(String name, String handle, Map<String, String> tags) {
+    static Written of(Row row) {
+      return new Written(row.name, row.handle, row.tags);
+    }
+  }
+
   private static Row selectRow(Connection c, String id) throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement("SELECT handle, doc FROM tes4j_task WHERE id = ?")) {
@@ -843,11 +870,12 @@ public final class JdbcTaskStore implements TaskStore {
     boolean broken = false;
     boolean committing = false;
     Exception failure = null;
+    Map<String, Written> written = new HashMap<>();
     try {
       dialect.begin(c);
       try {
         for (Write write : batch) {
-          apply(write, c, false);
+          apply(write, c, false, written);
         }
         committing = true;
         dialect.commit(c);
@@ -864,6 +892,7 @@ public final class JdbcTaskStore implements TaskStore {
       writeLink.release(c, broken);
     }
     if (failure == null) {
+      committed.putAll(written);
       commits.incrementAndGet();
       writes.addAndGet(batch.size());
       for (Write write : batch) {
@@ -876,6 +905,7 @@ public final class JdbcTaskStore implements TaskStore {
     // broke on the way back): inserts then recognize their own row.
     LOG.debug("task store {}: a batch of {} writes failed ({}); writing them one by one", description, batch.size(),
         failure.toString());
+    written.keySet().forEach(committed::remove); // a failed COMMIT may have committed them after all
     for (Write write : batch) {
       writeAlone(write, committing);
     }
@@ -928,11 +958,20 @@ public final class JdbcTaskStore implements TaskStore {
 
   /** {@code write} in a transaction of its own, retried once on a new connection if its own broke. */
   private void writeAlone(Write write, boolean mayHaveCommitted) {
+    Map<String, Written> written = new HashMap<>();
+    // Until this write commits, the database holds its row or the one before (a COMMIT whose answer
+    // was lost): either agrees with this write on whatever the two have in common.
+    Written before = committed.remove(write.id());
     try {
       transact(write.operation, write.id(), (c, retry) -> {
-        apply(write, c, retry || mayHaveCommitted);
+        written.clear();
+        if (before != null) {
+          written.put(write.id(), before);
+        }
+        apply(write, c, retry || mayHaveCommitted, written);
         return null;
       });
+      committed.putAll(written);
       commits.incrementAndGet();
       writes.incrementAndGet();
       write.done.complete(null);
@@ -944,13 +983,18 @@ public final class JdbcTaskStore implements TaskStore {
     }
   }
 
-  /** Does {@code write} on {@code c}, inside the caller's transaction. */
-  private void apply(Write write, Connection c, boolean retry) throws SQLException {
+  /**
+   * Does {@code write} on {@code c}, inside the caller's transaction, and notes in {@code written}
+   * what its row then holds (committed with the transaction).
+   */
+  private void apply(Write write, Connection c, boolean retry, Map<String, Written> written) throws SQLException {
     if (write.operation.equals(Write.INSERT)) {
       insertRow(c, write.row, retry);
     } else {
-      updateRow(c, write.row);
+      Written known = written.containsKey(write.id()) ? written.get(write.id()) : committed.get(write.id());
+      updateRow(c, write.row, known);
     }
+    written.put(write.id(), Written.of(write.row));
   }
 
   private void insertRow(Connection c, Row row, boolean retry) throws SQLException {
@@ -980,18 +1024,33 @@ public final class JdbcTaskStore implements TaskStore {
     insertTags(c, row.id, row.tags);
   }
 
-  private void updateRow(Connection c, Row row) throws SQLException {
-    PreparedStatement s = prepared(c, "UPDATE tes4j_task SET state = ?, name = ?, handle = ?, doc = ? WHERE id = ?");
-    s.setString(1, row.state);
-    s.setString(2, row.name);
-    s.setString(3, row.handle);
-    s.setString(4, row.doc);
-    s.setString(5, row.id);
+  /**
+   * Updates the row of {@code row.id}. {@code known}, what this store committed last for it (or
+   * {@code null}), spares what did not change: the name and handle columns (SQLite rewrites the
+   * entry of every index on a column set, changed or not) and the tags, which are then not read.
+   */
+  private void updateRow(Connection c, Row row, Written known) throws SQLException {
+    boolean sameColumns = known != null && Objects.equals(known.name(), row.name) && Objects.equals(known.handle(), row.handle);
+    PreparedStatement s;
+    if (sameColumns) {
+      s = prepared(c, "UPDATE tes4j_task SET state = ?, doc = ? WHERE id = ?");
+      s.setString(1, row.state);
+      s.setString(2, row.doc);
+      s.setString(3, row.id);
+    } else {
+      s = prepared(c, "UPDATE tes4j_task SET state = ?, name = ?, handle = ?, doc = ? WHERE id = ?");
+      s.setString(1, row.state);
+      s.setString(2, row.name);
+      s.setString(3, row.handle);
+      s.setString(4, row.doc);
+      s.setString(5, row.id);
+    }
     if (s.executeUpdate() == 0) {
       throw new IllegalStateException("no task " + row.id + " to update in " + this);
     }
     // Tags rarely change: rewrite them only when they did.
-    if (!writtenTags(c, row.id).equals(row.tags)) {
+    Map<String, String> before = known != null ? known.tags() : writtenTags(c, row.id);
+    if (!before.equals(row.tags)) {
       PreparedStatement delete = prepared(c, "DELETE FROM tes4j_task_tag WHERE task_id = ?");
       delete.setString(1, row.id);
       delete.executeUpdate();
@@ -1027,7 +1086,7 @@ public final class JdbcTaskStore implements TaskStore {
 
   /**
    * The writer's statement for {@code sql} on {@code c}, prepared once per connection: the writer
-   * runs the same five statements all day, and SQLite compiles each on every prepare.
+   * runs the same six statements all day, and SQLite compiles each on every prepare.
    */
   private PreparedStatement prepared(Connection c, String sql) throws SQLException {
     if (c != statementsOf) {

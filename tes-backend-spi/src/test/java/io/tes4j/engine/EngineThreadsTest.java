@@ -2,6 +2,7 @@ package io.tes4j.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tes4j.engine.internal.EngineCore;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * reporter threads, in order, without the backend's thread waiting for the store.
  */
 class EngineThreadsTest {
+  private static final int STARTERS = EngineCore.STARTER_THREADS;
+
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   /** Holds every start until {@link #open} counts down; counts the starts in progress. */
@@ -89,21 +92,21 @@ class EngineThreadsTest {
   }
 
   @Test
-  void eightTasksStartAtOnceAndTheOthersWaitForAStarter() throws InterruptedException {
+  void asManyTasksAsStarterThreadsStartAtOnceAndTheOthersWaitForAStarter() throws InterruptedException {
     try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
+      for (int i = 0; i < STARTERS + 4; i++) {
         ids.add(engine.createTask(Tasks.named("t" + i)));
       }
 
-      eventually("8 starts in progress", () -> starting.get() == 8);
-      Thread.sleep(100); // a ninth start, were there a ninth thread, would have begun by now
-      assertThat(starting.get()).isEqualTo(8);
+      eventually(STARTERS + " starts in progress", () -> starting.get() == STARTERS);
+      Thread.sleep(100); // one more start, were there one more thread, would have begun by now
+      assertThat(starting.get()).isEqualTo(STARTERS);
       assertThat(ids.stream().filter(id -> engine.getTask(id, View.MINIMAL).state() == State.QUEUED)).hasSize(4);
 
       open.countDown();
-      backend.awaitStarted(12);
-      assertThat(mostAtOnce.get()).isEqualTo(8);
+      backend.awaitStarted(STARTERS + 4);
+      assertThat(mostAtOnce.get()).isEqualTo(STARTERS);
       assertThat(backend.startedIds).containsExactlyInAnyOrderElementsOf(ids);
       for (String id : ids) {
         backend.complete(id);
@@ -118,10 +121,10 @@ class EngineThreadsTest {
     MemoryTaskStore store = new MemoryTaskStore();
     List<String> ids = new ArrayList<>();
     TesEngine engine = TesEngine.builder().backend(backend).store(store).build();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < STARTERS + 2; i++) {
       ids.add(engine.createTask(Tasks.named("t" + i)));
     }
-    eventually("8 starts in progress", () -> starting.get() == 8);
+    eventually(STARTERS + " starts in progress", () -> starting.get() == STARTERS);
     Thread closer = new Thread(engine::close);
     closer.start();
     eventually("the engine is closing", engine.core()::isClosed);
@@ -132,7 +135,7 @@ class EngineThreadsTest {
     List<String> queued = ids.stream()
         .filter(id -> store.get(id).orElseThrow().task().state() == State.QUEUED)
         .toList();
-    assertThat(queued).containsExactlyInAnyOrderElementsOf(ids.subList(8, 10)); // submitted after the 8 threads were busy
+    assertThat(queued).containsExactlyInAnyOrderElementsOf(ids.subList(STARTERS, STARTERS + 2)); // after every starter was busy
     FakeBackend next = new FakeBackend();
     try (TesEngine restarted = TesEngine.builder().backend(next).store(store).build()) {
       next.awaitStarted(2);
@@ -180,11 +183,14 @@ class EngineThreadsTest {
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger waiting = new AtomicInteger();
     final List<State> updates = new CopyOnWriteArrayList<>();
+    /** The handle of each update, "-" for none. */
+    final List<String> handles = new CopyOnWriteArrayList<>();
     volatile State held;
 
     @Override
     public void update(StoredTask task) {
       updates.add(task.task().state());
+      handles.add(task.handle() == null ? "-" : task.handle());
       if (task.task().state() == held) {
         waiting.incrementAndGet();
         try {
@@ -278,6 +284,46 @@ class EngineThreadsTest {
   }
 
   @Test
+  void theHandleIsStoredWithTheReportsThatFollowTheStartInOneWrite() throws InterruptedException {
+    GatedStore store = new GatedStore();
+    store.held = State.RUNNING;
+    backend.duringStart = (task, events) -> events.running(); // reported before start returns its handle
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store).build()) {
+      String id = engine.createTask(Tasks.named("a"));
+      backend.awaitStarted(1); // start returned: the starter did not wait for the handle's write
+      eventually("the write of RUNNING (made before the handle) waits in the store", () -> store.waiting.get() == 1);
+      backend.events(id).executorStarted(0, Instant.parse("2026-12-07T10:00:01Z"));
+
+      store.release.countDown();
+
+      eventually("the handle stored", () -> store.get(id).orElseThrow().handle() != null);
+      assertThat(store.get(id).orElseThrow().handle()).isEqualTo("handle-" + id);
+      eventually("the executor's start stored", () -> !store.get(id).orElseThrow().task().logs().get(0).logs().isEmpty());
+      // INITIALIZING; RUNNING (with the handle if its write began after start returned); the
+      // executor's start, with the handle: no write of the handle alone
+      assertThat(store.updates).containsExactly(State.INITIALIZING, State.RUNNING, State.RUNNING);
+      assertThat(store.handles.get(0)).isEqualTo("-");
+      assertThat(store.handles.get(2)).isEqualTo("handle-" + id);
+    }
+  }
+
+  @Test
+  void aHandleWrittenWithAReportIsNotWrittenAgain() throws InterruptedException {
+    open.countDown();
+    GatedStore store = new GatedStore();
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store).build()) {
+      String id = engine.createTask(Tasks.named("a"));
+      backend.awaitStarted(1);
+      eventually("the handle stored", () -> store.get(id).orElseThrow().handle() != null);
+      backend.events(id).running();
+      eventually("RUNNING stored", () -> store.get(id).orElseThrow().task().state() == State.RUNNING);
+
+      assertThat(store.updates).containsExactly(State.INITIALIZING, State.INITIALIZING, State.RUNNING);
+      assertThat(store.handles).containsExactly("-", "handle-" + id, "handle-" + id);
+    }
+  }
+
+  @Test
   void reportsThatArriveTogetherAreStoredInOneWrite() throws InterruptedException {
     open.countDown();
     GatedStore store = new GatedStore();
@@ -322,21 +368,21 @@ class EngineThreadsTest {
   void whenStartsPileUpTheCallerStartsItsTaskItself() throws Exception {
     try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < 8 + 64; i++) { // 8 starters busy, 64 starts waiting: returned at once
+      for (int i = 0; i < STARTERS + EngineCore.STARTS_WAITING; i++) { // starters busy, starts waiting: returned at once
         ids.add(engine.createTask(Tasks.named("t" + i)));
       }
-      eventually("8 starts in progress", () -> starting.get() == 8);
+      eventually(STARTERS + " starts in progress", () -> starting.get() == STARTERS);
 
       // One more: no room to wait, so createTask's own thread starts it (and is held, as the starters are).
       Thread caller = new Thread(() -> ids.add(engine.createTask(Tasks.named("over"))), "the-caller");
       caller.start();
       eventually("the caller starts its task", () -> startThreads.contains("the-caller"));
       assertThat(caller.isAlive()).isTrue(); // createTask has not returned: it waits for the start
-      assertThat(starting.get()).isEqualTo(9);
+      assertThat(starting.get()).isEqualTo(STARTERS + 1);
 
       open.countDown();
       caller.join(WAIT.toMillis());
-      backend.awaitStarted(73);
+      backend.awaitStarted(STARTERS + EngineCore.STARTS_WAITING + 1);
       assertThat(backend.startedIds).containsExactlyInAnyOrderElementsOf(ids);
     }
   }

@@ -264,6 +264,40 @@ public abstract class TaskStoreContract {
     assertThat(all(new TaskQuery(null, null, Map.of("a", ""), null, 10))).isEmpty();
   }
 
+  @Test
+  void everyUpdateInARunIsSeenWhetherItChangesTheStateOnlyOrTheNameHandleOrTags() {
+    store.insert(new StoredTask(task(id(1), "one", Map.of("k", "1")).task(), null));
+    // each step: state, name, handle, tags; one of them (or only the state) changes at a time
+    record Step(State state, String name, String handle, Map<String, String> tags) {}
+    List<Step> steps = List.of(
+        new Step(State.INITIALIZING, "one", null, Map.of("k", "1")),
+        new Step(State.INITIALIZING, "one", "h1", Map.of("k", "1")),
+        new Step(State.RUNNING, "one", "h1", Map.of("k", "1")),
+        new Step(State.RUNNING, "renamed", "h1", Map.of("k", "1")),
+        new Step(State.RUNNING, "renamed", "h1", Map.of("k", "2", "extra", "x")),
+        new Step(State.COMPLETE, "renamed", "h1", Map.of("k", "2", "extra", "x")),
+        new Step(State.COMPLETE, "renamed", "h2", Map.of()),
+        new Step(State.COMPLETE, "renamed", null, Map.of("k", "3")));
+    for (Step step : steps) {
+      Task task = fullTask(id(1)).toBuilder().state(step.state()).name(step.name()).tags(step.tags()).build();
+
+      store.update(new StoredTask(task, step.handle()));
+
+      StoredTask got = store.get(id(1)).orElseThrow();
+      assertThat(got.task()).as("%s", step).isEqualTo(task);
+      assertThat(got.handle()).as("%s", step).isEqualTo(step.handle());
+      assertThat(all(new TaskQuery(step.name(), step.state(), step.tags(), null, 10))).as("%s", step)
+          .containsExactly(id(1));
+      assertThat(all(new TaskQuery("one".equals(step.name()) ? "renamed" : "one", null, Map.of(), null, 10)))
+          .as("%s: the old name no longer matches", step).isEmpty();
+      for (String key : List.of("k", "extra")) {
+        boolean has = step.tags().containsKey(key);
+        assertThat(all(new TaskQuery(null, null, Map.of(key, ""), null, 10))).as("%s: tag %s", step, key)
+            .hasSize(has ? 1 : 0);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------
   // list: order and paging
 

@@ -199,8 +199,14 @@ class MockBackendTest {
     shared.take(WAIT);
     assertThat(crashed.getTask(id, View.MINIMAL).state()).isIn(State.INITIALIZING, State.RUNNING);
     // The mock has the task as soon as its start is called; the engine stores the handle the start
-    // returns just after. A crash before that would rightly end the task SYSTEM_ERROR on restart.
+    // returns with the mock's first reports (RUNNING). A crash before the handle is stored would
+    // rightly end the task SYSTEM_ERROR on restart; the crash here comes once both are.
     awaitHandleStored(store, id);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (store.get(id).orElseThrow().task().state() != State.RUNNING) {
+      assertThat(System.nanoTime()).as("RUNNING stored within %s", WAIT).isLessThan(deadline);
+      Thread.sleep(5);
+    }
 
     try (TesEngine restarted = TesEngine.builder().backend(shared).store(store).build()) {
       shared.finish(id, Outcome.complete());

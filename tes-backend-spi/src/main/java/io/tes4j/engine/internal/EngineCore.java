@@ -82,9 +82,9 @@ public final class EngineCore {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.engine");
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** How many tasks are started at once at most (each on its own thread while it starts). */
-  static final int STARTER_THREADS = 8;
+  public static final int STARTER_THREADS = 16;
   /** How many admitted tasks wait for a starter at most; beyond, the admitting thread starts them. */
-  static final int STARTS_WAITING = 64;
+  public static final int STARTS_WAITING = 64;
   /** How many tasks' backend reports are applied at once at most (each waits for the store). */
   static final int REPORTER_THREADS = 8;
   /** How long close() waits for the reports the backend made while it closed. */
@@ -116,7 +116,8 @@ public final class EngineCore {
   private final ConcurrentHashMap<String, Run> active = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor engineThread;
   /**
-   * Where admitted tasks are started: INITIALIZING stored, the backend's start, its handle stored.
+   * Where admitted tasks are started: INITIALIZING stored, then the backend's start (its handle is
+   * stored by the reporter threads, with the backend's first reports when they come together).
    * Several at once, so that their store writes share commits and a backend slow to start one task
    * does not hold up the others; bounded, so that a burst of admissions is not a burst of threads.
    */
@@ -768,11 +769,9 @@ public final class EngineCore {
     boolean cancel;
     synchronized (run) {
       run.handle = handle;
-      if (eventsOpen) {
-        writes.write(run, run.task, "its backend handle");
-      }
       cancel = run.state() == State.CANCELING;
     }
+    run.storeHandle();
     if (handle == null) {
       LOG.warn("task {}: the backend {} returned no handle, so the task cannot be cancelled or resumed", run.id, backendName);
     } else if (cancel) {
@@ -1019,6 +1018,28 @@ public final class EngineCore {
       metadata.put(key, value);
       return new TaskLog(log.logs(), metadata, log.startTime(), log.endTime(), log.outputs(), log.systemLogs());
     });
+  }
+
+  /**
+   * Writes the run's backend handle, unless the store has it already (a report applied after the
+   * start returned was written with it); in a batch of reports, with the batch's write (from {@link
+   * Run#storeHandle}).
+   */
+  void storeHandle(Run run) {
+    synchronized (run) {
+      if (!eventsOpen || (Objects.equals(run.storedHandle, run.handle) && !run.unwritten)) {
+        return;
+      }
+      Run.Batch batch = run.batch;
+      if (batch != null) {
+        if (batch.task == null) {
+          batch.task = run.latest();
+        }
+        batch.what.add("its backend handle");
+      } else {
+        writes.write(run, run.task, "its backend handle");
+      }
+    }
   }
 
   /**

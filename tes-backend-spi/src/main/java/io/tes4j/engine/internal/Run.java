@@ -33,6 +33,8 @@ final class Run implements TaskEvents {
   volatile Task task;
   /** What the backend's start returned, or null. */
   volatile String handle;
+  /** The handle of the last document the store took; guarded by the monitor. */
+  String storedHandle;
   /** The store lacks the latest {@link #task} (its writes failed); the engine writes it later. */
   boolean unwritten;
   /**
@@ -57,6 +59,7 @@ final class Run implements TaskEvents {
     this.id = task.id();
     this.task = task;
     this.handle = handle;
+    this.storedHandle = handle;
     this.limits = limits;
   }
 
@@ -118,6 +121,15 @@ final class Run implements TaskEvents {
               + ": a task finishes in a terminal state (COMPLETE, EXECUTOR_ERROR, SYSTEM_ERROR, CANCELED or PREEMPTED)");
     }
     post(() -> engine.report(this, state, null));
+  }
+
+  /**
+   * Stores the handle the backend's start returned, as a report: after the reports the backend made
+   * while it started the task, in the same write as those applied with it, and not at all when one
+   * of them was written with it already. The starter thread does not wait for it.
+   */
+  void storeHandle() {
+    post(() -> engine.storeHandle(this));
   }
 
   /**

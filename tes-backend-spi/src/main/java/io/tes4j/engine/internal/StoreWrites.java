@@ -149,8 +149,10 @@ final class StoreWrites {
     RuntimeException failure;
     for (int attempt = 1; ; attempt++) {
       try {
-        store.update(new StoredTask(task, run.handle));
+        String handle = run.handle;
+        store.update(new StoredTask(task, handle));
         run.task = task;
+        run.storedHandle = handle;
         if (run.unwritten) {
           run.unwritten = false;
           unwritten.remove(run.id, run);

@@ -3,6 +3,7 @@ package io.tes4j.store;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -35,8 +36,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class MemoryTaskStore implements TaskStore {
   private final ConcurrentHashMap<String, Slot> byId = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListMap<String, Slot> ordered = new ConcurrentSkipListMap<>();
-  private final ConcurrentSkipListMap<String, Slot> unfinished = new ConcurrentSkipListMap<>();
+  // Newest first: a page walks forward, one step per task. A skip list has no links backwards, so
+  // walking an ascending one backwards searches from the top at every step.
+  private final ConcurrentSkipListMap<String, Slot> ordered = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+  private final ConcurrentSkipListMap<String, Slot> unfinished = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
 
   /** An empty store. */
   public MemoryTaskStore() {}
@@ -96,8 +99,7 @@ public final class MemoryTaskStore implements TaskStore {
     State state = query.state();
     ConcurrentNavigableMap<String, Slot> source =
         state != null && !state.isTerminal() ? unfinished : ordered;
-    NavigableMap<String, Slot> range =
-        query.beforeId() == null ? source.descendingMap() : source.headMap(query.beforeId(), false).descendingMap();
+    NavigableMap<String, Slot> range = query.beforeId() == null ? source : source.tailMap(query.beforeId(), false);
     String prefix = query.namePrefix() == null || query.namePrefix().isEmpty() ? null : query.namePrefix();
     boolean tags = !query.tags().isEmpty();
     List<StoredTask> page = new ArrayList<>(Math.min(query.limit(), 256));
@@ -120,7 +122,7 @@ public final class MemoryTaskStore implements TaskStore {
   @Override
   public List<StoredTask> unfinished() {
     List<StoredTask> tasks = new ArrayList<>();
-    for (Map.Entry<String, Slot> entry : unfinished.entrySet()) {
+    for (Map.Entry<String, Slot> entry : unfinished.descendingMap().entrySet()) { // oldest first
       StoredTask stored = entry.getValue().task;
       if (!stored.task().state().isTerminal()) {
         tasks.add(stored);

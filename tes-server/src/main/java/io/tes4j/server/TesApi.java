@@ -23,6 +23,7 @@ import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.Scope;
 import io.tes4j.server.internal.AccessLog;
+import io.tes4j.server.internal.MinimalPages;
 import io.tes4j.server.internal.QueryParameters;
 import io.tes4j.server.internal.RequestIds;
 import java.io.ByteArrayOutputStream;
@@ -489,7 +490,12 @@ public final class TesApi {
       tags.put(OWNER_TAG, user);
     }
     list.tags(tags);
-    return exchange.ok(tes.listTasks(list.build()));
+    ListTasksRequest asked = list.build();
+    ListTasksResponse page = tes.listTasks(asked);
+    if (asked.view() == null || asked.view() == View.MINIMAL) {
+      return exchange.ok(page, MinimalPages::write);
+    }
+    return exchange.ok(page);
   }
 
   /** Whether the task exists and belongs to the caller; its tags are in the BASIC view. */
@@ -587,6 +593,12 @@ public final class TesApi {
   // -----------------------------------------------------------------------------------------------
   // Answers.
 
+  /** Writes an answer's body as JSON. */
+  @FunctionalInterface
+  private interface JsonBytes<T> {
+    byte[] write(T body) throws JsonProcessingException;
+  }
+
   /** One request being answered: its id and, once authenticated, its caller. */
   private static final class Exchange {
     final ApiRequest request;
@@ -599,9 +611,13 @@ public final class TesApi {
     }
 
     ApiResponse ok(Object body) {
+      return ok(body, TesJson.writer()::writeValueAsBytes);
+    }
+
+    <T> ApiResponse ok(T body, JsonBytes<T> writer) {
       byte[] bytes;
       try {
-        bytes = TesJson.writer().writeValueAsBytes(body);
+        bytes = writer.write(body);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
       }

@@ -169,6 +169,13 @@ class MockRestartTest {
       String hang1 = engine.createTask(task("hang"));
       String hang2 = engine.createTask(task("hang"));
       backend.awaitExecutorsStarted(4); // done's, fail's and both hanging ones: they report nothing more
+      for (String hanging : List.of(hang1, hang2)) { // the engine applies reports a moment after they are made
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (engine.getTask(hanging, View.MINIMAL).state() != State.RUNNING) {
+          assertThat(System.nanoTime()).as("task %s shown RUNNING within %s", hanging, WAIT).isLessThan(deadline);
+          Thread.sleep(5);
+        }
+      }
       String queued1 = engine.createTask(task("queued 1"));
       String queued2 = engine.createTask(task("queued 2"));
       String canceled = engine.createTask(task("canceled"));

@@ -148,6 +148,27 @@ class StateMachineTest {
   }
 
   @Test
+  void anEndReportedForAReattachedTaskStillInitializingPassesThroughRunning() {
+    // The first engine stored INITIALIZING and the handle, then stopped before it stored the
+    // RUNNING its backend reported; the backend, still running the task, reports its end to the next.
+    io.tes4j.store.MemoryTaskStore store = new io.tes4j.store.MemoryTaskStore();
+    FakeBackend backend = FakeBackend.resuming();
+    String id;
+    try (TesEngine first = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).build()) {
+      id = first.createTask(Tasks.named("a"));
+    }
+    assertThat(store.get(id).orElseThrow().task().state()).isEqualTo(State.INITIALIZING);
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TesEngine next = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(store).clock(CLOCK)
+        .listener((task, from, to) -> seen.add(from + "->" + to)).build()) {
+      backend.events(id).finished(State.COMPLETE);
+
+      assertThat(next.getTask(id).state()).isEqualTo(State.COMPLETE);
+      assertThat(seen).containsSubsequence("INITIALIZING->RUNNING", "RUNNING->COMPLETE");
+    }
+  }
+
+  @Test
   void illegalReportsAreIgnored() {
     String id = engine.createTask(Tasks.named("a"));
     TaskEvents events = backend.events(id);

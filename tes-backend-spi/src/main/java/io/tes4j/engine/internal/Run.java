@@ -33,6 +33,8 @@ final class Run implements TaskEvents {
   volatile Task task;
   /** What the backend's start returned, or null. */
   volatile String handle;
+  /** Taken up from the store by a restarted engine and resumed on the backend; set before it is shared. */
+  volatile boolean reattached;
   /** The handle of the last document the store took; guarded by the monitor. */
   String storedHandle;
   /** The store lacks the latest {@link #task} (its writes failed); the engine writes it later. */

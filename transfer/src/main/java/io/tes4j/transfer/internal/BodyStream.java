@@ -65,12 +65,8 @@ final class BodyStream extends InputStream {
       return -1;
     }
     int n;
-    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::disconnect)) {
-      try {
-        n = in.read(b, off, len);
-      } catch (IOException e) {
-        throw registration.check(e);
-      }
+    try {
+      n = InterruptWatch.run(connection::disconnect, () -> in.read(b, off, len));
     } catch (SocketTimeoutException e) {
       failed = true;
       SocketTimeoutException timeout =

@@ -616,20 +616,18 @@ public final class HttpStorage implements Storage {
    * connection when this fails.
    */
   private int send(StorageUrl url, HttpURLConnection connection, Sending sending) {
-    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::disconnect)) {
-      try {
+    try {
+      int status = InterruptWatch.run(connection::disconnect, () -> {
         if (sending != null) {
           sendBody(url, connection, sending);
         }
-        int status = connection.getResponseCode();
-        if (status < 0) {
-          connection.disconnect();
-          throw new TransferException(Reason.FAILED, url.toString(), "the answer is not HTTP", null);
-        }
-        return status;
-      } catch (IOException e) {
-        throw registration.check(e);
+        return connection.getResponseCode();
+      });
+      if (status < 0) {
+        connection.disconnect();
+        throw new TransferException(Reason.FAILED, url.toString(), "the answer is not HTTP", null);
       }
+      return status;
     } catch (SocketTimeoutException e) {
       connection.disconnect();
       if (sending != null && sending.progress().connected()) {

@@ -57,43 +57,50 @@ public final class InterruptWatch {
     return registration;
   }
 
+  /** Blocking I/O, run under a watch. */
+  @FunctionalInterface
+  public interface Io<T> {
+    T run() throws IOException;
+  }
+
   /**
-   * {@code in}, whose reads and skips are {@linkplain #watch watched} with {@code abort}: a read
+   * Runs {@code io} {@linkplain #watch watched} with {@code abort}: when the calling thread is
+   * interrupted while {@code io} blocks, {@code abort} runs and what {@code io} then throws comes
+   * out as an {@link InterruptedIOException} (its cause kept).
+   *
+   * @throws InterruptedIOException when the calling thread is interrupted already, or was while
+   *     {@code io} blocked
+   * @throws IOException what {@code io} threw otherwise
+   */
+  public static <T> T run(Runnable abort, Io<T> io) throws IOException {
+    try (Registration registration = watch(abort)) {
+      try {
+        return io.run();
+      } catch (IOException e) {
+        throw registration.check(e);
+      }
+    }
+  }
+
+  /**
+   * {@code in}, whose reads and skips are {@linkplain #run run watched} with {@code abort}: a read
    * blocked when its thread is interrupted fails with an {@link InterruptedIOException}.
    */
   public static InputStream readsWatched(InputStream in, Runnable abort) {
     return new FilterInputStream(in) {
       @Override
       public int read() throws IOException {
-        try (Registration registration = watch(abort)) {
-          try {
-            return super.read();
-          } catch (IOException e) {
-            throw registration.check(e);
-          }
-        }
+        return run(abort, in::read);
       }
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
-        try (Registration registration = watch(abort)) {
-          try {
-            return super.read(b, off, len);
-          } catch (IOException e) {
-            throw registration.check(e);
-          }
-        }
+        return run(abort, () -> in.read(b, off, len));
       }
 
       @Override
       public long skip(long n) throws IOException {
-        try (Registration registration = watch(abort)) {
-          try {
-            return super.skip(n);
-          } catch (IOException e) {
-            throw registration.check(e);
-          }
-        }
+        return run(abort, () -> in.skip(n));
       }
     };
   }
@@ -116,7 +123,7 @@ public final class InterruptWatch {
   }
 
   private static InterruptedIOException interrupted() {
-    return new InterruptedIOException("interrupted: the transfer was stopped");
+    return new InterruptedIOException(IoFailures.INTERRUPTED);
   }
 
   /** One thread's I/O under watch; close it when the I/O is over. */

@@ -88,12 +88,8 @@ final class FtpConnection {
     client.setDataTimeout(settings.readTimeout());
     client.setBufferSize(BUFFER_SIZE);
     client.setListHiddenFiles(true);
-    try (InterruptWatch.Registration registration = InterruptWatch.watch(() -> AbortableClients.abort(client))) {
-      try {
-        return logIn(client, login, url, settings);
-      } catch (IOException e) {
-        throw registration.check(e);
-      }
+    try {
+      return InterruptWatch.run(() -> AbortableClients.abort(client), () -> logIn(client, login, url, settings));
     } catch (IOException e) {
       disconnect(client, login);
       throw FtpReplies.io(url, "FTP connection to " + login.where(), e);

@@ -111,12 +111,8 @@ public final class FtpStorage implements Storage {
   private <T> T withConnection(StorageUrl url, String doing, FtpWork<T> work) {
     requireFtp(url);
     FtpConnection connection = pool.acquire(url);
-    try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::abort)) {
-      try {
-        return work.run(connection);
-      } catch (IOException e) {
-        throw registration.check(e);
-      }
+    try {
+      return InterruptWatch.run(connection::abort, () -> work.run(connection));
     } catch (IOException e) {
       connection.markBroken();
       throw FtpReplies.io(url, doing, e);
@@ -227,23 +223,15 @@ public final class FtpStorage implements Storage {
       if (offset > 0) {
         client.setRestartOffset(offset); // sent as REST before RETR, reset by commons-net after it
       }
-      InputStream data;
-      try (InterruptWatch.Registration registration = InterruptWatch.watch(connection::abort)) {
-        try {
-          data = client.retrieveFileStream(connection.remote(url));
-        } catch (IOException e) {
-          throw registration.check(e);
-        }
-      }
+      InputStream data = InterruptWatch.run(connection::abort, () -> client.retrieveFileStream(connection.remote(url)));
       if (data == null) {
         throw refused(url, connection, Op.READ);
       }
       handedOver = true;
-      InputStream opened = data;
       return new FtpReadStream(url, connection, pool, InterruptWatch.readsWatched(data, () -> {
         connection.abort();
         try {
-          opened.close(); // the data connection, on which the read blocks
+          data.close(); // the data connection, on which the read blocks
         } catch (IOException e) {
           LOG.debug("Closing the data connection of {} to stop it failed: {}", url, e.toString());
         }

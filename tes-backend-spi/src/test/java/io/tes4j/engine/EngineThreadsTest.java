@@ -47,12 +47,7 @@ class EngineThreadsTest {
       startThreads.add(Thread.currentThread().getName());
       mostAtOnce.accumulateAndGet(starting.incrementAndGet(), Math::max);
       try {
-        if (!open.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-          throw new AssertionError("the test never let the starts go on");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while held", e);
+        hold(open, "the test never let the starts go on");
       } finally {
         starting.decrementAndGet();
       }
@@ -62,6 +57,18 @@ class EngineThreadsTest {
   @AfterEach
   void letGo() {
     open.countDown();
+  }
+
+  /** Waits until {@code latch} opens, for a thread the test holds (a start, a store write). */
+  private static void hold(CountDownLatch latch, String never) {
+    try {
+      if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError(never);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while held", e);
+    }
   }
 
   private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
@@ -194,12 +201,7 @@ class EngineThreadsTest {
       if (task.task().state() == held) {
         waiting.incrementAndGet();
         try {
-          if (!release.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-            throw new AssertionError("the test never released the store");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while held", e);
+          hold(release, "the test never released the store");
         } finally {
           waiting.decrementAndGet();
         }

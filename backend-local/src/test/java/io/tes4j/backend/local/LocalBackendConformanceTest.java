@@ -16,11 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalBackendConformanceTest extends BackendConformance {
   @TempDir Path work;
 
+  /** The sandbox the kit runs with. */
+  HostSandbox sandbox() {
+    return HostSandbox.UNSHARE;
+  }
+
   @Override
   protected Backend newBackend() {
     return LocalBackend.builder()
         .runtime(LocalRuntime.HOST)
-        .hostSandbox(HostSandbox.UNSHARE)
+        .hostSandbox(sandbox())
         .workRoot(work)
         .transferSettings(HostRuntimeTest.quickTransfers())
         .build();

@@ -210,6 +210,19 @@ public final class TesEngine implements TesClient {
     return builder().backend(uri).build();
   }
 
+  /**
+   * Whether {@link #getTask}, {@link #listTasks} and {@link #createTask} return without blocking:
+   * true when the task store is in memory ({@link TaskStore#isInMemory()}: the default store) and no
+   * {@link Builder#listener listener} is registered (a listener is told of a new task on the
+   * creating thread, and may block). The engine holds no lock across I/O on those paths, and a new
+   * task starts on the engine's own threads. {@code TesApi} then answers such requests on its
+   * server's network threads.
+   */
+  @Override
+  public boolean answersWithoutBlocking() {
+    return core.answersWithoutBlocking();
+  }
+
   /** The engine's service info: type {@code org.ga4gh:tes:1.1.0}, storage and backend parameters from the backend. */
   @Override
   public ServiceInfo serviceInfo() {

@@ -36,8 +36,9 @@ public interface Backend extends AutoCloseable {
    * the validator's rules (so fields may be {@code null}: report only what is this backend's own,
    * and skip what the validator reports). Each violation has the JSON path of the field and a
    * sentence saying what is wrong and what is allowed, never a value that may be secret (an
-   * environment value). Must be fast, touch no network, and not throw; {@link #start} should check
-   * the same again, since tasks also reach it without the engine or from an earlier version.
+   * environment value). Must be fast, touch no network, and not throw: with a memory store it runs
+   * on a server's network thread ({@code TesEngine.answersWithoutBlocking()}). {@link #start} should
+   * check the same again, since tasks also reach it without the engine or from an earlier version.
    *
    * @param task a submitted task, not yet validated
    * @return the problems found; empty by default

@@ -140,6 +140,12 @@ public final class MemoryTaskStore implements TaskStore {
   @Override
   public void close() {}
 
+  /** True: every call is a map operation or a walk of an in-memory index. */
+  @Override
+  public boolean isInMemory() {
+    return true;
+  }
+
   @Override
   public String toString() {
     return "MemoryTaskStore[" + count() + " tasks]";

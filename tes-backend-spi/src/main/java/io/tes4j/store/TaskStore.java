@@ -43,6 +43,18 @@ public interface TaskStore extends AutoCloseable {
   /** The number of tasks stored. */
   long count();
 
+  /**
+   * Whether every call of this store returns from memory: no I/O, no wait for a lock held across
+   * I/O, no failure to retry. The engine then tells a server it may answer on a thread that must
+   * never block ({@code TesClient.answersWithoutBlocking()}). False unless an implementation knows
+   * better: a wrong {@code true} would stall every connection of such a thread behind one slow call.
+   *
+   * @return false by default; {@link MemoryTaskStore}: true
+   */
+  default boolean isInMemory() {
+    return false;
+  }
+
   /** Releases files and connections. */
   @Override
   void close();

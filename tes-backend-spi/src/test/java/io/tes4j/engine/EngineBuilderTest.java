@@ -17,11 +17,13 @@ import io.tes4j.spi.BackendProvider;
 import io.tes4j.store.MemoryTaskStore;
 import io.tes4j.store.StoredTask;
 import io.tes4j.store.TaskStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Choosing the backend (by instance, by URI scheme), connect, service-info and close. */
 class EngineBuilderTest {
@@ -187,5 +189,22 @@ class EngineBuilderTest {
     assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(backend).store(broken).build()).hasMessage("database down");
     assertThat(backend.closed).isTrue();
     assertThat(((ClosingStore) broken).closed).as("a given store is left to its owner").isFalse();
+  }
+
+  @Test
+  void anEngineAnswersWithoutBlockingOnlyOverAnInMemoryStoreAndWithoutListeners(@TempDir Path dir) {
+    try (TesEngine memory = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend()).build();
+        TesEngine listened = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())
+            .listener((id, from, to) -> { }).build();
+        TesEngine sqlite = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())
+            .store("jdbc:sqlite:" + dir.resolve("tasks.db")).build();
+        TesEngine ownStore = TesEngine.builder().engineExecutor(Runnable::run).backend(new FakeBackend())
+            .store(new ForwardingTaskStore() { }).build()) {
+      assertThat(memory.answersWithoutBlocking()).as("the default memory store, no listener").isTrue();
+      assertThat(listened.answersWithoutBlocking()).as("a listener is told on the creating thread").isFalse();
+      assertThat(sqlite.answersWithoutBlocking()).as("a database store").isFalse();
+      assertThat(ownStore.answersWithoutBlocking()).as("a store that does not say it is in memory").isFalse();
+    }
+    assertThat(new MemoryTaskStore().isInMemory()).isTrue();
   }
 }

@@ -141,6 +141,21 @@ public interface TesClient extends AutoCloseable {
     return new AsyncOverSync(this);
   }
 
+  /**
+   * Whether {@link #getTask(String, View)}, {@link #listTasks} and {@link #createTask} return
+   * without blocking: from memory, with no I/O, no wait for a lock held across I/O and no call of
+   * code that might block. A server may then call them on a thread that must never block, its
+   * network thread, rather than hand each request to a worker thread (on one keep-alive connection,
+   * that hand-off is most of the time of a small answer); {@code TesApi} does. A wrong {@code true}
+   * would stall every connection of that thread behind one slow call, so the default is false; an
+   * in-process engine over its memory store says true.
+   *
+   * @return false unless the implementation knows these calls are served from memory
+   */
+  default boolean answersWithoutBlocking() {
+    return false;
+  }
+
   /** Releases connections and threads. Calls after close fail. */
   @Override
   void close();

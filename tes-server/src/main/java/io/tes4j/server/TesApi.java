@@ -22,6 +22,7 @@ import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.Scope;
+import io.tes4j.server.auth.internal.BearerTokenAuthenticator;
 import io.tes4j.server.internal.AccessLog;
 import io.tes4j.server.internal.MinimalPages;
 import io.tes4j.server.internal.QueryParameters;
@@ -115,6 +116,13 @@ public final class TesApi {
   /** TESP API's base path, which Nextflow calls. */
   public static final String TESP_BASE_PATH = "/v1";
 
+  /**
+   * The largest task document {@link #answersWithoutBlocking} lets a network thread read and
+   * validate: 64 KiB. Tasks are a few KiB; a larger one takes a worker thread rather than the time of
+   * the connections that share the network thread.
+   */
+  public static final long MAX_BODY_ANSWERED_AT_ONCE = 64 * 1024;
+
   /** The default largest request body: 10 MiB. */
   public static final long DEFAULT_MAX_REQUEST_BYTES = 10L * 1024 * 1024;
 
@@ -130,6 +138,10 @@ public final class TesApi {
   private final boolean isolateUsers;
   private final long maxRequestBytes;
   private final UnaryOperator<ServiceInfo> serviceInfo;
+  /** Whether the client and the authenticator let a GET be answered at once. */
+  private final boolean readsAtOnce;
+  /** Whether, in addition, the policy lets a POST /tasks be checked at once. */
+  private final boolean createsAtOnce;
 
   private TesApi(Builder builder) {
     this.tes = builder.tes;
@@ -138,6 +150,11 @@ public final class TesApi {
     this.isolateUsers = builder.isolateUsers;
     this.maxRequestBytes = builder.maxRequestBytes;
     this.serviceInfo = builder.serviceInfo;
+    // bcrypt (Basic) costs milliseconds of CPU and OIDC may fetch keys: only these two check a
+    // request from memory at once. File roots make the policy look at the file system (symbolic links).
+    boolean checksAtOnce = authenticator == Authenticator.none() || authenticator instanceof BearerTokenAuthenticator;
+    this.readsAtOnce = checksAtOnce && tes.answersWithoutBlocking();
+    this.createsAtOnce = readsAtOnce && policy.fileRoots().isEmpty();
   }
 
   /**
@@ -157,6 +174,32 @@ public final class TesApi {
    */
   public long maxRequestBytes() {
     return maxRequestBytes;
+  }
+
+  /**
+   * Whether {@link #handle} answers this request without blocking, so that a server built on
+   * non-blocking I/O may call it on its network thread and save the hand-off to a worker thread. True
+   * for {@code GET} of a task or of a page of tasks, and for {@code POST /tasks} with a body of at
+   * most {@link #MAX_BODY_ANSWERED_AT_ONCE} bytes, when the client says it answers without blocking
+   * ({@link TesClient#answersWithoutBlocking()}: a {@code TesEngine} over its memory store), the
+   * authenticator checks nothing or a bearer token, and (for a POST) the policy has no file roots,
+   * whose checks look at the file system. False for
+   * anything else (service info with its customizer, a cancel, which calls the backend, Basic or OIDC
+   * credentials, a body of unknown or larger length), which must be handled where blocking is allowed.
+   *
+   * @param method the request's method
+   * @param rawPath the request's path, undecoded, as given to {@link ApiRequest}
+   * @param bodyLength the body's declared length in bytes, 0 for none, -1 when unknown (chunked)
+   * @return whether the answer comes from memory, without waiting
+   */
+  public boolean answersWithoutBlocking(String method, String rawPath, long bodyLength) {
+    boolean get = "GET".equals(method);
+    boolean create = "POST".equals(method) && bodyLength >= 0 && bodyLength <= MAX_BODY_ANSWERED_AT_ONCE;
+    if (!(get ? readsAtOnce : create && createsAtOnce)) {
+      return false;
+    }
+    Route route = route(rawPath);
+    return route != null && (route.resource() == Resource.TASKS || get && route.resource() == Resource.TASK);
   }
 
   /**

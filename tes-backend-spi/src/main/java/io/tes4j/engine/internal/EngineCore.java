@@ -310,6 +310,11 @@ public final class EngineCore {
         : "it supports " + String.join(", ", new TreeSet<>(supportedParameters.values()));
   }
 
+  /** As {@code TesEngine.answersWithoutBlocking()}: an in-memory store, no listener. */
+  public boolean answersWithoutBlocking() {
+    return store.isInMemory() && listeners.isEmpty();
+  }
+
   /** As {@code TesClient.getTask(String, View)}. */
   public Task get(String id, View view) {
     checkOpen();

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * Runs a {@link TesApi} on Jetty (its core Handler API, no servlets). Jetty's selector reads
  * requests without a thread per connection; the handler reads a body asynchronously too (no more
  * than one byte beyond the API's limit), so a slow client holds a connection, never a thread, and
- * {@link ReadDeadlines} bounds how long it may hold even that. Only a whole request takes a thread
- * from the pool, for {@link TesApi#handle}, which may block on the engine and its store. It counts
- * the requests in flight so that {@link #stop(Duration)} can let them finish. Internal.
+ * {@link ReadDeadlines} bounds how long it may hold even that. A request takes a thread from the
+ * pool for {@link TesApi#handle}, which may block on the engine and its store, unless the API
+ * answers it from memory at once ({@link TesApi#answersWithoutBlocking}: reads on the memory
+ * store), which the selector thread that read it then answers itself. It counts the requests in
+ * flight so that {@link #stop(Duration)} can let them finish. Internal.
  */
 public final class JettyRunner {
   private static final Logger LOG = LoggerFactory.getLogger("io.tes4j.server");
@@ -74,6 +77,7 @@ public final class JettyRunner {
       PemKeyStore.Loaded tls) {}
 
   private final TesApi api;
+  private final QueuedThreadPool pool;
   private final Server server;
   private final ServerConnector connector;
   private final ReadDeadlines deadlines;
@@ -86,14 +90,17 @@ public final class JettyRunner {
   private JettyRunner(TesApi api, Settings settings) {
     this.api = api;
     this.bodyTimeoutText = describe(settings.bodyTimeout());
-    // Jetty's own work (one acceptor, the selectors) runs on the pool too: room for it on top.
-    int selectors = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+    // Jetty's own work (one acceptor, the selectors) runs on the pool too: room for it on top. A
+    // selector answers what the API answers at once itself (reads and creates on the memory store),
+    // so there is one per core, up to the threads asked for, for those to use every core.
+    int selectors = Math.max(1, Math.min(settings.threads(), Runtime.getRuntime().availableProcessors()));
     int acceptors = 1;
     QueuedThreadPool pool = new QueuedThreadPool(settings.threads() + selectors + acceptors + 2,
         Math.min(8, settings.threads() + selectors + acceptors), 60_000);
     pool.setName("tes4j-server");
     pool.setDaemon(true);
     ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("tes4j-server-timer", true);
+    this.pool = pool;
     this.server = new Server(pool, scheduler, null);
     this.deadlines = new ReadDeadlines(settings.headerTimeout(), settings.bodyTimeout(), scheduler);
 
@@ -219,11 +226,16 @@ public final class JettyRunner {
     }
   }
 
-  /** Every request: refused while stopping, else its body read, then answered by the API. */
+  /**
+   * Every request, called on the selector thread that read its headers: refused while stopping,
+   * answered there when the API answers it from memory at once ({@link TesApi#answersWithoutBlocking}),
+   * else handed to a pool thread, where its body is read and the API may block on the engine and
+   * its store.
+   */
   private final class ApiHandler extends Handler.Abstract {
     ApiHandler() {
-      // TesApi.handle blocks (on the engine, its store): Jetty calls it on a pool thread.
-      super(InvocationType.BLOCKING);
+      // It never blocks itself: what may block goes to the pool (see handle).
+      super(InvocationType.NON_BLOCKING);
     }
 
     @Override
@@ -239,12 +251,31 @@ public final class JettyRunner {
         AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 503, 0, null);
       } else if (declaredTooLarge(request)) {
         // Answered 413 by the API from the header alone: reading would wait for bytes the client
-        // may send only after an answer (Expect: 100-continue).
-        exchange.dispatch(new byte[0]);
-      } else {
+        // may send only after an answer (Expect: 100-continue). The API authenticates first: the pool.
+        onPool(exchange, () -> exchange.dispatch(new byte[0]));
+      } else if (api.answersWithoutBlocking(request.getMethod(), request.getHttpURI().getPath(),
+          request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH))) {
+        // Answered from memory: here, without waking a pool thread (half the time of a small answer
+        // on one keep-alive connection). The body is read without blocking; when part of it is
+        // late, Jetty calls the exchange back on a pool thread, which answers it.
         exchange.read();
+      } else {
+        onPool(exchange, exchange::read);
       }
       return true;
+    }
+
+    private void onPool(Exchange exchange, Runnable work) {
+      try {
+        pool.execute(work);
+      } catch (RejectedExecutionException e) {
+        // The pool is stopping, or its queue is full: an answer, not a connection left hanging.
+        String requestId = RequestIds.choose(exchange.request.getHeaders().get("X-Request-Id"));
+        if (exchange.answerOnce(ErrorBodies.answer(503, "the server is too busy to take this request", requestId,
+            "Retry-After", "1"), true)) {
+          AccessLog.log(requestId, exchange.request.getMethod(), exchange.request.getHttpURI().getPath(), 503, 0, null);
+        }
+      }
     }
   }
 
@@ -360,7 +391,10 @@ public final class JettyRunner {
       }
     }
 
-    /** Hands the whole request to the API, on this thread (a pool thread), and sends its answer. */
+    /**
+     * Hands the whole request to the API on this thread, and sends its answer: a pool thread, or the
+     * selector thread for a read the API answers from memory.
+     */
     void dispatch(byte[] bytes) {
       if (!answered.compareAndSet(false, true)) {
         return;

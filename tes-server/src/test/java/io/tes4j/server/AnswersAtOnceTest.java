@@ -105,30 +105,42 @@ class AnswersAtOnceTest {
 
   @Test
   void theServerAnswersOnTheNetworkThreadExactlyWhatTheApiSaysNeverWaits() throws Exception {
-    Map<String, Boolean> onNetworkThread = new ConcurrentHashMap<>();
-    RecordingClient recording = new RecordingClient(engine, true, onNetworkThread);
-    try (TesServer server = TesServer.builder(recording).port(0).start()) {
+    Map<String, Boolean> onNetworkThread = whereCalled(true, server -> {
       String id = send(server, "POST", "/tasks", HELLO, 200);
       send(server, "GET", "/tasks/" + id + "?view=FULL", null, 200);
       send(server, "GET", "/tasks?page_size=5", null, 200);
       send(server, "POST", "/tasks/" + id + ":cancel", "", 200);
       send(server, "POST", "/tasks", bigTask(), 200);
-    }
+    });
     assertThat(onNetworkThread).containsExactlyInAnyOrderEntriesOf(Map.of(
         "createTask hello", true, "getTask", true, "listTasks", true, "cancelTask", false, "createTask big", false));
   }
 
   @Test
   void aClientThatMayBlockIsCalledOnWorkerThreadsOnly() throws Exception {
-    Map<String, Boolean> onNetworkThread = new ConcurrentHashMap<>();
-    RecordingClient recording = new RecordingClient(engine, false, onNetworkThread);
-    try (TesServer server = TesServer.builder(recording).port(0).start()) {
+    Map<String, Boolean> onNetworkThread = whereCalled(false, server -> {
       String id = send(server, "POST", "/tasks", HELLO, 200);
       send(server, "GET", "/tasks/" + id, null, 200);
       send(server, "GET", "/tasks", null, 200);
-    }
+    });
     assertThat(onNetworkThread).containsExactlyInAnyOrderEntriesOf(Map.of(
         "createTask hello", false, "getTask", false, "listTasks", false));
+  }
+
+  /** Requests to a server over the engine; per client call, whether it ran on a network thread. */
+  private Map<String, Boolean> whereCalled(boolean clientAnswersWithoutBlocking, Conversation conversation) throws Exception {
+    Map<String, Boolean> onNetworkThread = new ConcurrentHashMap<>();
+    RecordingClient recording = new RecordingClient(engine, clientAnswersWithoutBlocking, onNetworkThread);
+    try (TesServer server = TesServer.builder(recording).port(0).start()) {
+      conversation.with(server);
+    }
+    return onNetworkThread;
+  }
+
+  /** What a test sends to the server. */
+  @FunctionalInterface
+  private interface Conversation {
+    void with(TesServer server) throws Exception;
   }
 
   @Test

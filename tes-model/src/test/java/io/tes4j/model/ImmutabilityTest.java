@@ -84,6 +84,31 @@ class ImmutabilityTest {
   }
 
   @Test
+  void aTaskRebuiltFromAnotherSharesItsTagsButTheCallersMapsAreCopied() {
+    Task task = Task.builder().name("t").tag("a", "1").tag("b", "").addExecutor(Executor.of("alpine", "true")).build();
+    Task running = new Task(task.id(), State.RUNNING, task.name(), task.description(), task.inputs(), task.outputs(),
+        task.resources(), task.executors(), task.volumes(), task.tags(), task.logs(), task.creationTime());
+    assertThat(running.tags()).as("a map the model made is shared, not copied").isSameAs(task.tags());
+    assertThat(running.executors()).isSameAs(task.executors());
+
+    Map<String, String> backing = new LinkedHashMap<>(Map.of("a", "1"));
+    Task viewed = new Task(null, null, null, null, null, null, null, null, null,
+        java.util.Collections.unmodifiableMap(backing), null, null);
+    backing.put("b", "2");
+    assertThat(viewed.tags()).as("a read-only view of a map its maker changes is copied").containsOnlyKeys("a");
+
+    assertThat(task.tags()).isEqualTo(Map.of("a", "1", "b", "")).hasSameHashCodeAs(Map.of("a", "1", "b", ""));
+    assertThat(Map.of("a", "1", "b", "")).isEqualTo(task.tags());
+    assertThat(task.tags().keySet()).containsExactly("a", "b");
+    assertThat(task.tags()).hasToString("{a=1, b=}");
+    assertThatThrownBy(() -> task.tags().put("c", "3")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> task.tags().remove("a")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> task.tags().keySet().remove("a")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> task.tags().entrySet().iterator().next().setValue("x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void reusingATaskBuilderDoesNotChangeTasksItBuilt() {
     Task.Builder builder = Task.builder().name("first").addExecutor(Executor.of("alpine", "true")).tag("a", "1");
     Task first = builder.build();

@@ -1,11 +1,15 @@
 package io.tes4j.model.internal;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Defensive copies for the model records. Not part of the API.
@@ -48,20 +52,74 @@ public final class Collections2 {
 
   /**
    * An unmodifiable, insertion-ordered copy without {@code null} keys; {@code null} values become
-   * empty strings (TES maps are string to string, and a tag with an empty value is meaningful).
+   * empty strings (TES maps are string to string, and a tag with an empty value is meaningful). A
+   * map this method made is returned unchanged, as {@link List#copyOf} returns its own lists: a task
+   * rebuilt at each change of state shares its tags instead of copying them again.
    */
   public static Map<String, String> stringMap(Map<String, String> source) {
     if (source == null || source.isEmpty()) {
       return Map.of();
     }
-    Map<String, String> copy = new LinkedHashMap<>();
+    if (source instanceof FrozenStringMap) {
+      return source;
+    }
+    Map<String, String> copy = new LinkedHashMap<>(Math.max(4, source.size() * 4 / 3 + 1));
     source.forEach(
         (key, value) -> {
           if (key != null) {
             copy.put(key, Objects.requireNonNullElse(value, ""));
           }
         });
-    return Collections.unmodifiableMap(copy);
+    return new FrozenStringMap(copy);
+  }
+
+  /**
+   * The maps {@link #stringMap} makes: a read-only view of a copy that nothing else references, so
+   * that it can be shared as it is. A JDK unmodifiable map could not be trusted so: it may be a view
+   * of a map its maker still changes. Mutators throw (AbstractMap's {@code put}, the view's entry
+   * set for the rest); equality, hashing and printing are a map's.
+   */
+  private static final class FrozenStringMap extends AbstractMap<String, String> {
+    private final Map<String, String> view;
+
+    FrozenStringMap(Map<String, String> copy) {
+      this.view = Collections.unmodifiableMap(copy);
+    }
+
+    @Override
+    public Set<Entry<String, String>> entrySet() {
+      return view.entrySet();
+    }
+
+    @Override
+    public int size() {
+      return view.size();
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return view.containsKey(key);
+    }
+
+    @Override
+    public String get(Object key) {
+      return view.get(key);
+    }
+
+    @Override
+    public Set<String> keySet() {
+      return view.keySet();
+    }
+
+    @Override
+    public Collection<String> values() {
+      return view.values();
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super String> action) {
+      view.forEach(action);
+    }
   }
 
   /**

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * than one byte beyond the API's limit), so a slow client holds a connection, never a thread, and
  * {@link ReadDeadlines} bounds how long it may hold even that. A request takes a thread from the
  * pool for {@link TesApi#handle}, which may block on the engine and its store, unless the API
- * answers it from memory at once ({@link TesApi#answersWithoutBlocking}: reads on the memory
- * store), which the selector thread that read it then answers itself. It counts the requests in
+ * answers it from memory at once ({@link TesApi#answersWithoutBlocking}: reads and small creates
+ * on the memory store), which the selector thread that read it then answers itself. It counts the requests in
  * flight so that {@link #stop(Duration)} can let them finish. Internal.
  */
 public final class JettyRunner {
@@ -393,7 +393,7 @@ public final class JettyRunner {
 
     /**
      * Hands the whole request to the API on this thread, and sends its answer: a pool thread, or the
-     * selector thread for a read the API answers from memory.
+     * selector thread for a request the API answers at once.
      */
     void dispatch(byte[] bytes) {
       if (!answered.compareAndSet(false, true)) {

@@ -183,9 +183,9 @@ public final class TesApi {
    * most {@link #MAX_BODY_ANSWERED_AT_ONCE} bytes, when the client says it answers without blocking
    * ({@link TesClient#answersWithoutBlocking()}: a {@code TesEngine} over its memory store), the
    * authenticator checks nothing or a bearer token, and (for a POST) the policy has no file roots,
-   * whose checks look at the file system. False for
-   * anything else (service info with its customizer, a cancel, which calls the backend, Basic or OIDC
-   * credentials, a body of unknown or larger length), which must be handled where blocking is allowed.
+   * whose checks look at the file system. False for anything else (service info with its
+   * customizer, a cancel, which calls the backend, Basic or OIDC credentials, a body of unknown or
+   * larger length), which must be handled where blocking is allowed.
    *
    * @param method the request's method
    * @param rawPath the request's path, undecoded, as given to {@link ApiRequest}

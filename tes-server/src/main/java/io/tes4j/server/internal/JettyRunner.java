@@ -244,11 +244,8 @@ public final class JettyRunner {
       ReadDeadlines.Watch watch = deadlines.requestStarted(request.getConnectionMetaData().getConnection());
       Exchange exchange = new Exchange(request, response, callback, watch);
       if (stopping) {
-        // After close() began: refused, the connection closed. Like every other error answer, it
-        // carries a request id, the client's when it sent a sane one.
-        String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
-        exchange.answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true);
-        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 503, 0, null);
+        // After close() began: refused, the connection closed.
+        exchange.refuse();
       } else if (declaredTooLarge(request)) {
         // Answered 413 by the API from the header alone: reading would wait for bytes the client
         // may send only after an answer (Expect: 100-continue). The API authenticates first: the pool.
@@ -270,11 +267,7 @@ public final class JettyRunner {
         pool.execute(work);
       } catch (RejectedExecutionException e) {
         // The pool is stopping, or its queue is full: an answer, not a connection left hanging.
-        String requestId = RequestIds.choose(exchange.request.getHeaders().get("X-Request-Id"));
-        if (exchange.answerOnce(ErrorBodies.answer(503, "the server is too busy to take this request", requestId,
-            "Retry-After", "1"), true)) {
-          AccessLog.log(requestId, exchange.request.getMethod(), exchange.request.getHttpURI().getPath(), 503, 0, null);
-        }
+        exchange.answerError(503, "the server is too busy to take this request", "Retry-After", "1");
       }
     }
   }
@@ -373,20 +366,24 @@ public final class JettyRunner {
     /** The body deadline passed (or Jetty's idle timeout): 408, and the connection closed. */
     @Override
     public void timedOut() {
-      String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
-      if (answerOnce(ErrorBodies.answer(408, "the request body did not arrive within " + bodyTimeoutText,
-          requestId), true)) {
-        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 408,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
-      }
+      answerError(408, "the request body did not arrive within " + bodyTimeoutText);
     }
 
     /** The server stops before the body arrived: 503, as a request arriving now would get. */
     @Override
     public void refuse() {
+      answerError(503, "the server is shutting down", "Retry-After", "1");
+    }
+
+    /**
+     * Answers an error of the server's own, not the API's, unless the request is answered already:
+     * the JSON error body with a request id (the client's when it sent a sane one), the connection
+     * closed (the rest of the body is not read), and the access log line.
+     */
+    void answerError(int status, String message, String... extraHeaders) {
       String requestId = RequestIds.choose(request.getHeaders().get("X-Request-Id"));
-      if (answerOnce(ErrorBodies.answer(503, "the server is shutting down", requestId, "Retry-After", "1"), true)) {
-        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), 503,
+      if (answerOnce(ErrorBodies.answer(status, message, requestId, extraHeaders), true)) {
+        AccessLog.log(requestId, request.getMethod(), request.getHttpURI().getPath(), status,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getHeadersNanoTime()), null);
       }
     }

@@ -297,51 +297,60 @@ public final class TaskValidator {
   }
 
   private void executor(Executor executor, String at) {
+    // Paths are made into text only for a violation: a valid executor, the usual case, builds none.
     String image = executor.image();
-    String imageAt = JsonPaths.field(at, "image");
     if (image == null) {
-      add(imageAt, "is required; give the container image to run, e.g. ubuntu:22.04");
+      add(at, "image", "is required; give the container image to run, e.g. ubuntu:22.04");
     } else if (image.isBlank()) {
-      add(imageAt, "must not be blank; give the container image to run, e.g. ubuntu:22.04");
-    } else if (image.chars().anyMatch(Character::isWhitespace)) {
-      add(imageAt, "must not contain whitespace, was " + Texts.quote(image));
-    } else if (image.chars().anyMatch(Character::isISOControl)) {
-      add(imageAt, "must not contain control characters, was " + Texts.quote(image));
+      add(at, "image", "must not be blank; give the container image to run, e.g. ubuntu:22.04");
+    } else if (anyChar(image, Character::isWhitespace)) {
+      add(at, "image", "must not contain whitespace, was " + Texts.quote(image));
+    } else if (anyChar(image, Character::isISOControl)) {
+      add(at, "image", "must not contain control characters, was " + Texts.quote(image));
     } else if (image.startsWith("-")) {
       // docker, podman and apptainer would read it as one of their own options (--privileged)
       add(
-          imageAt,
+          at,
+          "image",
           "must not start with '-', was "
               + Texts.quote(image)
               + "; an image is a name such as ubuntu:22.04 or registry.example.org/team/tool:1.2,"
               + " never an option");
     }
     List<String> command = executor.command();
-    String commandAt = JsonPaths.field(at, "command");
     if (command.isEmpty()) {
       add(
-          commandAt,
+          at,
+          "command",
           "must not be empty; give the program to run, then its arguments, e.g. [\"echo\", \"hello\"]");
     } else if (command.get(0).isBlank()) {
       add(
-          JsonPaths.index(commandAt, 0),
+          JsonPaths.index(JsonPaths.field(at, "command"), 0),
           "the first element is the program to run and must not be blank");
     }
-    containerPath(JsonPaths.field(at, "workdir"), executor.workdir(), false, "/data");
-    containerPath(JsonPaths.field(at, "stdin"), executor.stdin(), false, "/data/file1");
-    containerPath(JsonPaths.field(at, "stdout"), executor.stdout(), false, "/tmp/stdout.log");
-    containerPath(JsonPaths.field(at, "stderr"), executor.stderr(), false, "/tmp/stderr.log");
-    String envAt = JsonPaths.field(at, "env");
+    containerPath(at, "workdir", executor.workdir(), false, "/data");
+    containerPath(at, "stdin", executor.stdin(), false, "/data/file1");
+    containerPath(at, "stdout", executor.stdout(), false, "/tmp/stdout.log");
+    containerPath(at, "stderr", executor.stderr(), false, "/tmp/stderr.log");
     for (String name : executor.env().keySet()) {
       if (!ENV_NAME.matcher(name).matches()) {
         add(
-            JsonPaths.field(envAt, name),
+            JsonPaths.field(JsonPaths.field(at, "env"), name),
             "invalid environment variable name "
                 + Texts.quote(name)
                 + ": must start with a letter or underscore and hold only letters, digits and"
                 + " underscores");
       }
     }
+  }
+
+  private static boolean anyChar(String text, java.util.function.IntPredicate test) {
+    for (int i = 0; i < text.length(); i++) {
+      if (test.test(text.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void volumes(List<String> volumes) {
@@ -356,6 +365,14 @@ public final class TaskValidator {
 
   // ---------------------------------------------------------------------------------------------
   // Paths inside the container.
+
+  /** As {@link #containerPath(String, String, boolean, String)} for the field {@code field} of {@code parent}. */
+  private boolean containerPath(String parent, String field, String path, boolean required, String example) {
+    if (path != null && path.startsWith("/") && !path.contains("..")) {
+      return true; // valid, without making the field's path into text
+    }
+    return containerPath(JsonPaths.field(parent, field), path, required, example);
+  }
 
   /**
    * Checks a container path: when set (or when {@code required}), it must be absolute and hold no
@@ -440,5 +457,9 @@ public final class TaskValidator {
 
   private void add(String path, String message) {
     violations.add(new Violation(path, message));
+  }
+
+  private void add(String parent, String field, String message) {
+    add(JsonPaths.field(parent, field), message);
   }
 }

@@ -82,7 +82,7 @@ public final class StrictTaskReader {
                   JsonPaths.ROOT, "expected a task object ({...}), found " + describe(root))),
           null);
     }
-    ObjectNode readable = object(TASK, (ObjectNode) root, JsonPaths.ROOT);
+    ObjectNode readable = object(TASK, (ObjectNode) root, Where.ROOT);
     Task task;
     try {
       task = TesJson.reader().forType(Task.class).readValue(readable);
@@ -98,46 +98,68 @@ public final class StrictTaskReader {
     return new Result(violations, task);
   }
 
-  /** Checks an object against {@code schema}; returns a copy holding only the readable values. */
-  private ObjectNode object(TesSchema schema, ObjectNode node, String path) {
-    ObjectNode readable = JsonNodeFactory.instance.objectNode();
-    Map<Field, String> seen = new HashMap<>();
+  /**
+   * Checks an object against {@code schema}; returns the object itself when all of it is readable,
+   * else a copy holding only the readable values (made at the first value left out, so that a valid
+   * document, the usual case, is not copied).
+   */
+  private ObjectNode object(TesSchema schema, ObjectNode node, Where path) {
+    ObjectNode readable = null;
+    Map<Field, String> seen = null; // the names met, to find a field given twice under two names
+    int index = 0;
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String name = entry.getKey();
-      String fieldPath = JsonPaths.field(path, name);
+      JsonNode value = entry.getValue();
+      JsonNode checked = null;
       Optional<Field> known = schema.field(name);
       if (known.isEmpty()) {
-        violations.add(new Violation(fieldPath, unknownField(schema, name)));
-        continue;
+        violations.add(new Violation(path.field(name).toString(), unknownField(schema, name)));
+      } else {
+        Field field = known.get();
+        if (seen == null) {
+          seen = new HashMap<>();
+        }
+        String earlier = seen.putIfAbsent(field, name);
+        if (earlier != null) {
+          violations.add(
+              new Violation(
+                  path.field(name).toString(),
+                  Texts.quote(name)
+                      + " and "
+                      + Texts.quote(earlier)
+                      + " are two names of the same field "
+                      + Texts.quote(field.name())
+                      + "; set it once"));
+        } else if (!value.isNull()) { // an explicit null reads as absent
+          checked = value(field, value, path.field(name));
+        }
       }
-      Field field = known.get();
-      String earlier = seen.putIfAbsent(field, name);
-      if (earlier != null) {
-        violations.add(
-            new Violation(
-                fieldPath,
-                Texts.quote(name)
-                    + " and "
-                    + Texts.quote(earlier)
-                    + " are two names of the same field "
-                    + Texts.quote(field.name())
-                    + "; set it once"));
-        continue;
+      if (readable == null && checked != value) {
+        readable = firstEntries(node, index);
       }
-      JsonNode value = entry.getValue();
-      if (value.isNull()) {
-        continue; // an explicit null reads as absent
-      }
-      JsonNode checked = value(field, value, fieldPath);
-      if (checked != null) {
+      if (readable != null && checked != null) {
         readable.set(name, checked);
       }
+      index++;
     }
-    return readable;
+    return readable != null ? readable : node;
+  }
+
+  /** A new object holding the first {@code count} entries of {@code node}. */
+  private static ObjectNode firstEntries(ObjectNode node, int count) {
+    ObjectNode copy = JsonNodeFactory.instance.objectNode();
+    int index = 0;
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      if (index++ == count) {
+        break;
+      }
+      copy.set(entry.getKey(), entry.getValue());
+    }
+    return copy;
   }
 
   /** Checks one field's value; returns what can be read of it, or {@code null} to leave it out. */
-  private JsonNode value(Field field, JsonNode value, String path) {
+  private JsonNode value(Field field, JsonNode value, Where path) {
     switch (field.kind()) {
       case STRING, OPEN_ENUM -> {
         return value.isTextual() ? value : wrongType(path, "a string", value);
@@ -167,32 +189,40 @@ public final class StrictTaskReader {
         if (!value.isArray()) {
           return wrongType(path, "an array of strings", value);
         }
-        ArrayNode readable = JsonNodeFactory.instance.arrayNode();
+        ArrayNode readable = null; // a copy, made at the first element that is not a string
         for (int i = 0; i < value.size(); i++) {
           JsonNode element = value.get(i);
-          if (element.isTextual()) {
-            readable.add(element);
-          } else {
-            wrongType(JsonPaths.index(path, i), "a string", element);
+          if (!element.isTextual()) {
+            wrongType(path.index(i), "a string", element);
+            if (readable == null) {
+              readable = firstElements((ArrayNode) value, i);
+            }
             readable.add(TextNode.valueOf("")); // keeps the indexes of the elements after it
+          } else if (readable != null) {
+            readable.add(element);
           }
         }
-        return readable;
+        return readable != null ? readable : value;
       }
       case STRING_MAP -> {
         // Maps hold environment variables, which routinely carry secrets: values are not quoted.
         if (!value.isObject()) {
           return wrongType(path, "an object whose values are strings", value, false);
         }
-        ObjectNode readable = JsonNodeFactory.instance.objectNode();
+        ObjectNode readable = null; // a copy, made at the first value that is not a string
+        int index = 0;
         for (Map.Entry<String, JsonNode> entry : value.properties()) {
-          if (entry.getValue().isTextual()) {
+          if (!entry.getValue().isTextual()) {
+            wrongType(path.field(entry.getKey()), "a string", entry.getValue(), false);
+            if (readable == null) {
+              readable = firstEntries((ObjectNode) value, index);
+            }
+          } else if (readable != null) {
             readable.set(entry.getKey(), entry.getValue());
-          } else {
-            wrongType(JsonPaths.field(path, entry.getKey()), "a string", entry.getValue(), false);
           }
+          index++;
         }
-        return readable;
+        return readable != null ? readable : value;
       }
       case OBJECT -> {
         TesSchema nested = field.object();
@@ -205,24 +235,39 @@ public final class StrictTaskReader {
         if (!value.isArray()) {
           return wrongType(path, "an array of " + nested.plural() + " ([{...}])", value);
         }
-        ArrayNode readable = JsonNodeFactory.instance.arrayNode();
+        ArrayNode readable = null; // a copy, made at the first element that changes
         for (int i = 0; i < value.size(); i++) {
           JsonNode element = value.get(i);
-          String elementPath = JsonPaths.index(path, i);
+          JsonNode checked;
           if (element.isObject()) {
-            readable.add(object(nested, (ObjectNode) element, elementPath));
+            checked = object(nested, (ObjectNode) element, path.index(i));
           } else {
-            wrongType(elementPath, Texts.article(nested.singular() + " object") + " ({...})", element);
-            readable.add(JsonNodeFactory.instance.objectNode()); // keeps the indexes after it
+            wrongType(path.index(i), Texts.article(nested.singular() + " object") + " ({...})", element);
+            checked = JsonNodeFactory.instance.objectNode(); // keeps the indexes after it
+          }
+          if (readable == null && checked != element) {
+            readable = firstElements((ArrayNode) value, i);
+          }
+          if (readable != null) {
+            readable.add(checked);
           }
         }
-        return readable;
+        return readable != null ? readable : value;
       }
       default -> throw new IllegalStateException("unhandled kind " + field.kind());
     }
   }
 
-  private JsonNode enumValue(Field field, JsonNode value, String path) {
+  /** A new array holding the first {@code count} elements of {@code array}. */
+  private static ArrayNode firstElements(ArrayNode array, int count) {
+    ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < count; i++) {
+      copy.add(array.get(i));
+    }
+    return copy;
+  }
+
+  private JsonNode enumValue(Field field, JsonNode value, Where path) {
     String allowed = "one of " + String.join(", ", field.enumValues());
     if (!value.isTextual()) {
       return wrongType(path, allowed, value);
@@ -237,16 +282,16 @@ public final class StrictTaskReader {
         message += " (values are upper case: use \"" + candidate + "\")";
       }
     }
-    violations.add(new Violation(path, message));
+    violations.add(new Violation(path.toString(), message));
     return null;
   }
 
-  private JsonNode wrongType(String path, String expected, JsonNode found) {
+  private JsonNode wrongType(Where path, String expected, JsonNode found) {
     return wrongType(path, expected, found, true);
   }
 
-  private JsonNode wrongType(String path, String expected, JsonNode found, boolean showValue) {
-    violations.add(new Violation(path, "expected " + expected + ", found " + describe(found, showValue)));
+  private JsonNode wrongType(Where path, String expected, JsonNode found, boolean showValue) {
+    violations.add(new Violation(path.toString(), "expected " + expected + ", found " + describe(found, showValue)));
     return null;
   }
 
@@ -368,5 +413,40 @@ public final class StrictTaskReader {
       current = swap;
     }
     return previous[b.length()];
+  }
+
+  /**
+   * A JSON path, made into text ({@code executors[0].env["1X"]}) only when a problem is reported
+   * at it: a valid document, the usual case, builds none.
+   */
+  private static final class Where {
+    static final Where ROOT = new Where(null, null, -1);
+
+    private final Where parent;
+    private final String name;
+    private final int index;
+
+    private Where(Where parent, String name, int index) {
+      this.parent = parent;
+      this.name = name;
+      this.index = index;
+    }
+
+    Where field(String field) {
+      return new Where(this, field, -1);
+    }
+
+    Where index(int element) {
+      return new Where(this, null, element);
+    }
+
+    @Override
+    public String toString() {
+      if (parent == null) {
+        return JsonPaths.ROOT;
+      }
+      String at = parent.toString();
+      return name != null ? JsonPaths.field(at, name) : JsonPaths.index(at, index);
+    }
   }
 }

@@ -217,6 +217,11 @@ public final class TesEngine implements TesClient {
    * creating thread, and may block). The engine holds no lock across I/O on those paths, and a new
    * task starts on the engine's own threads. {@code TesApi} then answers such requests on its
    * server's network threads.
+   *
+   * <p>When this is true and no {@link Builder#engineExecutor engineExecutor} is given, the engine
+   * also applies the backend's reports on the backend's own thread, before its {@link
+   * io.tes4j.spi.TaskEvents} call returns, and starts tasks in batches on one starter thread while
+   * the backend's starts are quick (see docs/concepts.md, "When nothing blocks").
    */
   @Override
   public boolean answersWithoutBlocking() {
@@ -291,8 +296,9 @@ public final class TesEngine implements TesClient {
   /**
    * The asynchronous view. Its calls run at once on the calling thread (none waits for a task) and
    * return completed futures; its {@code await} holds no thread and completes on the thread that
-   * ended the task (use the {@code ...Async} forms of {@link java.util.concurrent.CompletableFuture}
-   * for slow work), or fails with {@link io.tes4j.api.TesTimeoutException}. Cancelling that future
+   * ended the task, which may be the backend's own thread (see {@link #answersWithoutBlocking()}):
+   * use the {@code ...Async} forms of {@link java.util.concurrent.CompletableFuture} for slow work;
+   * or it fails with {@link io.tes4j.api.TesTimeoutException}. Cancelling that future
    * stops its timer, not the task.
    */
   @Override

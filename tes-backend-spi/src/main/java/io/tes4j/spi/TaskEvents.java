@@ -7,10 +7,14 @@ import java.util.List;
 
 /**
  * How a {@link Backend} reports one task's progress to the engine. The engine implements it; the
- * backend may call it from any thread. Every call is stored before it returns, so a task's state
- * survives a restart on a durable store. When the store keeps failing, the engine keeps the change in
- * memory and writes it later (see {@code TesEngine}, "When the store or the backend fails"): a call
- * may wait for the engine's retries of the write, but never throws because the store failed.
+ * backend may call it from any thread, holding its own locks. Each task's reports are applied in
+ * the order they were made, and stored, so a task's state survives a restart on a durable store.
+ * A call returns at once: the engine's reporter threads apply and store the report, so that a
+ * backend's thread never waits for the store; or, when nothing on the way can block (the engine's
+ * store in memory, no listener), the call applies it itself before it returns, taking no lock the
+ * backend could be waiting for and calling no backend method. When the store keeps failing, the
+ * engine keeps the change in memory and writes it later (see {@code TesEngine}, "When the store or
+ * the backend fails"); a call never throws because the store failed.
  *
  * <p>The usual sequence: {@link #initializing()} (staging inputs), {@link #running()}, then for each
  * executor {@link #executorStarted} and {@link #executorFinished}, then {@link #outputs}, and at last

@@ -368,8 +368,12 @@ public final class TaskValidator {
 
   /** As {@link #containerPath(String, String, boolean, String)} for the field {@code field} of {@code parent}. */
   private boolean containerPath(String parent, String field, String path, boolean required, String example) {
+    // The usual cases, without making the field's path into text: unset and optional, or valid.
+    if (path == null && !required) {
+      return false;
+    }
     if (path != null && path.startsWith("/") && !path.contains("..")) {
-      return true; // valid, without making the field's path into text
+      return true;
     }
     return containerPath(JsonPaths.field(parent, field), path, required, example);
   }

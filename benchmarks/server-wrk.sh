@@ -27,7 +27,7 @@
 #   KEEP         1 to keep the scratch directory (logs, answers) afterwards
 #   STORE_ROWS   0 to skip the store rows: POST /tasks on --store jdbc:sqlite: beside the memory
 #                store, two new servers, at STORE_CONNECTIONS connections (default 16), after
-#                STORE_WARMUP (default 20s) of the same load on each
+#                STORE_WARMUP (default 40s) of the same load on each
 #
 # Needs bash, a JDK 17, wrk (apt-get install wrk), curl, awk and python3 (the slow clients); nginx
 # (apt-get install nginx) for the nginx baseline. It installs nothing: a missing tool is reported
@@ -333,7 +333,9 @@ printf '\nanswer sizes: task %s bytes, 100 tasks %s bytes; tasks stored at the e
 # A second tes4j serve keeps its tasks in a SQLite file (synchronous=FULL: every acknowledged task
 # is on disk); both get the same POST load at STORE_CONNECTIONS connections, one after the other.
 # Its store logs at close how many transactions its writes took (the group commit).
-STORE_WARMUP=${STORE_WARMUP:-20s}
+# 40 s: a SQLite server's JIT compiled about 4,500 methods in its first 10 s of this load, 1,600 in
+# the next 10 and 200 in the 10 after (-XX:+PrintCompilation), so after 20 s it was still warming up.
+STORE_WARMUP=${STORE_WARMUP:-40s}
 store_rows() {
   local connections=${STORE_CONNECTIONS:-16} memory sqlite memory_rps ratio line label r p50 p99 non2xx errors
   local java_opts=${TES4J_JAVA_OPTS:-}

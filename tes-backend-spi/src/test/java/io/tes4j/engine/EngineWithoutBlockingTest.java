@@ -1,5 +1,6 @@
 package io.tes4j.engine;
 
+import static io.tes4j.engine.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tes4j.model.State;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,16 +52,6 @@ class EngineWithoutBlockingTest {
   @AfterEach
   void letGo() {
     letSlowGo.countDown();
-  }
-
-  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
-      }
-      Thread.sleep(2);
-    }
   }
 
   /** Runs {@code count} quick tasks to the end, one after the other, so that the engine finds starts quick. */

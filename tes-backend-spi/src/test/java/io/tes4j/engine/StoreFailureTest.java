@@ -1,5 +1,6 @@
 package io.tes4j.engine;
 
+import static io.tes4j.engine.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -41,21 +41,6 @@ class StoreFailureTest {
   }
 
   /** Waits for what the engine does on its own thread (admission, re-writes, cancel retries). */
-  private static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private static List<String> ids(TesEngine engine, ListTasksRequest request) {
     return engine.listTasks(request).tasks().stream().map(Task::id).collect(Collectors.toList());
   }

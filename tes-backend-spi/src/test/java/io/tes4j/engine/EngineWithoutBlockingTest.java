@@ -9,7 +9,6 @@ import io.tes4j.spi.TaskEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -106,28 +105,28 @@ class EngineWithoutBlockingTest {
   }
 
   @Test
-  void quickStartsAreMadeInBatchesOnOneStarterThread() throws InterruptedException {
+  void quickStartsAreMadeInBatchesOnOneStarterThread() {
+    int burst = 1000;
     try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
       warmUp(engine, WARM_UP);
 
       List<String> names = new ArrayList<>();
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < burst; i++) {
         names.add("burst " + i);
         engine.createTask(Tasks.named("burst " + i));
       }
-      backend.awaitStarted(WARM_UP + 200);
+      backend.awaitStarted(WARM_UP + burst);
 
-      // One drainer takes them (all of them, unless one start took over 1 ms on a busy machine and
-      // the rest went to threads of their own); each task used to wake a thread of its own, and the
-      // 16 starter threads took turns.
-      Map<String, Integer> startsByThread = new HashMap<>();
+      // One drainer takes them, where each task used to wake a starter thread of its own and the
+      // 16 starter threads shared them. A start slower than 1 ms on a busy machine sends the next
+      // few dozen to threads of their own; most still start on the drainer's thread.
+      Map<String, Integer> startsByThread = new java.util.HashMap<>();
       for (String name : names) {
         startsByThread.merge(startThreads.get(name), 1, Integer::sum);
       }
-      assertThat(startsByThread.keySet()).allSatisfy(thread -> assertThat(thread).startsWith("tes4j-start-"));
       assertThat(startsByThread.values().stream().mapToInt(Integer::intValue).max().orElse(0))
           .as("the most starts on one thread: %s", startsByThread)
-          .isGreaterThanOrEqualTo(100);
+          .isGreaterThan(burst / 2);
     }
   }
 

@@ -22,7 +22,6 @@ import io.tes4j.server.auth.AuthenticationUnavailableException;
 import io.tes4j.server.auth.Authenticator;
 import io.tes4j.server.auth.Identity;
 import io.tes4j.server.auth.Scope;
-import io.tes4j.server.auth.internal.BearerTokenAuthenticator;
 import io.tes4j.server.internal.AccessLog;
 import io.tes4j.server.internal.MinimalPages;
 import io.tes4j.server.internal.QueryParameters;
@@ -150,9 +149,10 @@ public final class TesApi {
     this.isolateUsers = builder.isolateUsers;
     this.maxRequestBytes = builder.maxRequestBytes;
     this.serviceInfo = builder.serviceInfo;
-    // bcrypt (Basic) costs milliseconds of CPU and OIDC may fetch keys: only these two check a
-    // request from memory at once. File roots make the policy look at the file system (symbolic links).
-    boolean checksAtOnce = authenticator == Authenticator.none() || authenticator instanceof BearerTokenAuthenticator;
+    // bcrypt (Basic) costs milliseconds of CPU and OIDC may fetch keys: the authenticator says
+    // whether it checks a request from memory at once. File roots make the policy look at the file
+    // system (symbolic links).
+    boolean checksAtOnce = authenticator.authenticatesWithoutBlocking();
     this.readsAtOnce = checksAtOnce && tes.answersWithoutBlocking();
     this.createsAtOnce = readsAtOnce && policy.fileRoots().isEmpty();
   }
@@ -182,7 +182,8 @@ public final class TesApi {
    * for {@code GET} of a task or of a page of tasks, and for {@code POST /tasks} with a body of at
    * most {@link #MAX_BODY_ANSWERED_AT_ONCE} bytes, when the client says it answers without blocking
    * ({@link TesClient#answersWithoutBlocking()}: a {@code TesEngine} over its memory store), the
-   * authenticator checks nothing or a bearer token, and (for a POST) the policy has no file roots,
+   * authenticator {@linkplain io.tes4j.server.auth.Authenticator#authenticatesWithoutBlocking checks
+   * from memory} (none, bearer tokens), and (for a POST) the policy has no file roots,
    * whose checks look at the file system. False for anything else (service info with its
    * customizer, a cancel, which calls the backend, Basic or OIDC credentials, a body of unknown or
    * larger length), which must be handled where blocking is allowed.

@@ -96,6 +96,25 @@ class AnswersAtOnceTest {
     TesApi bearer = TesApi.builder(engine).authenticator(Authenticators.bearerTokens(tokens)).build();
     assertThat(bearer.answersWithoutBlocking("GET", TASKS, -1)).as("a bearer token is a digest compared").isTrue();
     assertThat(bearer.answersWithoutBlocking("POST", TASKS, 100)).isTrue();
+    assertThat(TesApi.builder(engine)
+        .authenticator(Authenticators.anyOf(List.of(Authenticators.bearerTokens(tokens), Authenticators.basic(users))))
+        .build().answersWithoutBlocking("GET", TASKS, -1)).as("tokens or Basic: a Basic request costs bcrypt").isFalse();
+    assertThat(TesApi.builder(engine)
+        .authenticator(Authenticators.anyOf(List.of(Authenticators.bearerTokens(tokens), Authenticators.bearerTokens(tokens))))
+        .build().answersWithoutBlocking("GET", TASKS, -1)).as("two token files").isTrue();
+    Authenticator ownInMemory = new Authenticator() {
+      @Override
+      public io.tes4j.server.auth.Identity authenticate(String authorization) {
+        return io.tes4j.server.auth.Identity.ANONYMOUS;
+      }
+
+      @Override
+      public boolean authenticatesWithoutBlocking() {
+        return true;
+      }
+    };
+    assertThat(TesApi.builder(engine).authenticator(ownInMemory).build().answersWithoutBlocking("GET", TASKS, -1))
+        .as("an authenticator of the application's own that says it does not block").isTrue();
 
     TesApi rooted = TesApi.builder(engine).policy(TaskPolicy.builder().fileRoots(dir).build()).build();
     assertThat(rooted.answersWithoutBlocking("GET", TASKS, -1)).as("reads do not look at file roots").isTrue();

@@ -20,6 +20,20 @@ public interface Authenticator {
   Identity authenticate(String authorization);
 
   /**
+   * Whether {@link #authenticate} returns within microseconds and without I/O, so that a server
+   * may call it on its network threads ({@code TesApi.answersWithoutBlocking}). False by default:
+   * an authenticator of the application's own may call out. tes4j's {@link #none()} and {@link
+   * Authenticators#bearerTokens bearer tokens} (a digest compared) say true; Basic (bcrypt costs
+   * milliseconds) and OIDC (it may fetch the issuer's keys) say false; {@link Authenticators#anyOf}
+   * says true when all of its authenticators do.
+   *
+   * @return true only when no call can block or take long
+   */
+  default boolean authenticatesWithoutBlocking() {
+    return false;
+  }
+
+  /**
    * No authentication: every request is {@link Identity#ANONYMOUS}. Always the same instance, which
    * {@link Authenticators#anyOf(java.util.List)} refuses to combine with others.
    */

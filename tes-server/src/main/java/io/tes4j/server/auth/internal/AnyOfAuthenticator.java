@@ -71,6 +71,17 @@ public final class AnyOfAuthenticator implements Authenticator {
     return authenticators;
   }
 
+  /** True when every authenticator it tries is: the header picks which, so any may run. */
+  @Override
+  public boolean authenticatesWithoutBlocking() {
+    for (Authenticator authenticator : authenticators) {
+      if (!authenticator.authenticatesWithoutBlocking()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public Identity authenticate(String authorization) {
     AuthorizationHeader header = AuthorizationHeader.parse(authorization);

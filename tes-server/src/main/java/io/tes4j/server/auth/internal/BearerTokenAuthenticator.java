@@ -111,6 +111,11 @@ public final class BearerTokenAuthenticator implements SchemeAuthenticator {
   }
 
   @Override
+  public boolean authenticatesWithoutBlocking() {
+    return true; // a digest compared with each entry, in memory
+  }
+
+  @Override
   public Identity authenticate(String authorization) {
     AuthorizationHeader header = AuthorizationHeader.parse(authorization);
     if (header == null) {

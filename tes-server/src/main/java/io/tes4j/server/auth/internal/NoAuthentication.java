@@ -14,6 +14,11 @@ public final class NoAuthentication implements Authenticator {
   private NoAuthentication() {}
 
   @Override
+  public boolean authenticatesWithoutBlocking() {
+    return true;
+  }
+
+  @Override
   public Identity authenticate(String authorization) {
     return Identity.ANONYMOUS;
   }

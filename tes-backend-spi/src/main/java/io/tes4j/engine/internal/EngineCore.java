@@ -197,7 +197,7 @@ public final class EngineCore {
         : pool("tes4j-report-", REPORTER_THREADS, new LinkedBlockingQueue<>());
     this.starters = engineExecutor != null ? engineExecutor : ownStarters;
     this.reporters = engineExecutor != null ? engineExecutor : ownReporters;
-    this.reportsWhereMade = ownReporters != null && store.isInMemory() && this.listeners.isEmpty();
+    this.reportsWhereMade = ownReporters != null && answersWithoutBlocking(); // as TesEngine's javadoc says
     this.batchedStarts =
         reportsWhereMade ? new BatchedStarts(ownStarters, engineThread, this::startOne, this::startEach) : null;
     this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);

@@ -375,6 +375,30 @@ public final class JdbcTaskStore implements TaskStore {
     submit(new Write(Write.UPDATE, Row.of(task)));
   }
 
+  /**
+   * Commits the tasks with one sync, unless one of them fails: then each is written alone, so that
+   * each gets its own outcome (see the class comment). The JSON is written on the caller's thread.
+   */
+  @Override
+  public Map<String, RuntimeException> updateAll(List<StoredTask> tasks) {
+    Objects.requireNonNull(tasks, "tasks");
+    StoreChecks.requireDistinctIds(tasks);
+    List<Write> group = new ArrayList<>(tasks.size());
+    for (StoredTask task : tasks) {
+      group.add(new Write(Write.UPDATE, Row.of(task)));
+    }
+    submitAll(group);
+    Map<String, RuntimeException> failures = new LinkedHashMap<>();
+    for (Write write : group) {
+      try {
+        write.await();
+      } catch (RuntimeException e) {
+        failures.put(write.id(), e); // the caller gets it, task by task
+      }
+    }
+    return failures;
+  }
+
   @Override
   public TaskPage list(TaskQuery query) {
     Objects.requireNonNull(query, "query");
@@ -761,6 +785,19 @@ public final class JdbcTaskStore implements TaskStore {
 
   /** Commits {@code write}, at once or through the writer, and returns once it is committed. */
   private void submit(Write write) {
+    submitAll(List.of(write));
+    write.await();
+  }
+
+  /**
+   * Has {@code group} committed: at once by this thread (in transactions of at most {@link
+   * #MAX_BATCH}) when nothing waits and no commit runs, else by the writer, with whatever else waits.
+   * Returns once this thread committed them, or once they are queued; their futures tell the outcome.
+   */
+  private void submitAll(List<Write> group) {
+    if (group.isEmpty()) {
+      return;
+    }
     if (queue.isEmpty() && commitLock.tryLock()) {
       boolean interrupted = Thread.interrupted(); // the commit runs without it; it is kept
       try {
@@ -769,7 +806,9 @@ public final class JdbcTaskStore implements TaskStore {
             throw new IllegalStateException(this + " is closed");
           }
         }
-        commitSafely(List.of(write));
+        for (int from = 0; from < group.size(); from += MAX_BATCH) {
+          commitSafely(group.subList(from, Math.min(group.size(), from + MAX_BATCH)));
+        }
       } finally {
         commitLock.unlock();
         if (interrupted) {
@@ -781,11 +820,10 @@ public final class JdbcTaskStore implements TaskStore {
         if (!accepting) {
           throw new IllegalStateException(this + " is closed");
         }
-        waiting.incrementAndGet();
-        queue.add(write);
+        waiting.addAndGet(group.size());
+        queue.addAll(group);
       }
     }
-    write.await();
   }
 
   /** {@link #commit} under {@link #commitLock}; every write it left unfinished fails with what it threw. */

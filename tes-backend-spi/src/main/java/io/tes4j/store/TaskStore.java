@@ -1,6 +1,9 @@
 package io.tes4j.store;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,6 +33,35 @@ public interface TaskStore extends AutoCloseable {
    * @throws IllegalStateException when no task has its id
    */
   void update(StoredTask task);
+
+  /**
+   * Replaces several tasks, each as {@link #update} does, where the store can in one durable write:
+   * {@link JdbcTaskStore} commits them together, with one sync for all. The engine calls it when it
+   * changes many tasks at once (a batch of starts, the backend's reports for many tasks), so that
+   * it waits once, not once per task.
+   *
+   * <p>Each task is stored or fails on its own: one that fails (no task with its id, a database
+   * error) does not keep the others from being stored. When this returns, every task not named in
+   * the answer is durable.
+   *
+   * @param tasks the tasks to store, each id at most once
+   * @return what each task that was not stored failed with, by task id, in the order given; empty
+   *     when all were stored
+   * @throws IllegalArgumentException when an id appears twice
+   */
+  default Map<String, RuntimeException> updateAll(List<StoredTask> tasks) {
+    Objects.requireNonNull(tasks, "tasks");
+    StoreChecks.requireDistinctIds(tasks);
+    Map<String, RuntimeException> failures = new LinkedHashMap<>();
+    for (StoredTask task : tasks) {
+      try {
+        update(task);
+      } catch (RuntimeException e) {
+        failures.put(task.id(), e); // the caller gets it, task by task
+      }
+    }
+    return failures;
+  }
 
   /** The tasks that match {@code query}, newest first, at most {@code query.limit()} of them. */
   TaskPage list(TaskQuery query);

@@ -61,13 +61,29 @@ class FaultInjectionTest {
 
   @Test
   void tenThousandTasksOverAFaultyMemoryStore() throws Exception {
-    run("memory", new MemoryTaskStore(), TASKS);
+    run("memory", new MemoryTaskStore(), TASKS, true);
   }
 
   @Test
   void fewerTasksOverAFaultySqliteStore(@TempDir Path dir) throws Exception {
     try (TaskStore sqlite = JdbcTaskStore.open("jdbc:sqlite:" + dir.resolve("tasks.db"))) {
-      run("SQLite", sqlite, Math.max(TASKS / 40, 100));
+      run("SQLite", sqlite, Math.max(TASKS / 40, 100), true);
+    }
+  }
+
+  /**
+   * Without a listener, the engine starts tasks and applies the backend's reports in batches, with
+   * one store call for many tasks, in which each task's write fails or lands on its own.
+   */
+  @Test
+  void tenThousandTasksInBatchesOverAFaultyMemoryStore() throws Exception {
+    run("memory (no listener: batched writes)", new MemoryTaskStore(), TASKS, false);
+  }
+
+  @Test
+  void fewerTasksInBatchesOverAFaultySqliteStore(@TempDir Path dir) throws Exception {
+    try (TaskStore sqlite = JdbcTaskStore.open("jdbc:sqlite:" + dir.resolve("tasks.db"))) {
+      run("SQLite (no listener: batched writes)", sqlite, Math.max(TASKS / 40, 100), false);
     }
   }
 
@@ -76,7 +92,11 @@ class FaultInjectionTest {
   /** What one submitting thread did. */
   private record Submitted(List<String> ids, int refused, int cancelled) {}
 
-  private void run(String storeName, TaskStore base, int count) throws Exception {
+  /**
+   * @param listening whether the engine has a listener, which checks every task's steps and cancels
+   *     one started task in twenty; without one, the engine batches its writes
+   */
+  private void run(String storeName, TaskStore base, int count, boolean listening) throws Exception {
     FaultyTaskStore store = new FaultyTaskStore(base, SEED);
     store.failRate = 0.2;
     store.slowRate = 0.02;
@@ -91,10 +111,11 @@ class FaultInjectionTest {
     java.util.concurrent.atomic.AtomicReference<TesEngine> built = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.atomic.AtomicInteger cancelledStarted = new java.util.concurrent.atomic.AtomicInteger();
     Random cancels = new Random(SEED + 2);
-    TesEngine engine = TesEngine.builder().backend(backend).store(store).maxRunning(16)
+    TesEngine.Builder builder = TesEngine.builder().backend(backend).store(store).maxRunning(16)
         .storeRetry(3, Duration.ofNanos(100_000), Duration.ofMillis(5))
-        .cancelRetry(3, Duration.ofNanos(100_000), Duration.ofMillis(5))
-        .listener((id, from, to) -> {
+        .cancelRetry(3, Duration.ofNanos(100_000), Duration.ofMillis(5));
+    if (listening) {
+      builder.listener((id, from, to) -> {
           steps.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(new State[] {from, to});
           boolean cancel;
           synchronized (cancels) {
@@ -110,8 +131,9 @@ class FaultInjectionTest {
               }
             });
           }
-        })
-        .build();
+        });
+    }
+    TesEngine engine = builder.build();
     built.set(engine);
     EngineCore core = engine.core();
     LogCapture log = LogCapture.start();
@@ -189,7 +211,9 @@ class FaultInjectionTest {
         }
         assertThat(end.state().isTerminal()).as("task %s ended", ids.get(i)).isTrue();
         byState.merge(end.state(), 1, Integer::sum);
-        checkSteps(ids.get(i), steps.get(ids.get(i)), end.state());
+        if (listening) {
+          checkSteps(ids.get(i), steps.get(ids.get(i)), end.state());
+        }
         assertThat(engine.getTask(ids.get(i), View.MINIMAL).state()).as("task %s read while the store fails", ids.get(i))
             .isEqualTo(end.state());
       }
@@ -197,6 +221,9 @@ class FaultInjectionTest {
       assertThat(core.admittedCount()).as("admission slots still taken").isZero();
       assertThat(backend.reportFailures).as("a backend's report threw").isEmpty();
       assertThat(countByListing(engine, State.COMPLETE)).isEqualTo(byState.getOrDefault(State.COMPLETE, 0));
+      if (!listening) {
+        assertThat(store.groupWrites.get()).as("store calls that wrote several tasks at once").isPositive();
+      }
       assertThat(log.errors()).as("each change kept in memory is an ERROR line").isGreaterThanOrEqualTo(
           core.storeKeptInMemory());
 
@@ -224,9 +251,9 @@ class FaultInjectionTest {
           storeName, SEED, count, SUBMITTERS, refused, cancelled + cancelledStarted.get(), cancelledStarted.get());
       System.out.printf("  store: %d writes, %d failed (%d before writing, %d after: answer lost), %d slow;"
               + " engine: %d store calls failed, %d retries, %d changes kept in memory (%d ERROR lines),"
-              + " %d tasks ended in memory%n",
+              + " %d tasks ended in memory; %d store calls wrote several tasks at once%n",
           writes, failedBefore + failedAfter, failedBefore, failedAfter, slowed, core.storeFailedCalls(),
-          core.storeRetries(), core.storeKeptInMemory(), log.errors(), endsInMemory);
+          core.storeRetries(), core.storeKeptInMemory(), log.errors(), endsInMemory, store.groupWrites.get());
       System.out.printf("  backend: %d starts (%d threw), %d cancels (%d threw); ended: %s%n",
           backend.starts.get(), backend.failedStarts.get(), backend.cancels.get(), backend.failedCancels.get(), byState);
       System.out.printf("  two outages of %d ms; at the end of the second, %d tasks were held in memory unwritten (%s)"

@@ -37,6 +37,8 @@ final class FaultyTaskStore implements TaskStore {
   final AtomicLong failedBefore = new AtomicLong();
   final AtomicLong failedAfter = new AtomicLong();
   final AtomicLong slowed = new AtomicLong();
+  /** Calls of {@link #updateAll} with more than one task: the engine wrote in batches. */
+  final AtomicLong groupWrites = new AtomicLong();
 
   FaultyTaskStore(TaskStore delegate, long seed) {
     this.delegate = delegate;
@@ -65,6 +67,15 @@ final class FaultyTaskStore implements TaskStore {
   @Override
   public void update(StoredTask task) {
     write(new Write("update", task), () -> delegate.update(task));
+  }
+
+  /** Each task as {@link #update}, so each fails on its own, as a durable store's group does. */
+  @Override
+  public java.util.Map<String, RuntimeException> updateAll(List<StoredTask> tasks) {
+    if (tasks.size() > 1) {
+      groupWrites.incrementAndGet();
+    }
+    return TaskStore.super.updateAll(tasks);
   }
 
   private void write(Write write, Runnable action) {

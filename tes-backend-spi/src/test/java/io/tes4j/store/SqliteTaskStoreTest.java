@@ -266,6 +266,24 @@ class SqliteTaskStoreTest extends TaskStoreContract {
     }
   }
 
+  /** The tasks of one updateAll are committed together: one transaction, one sync. */
+  @Test
+  void updateAllCommitsItsTasksInOneTransaction() throws Exception {
+    JdbcTaskStore jdbc = (JdbcTaskStore) store;
+    List<StoredTask> running = new ArrayList<>();
+    for (int n = 1; n <= 20; n++) {
+      store.insert(task(id(n), "task " + n, Map.of()));
+      running.add(new StoredTask(task(id(n), State.RUNNING).task(), "h" + n));
+    }
+    long before = jdbc.commits();
+
+    assertThat(store.updateAll(running)).isEmpty();
+
+    assertThat(jdbc.commits() - before).isEqualTo(1);
+    store = reopen(store);
+    assertThat(store.list(new TaskQuery(null, State.RUNNING, Map.of(), null, 100)).tasks()).hasSize(20);
+  }
+
   /** A write that finds nothing waiting and no commit running is committed by its own caller. */
   @Test
   void aLoneWriteIsCommittedOnItsCallersThread() {

@@ -255,6 +255,41 @@ public abstract class TaskStoreContract {
   }
 
   @Test
+  void updateAllStoresEveryTaskAndNamesOnlyThoseThatFailed() {
+    store.insert(task(id(1), "one", Map.of("stage", "one")));
+    store.insert(task(id(2), "two", Map.of()));
+    store.insert(task(id(4), "four", Map.of()));
+    Task running = fullTask(id(1)).toBuilder().state(State.RUNNING).tags(Map.of("stage", "two")).build();
+
+    Map<String, RuntimeException> failures = store.updateAll(List.of(
+        new StoredTask(running, "h1"),
+        task(id(3), "missing", Map.of("k", "v")),
+        task(id(2), State.COMPLETE),
+        new StoredTask(task(id(4), State.INITIALIZING).task(), "h4")));
+
+    assertThat(failures).containsOnlyKeys(id(3));
+    assertThat(failures.get(id(3))).isInstanceOf(IllegalStateException.class).hasMessageContaining(id(3));
+    assertThat(store.get(id(1)).orElseThrow()).isEqualTo(new StoredTask(running, "h1"));
+    assertThat(store.get(id(2)).orElseThrow().task().state()).isEqualTo(State.COMPLETE);
+    assertThat(store.get(id(4)).orElseThrow().handle()).isEqualTo("h4");
+    assertThat(store.get(id(3))).isEmpty();
+    assertThat(store.count()).isEqualTo(3);
+    assertThat(all(new TaskQuery(null, null, Map.of("stage", "two"), null, 10))).containsExactly(id(1));
+    assertThat(all(new TaskQuery(null, null, Map.of("k", "v"), null, 10))).isEmpty();
+  }
+
+  @Test
+  void updateAllRefusesAnIdGivenTwiceAndChangesNothing() {
+    store.insert(task(id(1), "one", Map.of()));
+
+    assertThatThrownBy(() -> store.updateAll(List.of(task(id(1), State.RUNNING), task(id(1), State.COMPLETE))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the task " + id(1) + " appears twice");
+    assertThat(store.get(id(1)).orElseThrow().task().state()).isEqualTo(State.QUEUED);
+    assertThat(store.updateAll(List.of())).isEmpty();
+  }
+
+  @Test
   void updateCanClearTheHandleAndTheTags() {
     store.insert(new StoredTask(task(id(1), "one", Map.of("a", "1", "b", "2")).task(), "h"));
 

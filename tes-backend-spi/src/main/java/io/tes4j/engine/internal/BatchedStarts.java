@@ -10,25 +10,28 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
- * Starts admitted tasks in batches on one starter thread, for an engine on which nothing in a start
- * blocks: its store is in memory, and the backend's start has returned at once lately, as its
- * contract asks ({@link #isQuick}).
+ * Starts admitted tasks in batches on one starter thread, while the backend's start has returned at
+ * once lately, as its contract asks ({@link #isQuick}): each batch is moved to INITIALIZING with
+ * one store write (one sync for a durable store, instead of one per task), then each task of it is
+ * launched on the backend.
  *
  * <p>Why: waking a starter thread for every task cost more than the start itself (a futex wake-up,
  * a context switch, often a preemption of the thread that admitted the task, and the same again for
- * the backend's own thread). Here the first task after a quiet spell wakes the drainer at once;
- * while tasks keep coming, the drainer takes whatever waits once per {@link #PERIOD_NANOS}, woken by
- * its own timer, so a start waits at most that long and a burst costs one wake-up, not one per
- * task. The drainer gives its thread back after {@link #IDLE_PERIODS} periods without a task.
+ * the backend's own thread), and with a durable store each starter thread also waited for its own
+ * commit. Here the first task after a quiet spell wakes the drainer at once; while tasks keep
+ * coming, the drainer takes whatever waits once per {@link #PERIOD_NANOS}, woken by its own timer,
+ * so a start waits at most that long (plus the batch's store write) and a burst costs one wake-up,
+ * not one per task. The drainer gives its thread back after {@link #IDLE_PERIODS} periods without a
+ * task.
  *
  * <p>A start that turns out slow must not hold up the others: after one, what waits is handed back
  * (each task then gets a starter thread of its own, as when batching is off, until {@link
- * #QUICK_STREAK} starts in a row were quick again), and once the drainer has been inside one start
- * for longer than {@link #STUCK_NANOS}, the watchdog (and any {@link #add}) hands back what waits
- * behind it. Thread-safe. Internal.
+ * #QUICK_STREAK} starts in a row were quick again; the tasks of the batch already INITIALIZING each
+ * get a thread to be launched on), and once the drainer has been inside one start for longer than
+ * {@link #STUCK_NANOS}, the watchdog (and any {@link #add}) hands back what waits behind it.
+ * Thread-safe. Internal.
  */
 final class BatchedStarts {
   /** How long a task waits for the drainer at most while tasks keep coming: 1 ms. */
@@ -41,14 +44,35 @@ final class BatchedStarts {
   static final int QUICK_STREAK = 16;
   /** A drainer inside one start for longer than this is stuck: what waits is handed back. */
   static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** At most so many tasks are moved to INITIALIZING with one store write. */
+  static final int MAX_BATCH = 256;
+
+  /** The steps of a start, as the engine makes them. None of them throws. */
+  interface Starter {
+    /**
+     * Moves the runs to INITIALIZING with one store write; returns those to launch (the others were
+     * cancelled meanwhile, or could not be stored, and were dealt with).
+     */
+    List<Run> initialize(List<Run> runs);
+
+    /** Starts one INITIALIZING run on the backend. */
+    void launch(Run run);
+
+    /** Gives each run a starter thread of its own, to be initialized and launched there. */
+    void startEach(List<Run> runs);
+
+    /** Gives each INITIALIZING run a starter thread of its own, to be launched there. */
+    void launchEach(List<Run> runs);
+  }
 
   private final ConcurrentLinkedQueue<Run> waiting = new ConcurrentLinkedQueue<>();
+  /** Runs of the drainer's batch that are INITIALIZING and wait for their launch. */
+  private final ConcurrentLinkedQueue<Run> initialized = new ConcurrentLinkedQueue<>();
   /** A drainer is scheduled or running; it takes every run added before it clears this. */
   private final AtomicBoolean draining = new AtomicBoolean();
   private final Executor thread;
   private final ScheduledExecutorService watchdog;
-  private final Consumer<Run> start;
-  private final Consumer<List<Run>> handBack;
+  private final Starter starter;
   /**
    * Quick starts in a row, up to {@link #QUICK_STREAK}; 0 after a slow one. Updated by every thread
    * that starts tasks without a lock: a lost update only delays the switch by a start or two.
@@ -62,15 +86,12 @@ final class BatchedStarts {
    * @param thread where the drainer runs (the engine's starter threads)
    * @param watchdog where the drainer is checked while it runs, every {@link #STUCK_NANOS} (the
    *     engine's thread)
-   * @param start starts one run, and never throws
-   * @param handBack gives each run a starter thread of its own (the engine's path when batching is
-   *     off), and never throws
+   * @param starter the steps of a start
    */
-  BatchedStarts(Executor thread, ScheduledExecutorService watchdog, Consumer<Run> start, Consumer<List<Run>> handBack) {
+  BatchedStarts(Executor thread, ScheduledExecutorService watchdog, Starter starter) {
     this.thread = thread;
     this.watchdog = watchdog;
-    this.start = start;
-    this.handBack = handBack;
+    this.starter = starter;
   }
 
   /** Whether the backend's last {@link #QUICK_STREAK} starts were quick, so batching pays. */
@@ -118,7 +139,10 @@ final class BatchedStarts {
     return poll();
   }
 
-  /** Stops the drainer after the start it is in, and returns the runs it has not started. */
+  /**
+   * Stops the drainer once it has launched its batch, and returns the runs it has not taken (still
+   * QUEUED).
+   */
   List<Run> stop() {
     stopped = true;
     return poll();
@@ -146,22 +170,16 @@ final class BatchedStarts {
   private void drainUntilQuiet() {
     int quiet = 0;
     while (!stopped) {
-      Run run = waiting.poll();
-      if (run != null) {
+      List<Run> batch = poll(waiting, MAX_BATCH);
+      if (!batch.isEmpty()) {
         quiet = 0;
         if (!isQuick()) { // a start was slow: the rest get threads of their own
-          List<Run> rest = new ArrayList<>();
-          rest.add(run);
-          rest.addAll(poll());
-          handBack.accept(rest);
+          batch.addAll(poll(waiting, Integer.MAX_VALUE));
+          starter.startEach(batch);
           continue;
         }
-        inStartSince = System.nanoTime() | 1; // never 0
-        try {
-          start.accept(run);
-        } finally {
-          inStartSince = 0;
-        }
+        initialized.addAll(starter.initialize(batch));
+        launchInitialized();
         continue;
       }
       if (++quiet > IDLE_PERIODS) {
@@ -184,29 +202,66 @@ final class BatchedStarts {
   }
 
   /**
+   * Launches the batch's INITIALIZING runs one after the other; after a slow launch, the rest each
+   * get a thread of their own.
+   */
+  private void launchInitialized() {
+    for (Run run = initialized.poll(); run != null; run = initialized.poll()) {
+      if (!isQuick()) {
+        List<Run> rest = new ArrayList<>();
+        rest.add(run);
+        rest.addAll(poll(initialized, Integer.MAX_VALUE));
+        starter.launchEach(rest);
+        return;
+      }
+      inStartSince = System.nanoTime() | 1; // never 0
+      try {
+        starter.launch(run);
+      } finally {
+        inStartSince = 0;
+      }
+    }
+  }
+
+  /**
    * On the watchdog's thread, while the drainer runs: when it has been inside one start for longer
    * than {@link #STUCK_NANOS}, the tasks waiting behind it get threads of their own.
    */
   private void handBackIfStuck() {
     List<Run> left = stuckHandBack();
     if (!left.isEmpty()) {
-      handBack.accept(left);
+      starter.startEach(left);
     }
   }
 
-  /** The runs waiting, taken, when the drainer is stuck in a start; else none. */
+  /**
+   * When the drainer is stuck in a start: hands the batch's INITIALIZING runs to threads of their
+   * own, and returns the runs waiting, taken; else returns none.
+   */
   private List<Run> stuckHandBack() {
     long since = inStartSince;
     if (since != 0 && System.nanoTime() - since > STUCK_NANOS) {
       quickStreak = 0;
-      return poll();
+      List<Run> launches = poll(initialized, Integer.MAX_VALUE);
+      if (!launches.isEmpty()) {
+        starter.launchEach(launches);
+      }
+      return poll(waiting, Integer.MAX_VALUE);
     }
     return List.of();
   }
 
   private List<Run> poll() {
+    return poll(waiting, Integer.MAX_VALUE);
+  }
+
+  private static List<Run> poll(ConcurrentLinkedQueue<Run> queue, int max) {
     List<Run> batch = new ArrayList<>();
-    for (Run run = waiting.poll(); run != null; run = waiting.poll()) {
+    while (batch.size() < max) {
+      Run run = queue.poll();
+      if (run == null) {
+        break;
+      }
       batch.add(run);
     }
     return batch;

@@ -32,6 +32,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +56,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,10 +142,18 @@ public final class EngineCore {
    */
   private final boolean reportsWhereMade;
   /**
-   * Under the same conditions, admitted tasks are started in batches on one starter thread (see
-   * {@link BatchedStarts}); null otherwise, when each task is handed to a starter thread of its own.
+   * On the engine's own threads with no listener (nothing but the store and the backend's start to
+   * wait for), admitted tasks are started in batches on one starter thread, INITIALIZING stored with
+   * one write per batch (see {@link BatchedStarts}); null otherwise, when each task is handed to a
+   * starter thread of its own.
    */
   private final BatchedStarts batchedStarts;
+  /**
+   * Under the same conditions with a store that may block (a durable one), the backend's reports of
+   * many tasks are applied together on one reporter thread, with one store write (see {@link
+   * BatchedReports}); null otherwise.
+   */
+  private final BatchedReports batchedReports;
   private final ServiceInfo serviceInfo;
   private final StoreWrites writes;
   private final Retry cancelRetry;
@@ -198,8 +210,11 @@ public final class EngineCore {
     this.starters = engineExecutor != null ? engineExecutor : ownStarters;
     this.reporters = engineExecutor != null ? engineExecutor : ownReporters;
     this.reportsWhereMade = ownReporters != null && answersWithoutBlocking(); // as TesEngine's javadoc says
-    this.batchedStarts =
-        reportsWhereMade ? new BatchedStarts(ownStarters, engineThread, this::startOne, this::startEach) : null;
+    // A listener may block, and it would hold up every task of a batch: with one, each task keeps
+    // its own threads.
+    boolean batched = ownReporters != null && this.listeners.isEmpty();
+    this.batchedStarts = batched ? new BatchedStarts(ownStarters, engineThread, new BatchSteps()) : null;
+    this.batchedReports = batched && !reportsWhereMade ? new BatchedReports(ownReporters, this::applyReportsTogether) : null;
     this.writes = new StoreWrites(store, Objects.requireNonNull(storeRetry, "storeRetry"), engineThread, this::admitLater);
     this.cancelRetry = Objects.requireNonNull(cancelRetry, "cancelRetry");
     this.admission = new Admission(maxRunning, tagLimits, writes::failing);
@@ -617,10 +632,15 @@ public final class EngineCore {
    * slot, and the others still start; a {@link VirtualMachineError} is thrown again after them.
    */
   private void startAll(List<Run> runs) {
+    stepAll(runs, this::start);
+  }
+
+  /** As {@link #startAll}, for any step of a start ({@link #start}, {@link #launch}). */
+  private void stepAll(List<Run> runs, Consumer<Run> step) {
     VirtualMachineError fatal = null;
     for (Run run : runs) {
       try {
-        start(run);
+        step.accept(run);
       } catch (RuntimeException | Error e) {
         abandon(run, e);
         if (e instanceof VirtualMachineError && fatal == null) {
@@ -696,6 +716,23 @@ public final class EngineCore {
       drain.run(); // after close, the changes check eventsOpen and ignore the reports
       return;
     }
+    if (batchedReports != null) {
+      try {
+        batchedReports.add(run);
+      } catch (RejectedExecutionException e) {
+        List<Run> left = batchedReports.takeWaiting();
+        if (closed) {
+          LOG.debug("ignored the backend's reports of {} tasks made after the engine was closed", left.size());
+          left.forEach(Run::dropReports);
+        } else {
+          LOG.warn("the reporter threads refused the backend's reports; they are applied on this thread", e);
+          while (!left.isEmpty()) {
+            left = applyReportsTogether(left);
+          }
+        }
+      }
+      return;
+    }
     try {
       reporters.execute(drain);
     } catch (RejectedExecutionException e) {
@@ -732,9 +769,18 @@ public final class EngineCore {
 
   /** Starts each run on a starter thread of its own; see {@link #startLater}. */
   private void startEach(List<Run> runs) {
+    stepEach(runs, this::start);
+  }
+
+  /**
+   * Makes {@code step} for each run on a starter thread of its own. A run refused because the
+   * engine is closing frees its slot: QUEUED, it stays so for the next engine; INITIALIZING (to be
+   * launched), the next engine ends it SYSTEM_ERROR, since it cannot know whether it started.
+   */
+  private void stepEach(List<Run> runs, Consumer<Run> step) {
     for (Run run : runs) {
       try {
-        starters.execute(() -> startOne(run));
+        starters.execute(() -> oneStep(run, step));
       } catch (RejectedExecutionException e) {
         if (closed) {
           LOG.debug("task {}: not started: the engine is closed", run.id);
@@ -745,16 +791,16 @@ public final class EngineCore {
           } else {
             LOG.warn("task {}: the engine executor refused its start; it is started on this thread", run.id, e);
           }
-          startAll(List.of(run)); // never left QUEUED with its slot taken
+          stepAll(List.of(run), step); // never left waiting with its slot taken
         }
       }
     }
   }
 
-  /** Starts one run on a starter thread; logs a fatal error instead of throwing. */
-  private void startOne(Run run) {
+  /** Makes {@code step} for one run on a starter thread; logs a fatal error instead of throwing. */
+  private void oneStep(Run run, Consumer<Run> step) {
     try {
-      startAll(List.of(run));
+      stepAll(List.of(run), step);
     } catch (RuntimeException | Error e) {
       // Only a VirtualMachineError gets here; startAll ended the task and freed its slot.
       LOG.error("task {}: a fatal error while starting it", run.id, e);
@@ -787,10 +833,60 @@ public final class EngineCore {
     }
   }
 
+  /** Starts one run: INITIALIZING stored, then {@link #launch}. */
   private void start(Run run) {
-    if (closed || transition(run, State.INITIALIZING, null, Origin.ENGINE) != State.INITIALIZING) {
+    if (readyToLaunch(run, closed ? null : transition(run, State.INITIALIZING, null, Origin.ENGINE))) {
+      launch(run);
+    }
+  }
+
+  /**
+   * Moves each run to INITIALIZING with one store write for all of them, and returns those to
+   * launch; the others were cancelled meanwhile or their INITIALIZING could not be stored, and were
+   * dealt with as {@link #start} deals with them. Never throws: a run whose move failed in the engine
+   * is ended SYSTEM_ERROR ({@link #abandon}).
+   */
+  private List<Run> initializeAll(List<Run> runs) {
+    if (closed) {
+      runs.forEach(admission::release);
+      return List.of();
+    }
+    Map<Run, State> entered = new HashMap<>();
+    Map<Run, Throwable> failed = new HashMap<>();
+    try {
+      applyTogether(runs, run -> {
+        try {
+          entered.put(run, transition(run, State.INITIALIZING, null, Origin.ENGINE));
+        } catch (RuntimeException | Error e) {
+          failed.put(run, e);
+        }
+      }, Origin.ENGINE);
+    } catch (RuntimeException | Error e) {
+      for (Run run : runs) {
+        failed.putIfAbsent(run, e);
+      }
+    }
+    List<Run> launch = new ArrayList<>(runs.size());
+    for (Run run : runs) {
+      Throwable failure = failed.get(run);
+      if (failure != null) {
+        abandon(run, failure);
+      } else if (readyToLaunch(run, entered.get(run))) {
+        launch.add(run);
+      }
+    }
+    return launch;
+  }
+
+  /**
+   * Whether a run that was to enter INITIALIZING ({@code entered}: the state it entered, or null)
+   * is to be launched; if not, its slot is freed, or it is ended SYSTEM_ERROR when its INITIALIZING
+   * could not be stored.
+   */
+  private boolean readyToLaunch(Run run, State entered) {
+    if (entered != State.INITIALIZING) {
       admission.release(run); // cancelled between admission and start, or closing
-      return;
+      return false;
     }
     boolean stored;
     synchronized (run) {
@@ -801,8 +897,13 @@ public final class EngineCore {
       // started a second time by the next one, which finds it QUEUED.
       transition(run, State.SYSTEM_ERROR, "the engine's task store failed to record the start of the task, so it was"
           + " not started", Origin.ENGINE);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Starts an INITIALIZING run on the backend, and stores its handle. */
+  private void launch(Run run) {
     String handle;
     long startedAt = System.nanoTime();
     try {
@@ -974,25 +1075,107 @@ public final class EngineCore {
       applyReport(run, reports.get(0));
       return;
     }
-    Run.Batch batch = new Run.Batch();
-    synchronized (run) {
-      run.batch = batch;
-      try {
-        for (Runnable report : reports) {
-          applyReport(run, report);
-        }
-      } finally {
-        run.batch = null;
-      }
-      if (batch.task != null) {
-        writes.write(run, batch.task, String.join(", ", batch.what));
-        for (State[] change : batch.changes) {
-          notifyListeners(run.id, change[0], change[1]);
-        }
+    applyTogether(List.of(run), batched -> reports.forEach(report -> applyReport(batched, report)), Origin.BACKEND);
+  }
+
+  /**
+   * Applies the reports waiting of each run, all of them with one store write (from {@link
+   * BatchedReports}); returns the runs that had some, which may have more by now. A failure of the
+   * engine is logged with the tasks it concerns, and does not stop their later reports.
+   */
+  private List<Run> applyReportsTogether(List<Run> runs) {
+    Map<Run, List<Runnable>> taken = new HashMap<>();
+    List<Run> applied = new ArrayList<>(runs.size());
+    for (Run run : runs) {
+      List<Runnable> reports = run.takeReports();
+      if (!reports.isEmpty()) {
+        taken.put(run, reports);
+        applied.add(run);
       }
     }
-    if (batch.ended != null) {
-      ended(run, batch.ended, Origin.BACKEND);
+    if (!applied.isEmpty()) {
+      try {
+        applyTogether(applied, run -> taken.get(run).forEach(report -> applyReport(run, report)), Origin.BACKEND);
+      } catch (RuntimeException e) {
+        LOG.error("applying the backend's reports of {} tasks failed ({}); those reports are lost", applied.size(),
+            applied.stream().map(run -> run.id).collect(Collectors.joining(", ")), e);
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * Applies {@code change} to each run as a batch ({@link Run.Batch}) under the locks of all of
+   * them, taken in id order (so that two such calls never wait for each other), with one store
+   * write for all their changes ({@link StoreWrites#writeAll}: one sync for a durable store); then
+   * tells the listeners, and ends the runs that ended. Nothing of a batch is shown (reads,
+   * listeners, waits) before that write, as for a single change. {@code change} must not throw.
+   */
+  private void applyTogether(List<Run> runs, Consumer<Run> change, Origin origin) {
+    List<Run> ordered = new ArrayList<>(runs);
+    ordered.sort(Comparator.comparing((Run run) -> run.id));
+    Run.Batch[] batches = new Run.Batch[ordered.size()];
+    holdingLocks(ordered, 0, () -> {
+      List<StoreWrites.Change> changes = new ArrayList<>(ordered.size());
+      for (int i = 0; i < ordered.size(); i++) {
+        Run run = ordered.get(i);
+        Run.Batch batch = new Run.Batch();
+        batches[i] = batch;
+        run.batch = batch;
+        try {
+          change.accept(run);
+        } finally {
+          run.batch = null;
+        }
+        if (batch.task != null) {
+          changes.add(new StoreWrites.Change(run, batch.task, String.join(", ", batch.what)));
+        }
+      }
+      writes.writeAll(changes);
+      for (int i = 0; i < ordered.size(); i++) {
+        for (State[] stateChange : batches[i].changes) {
+          notifyListeners(ordered.get(i).id, stateChange[0], stateChange[1]);
+        }
+      }
+    });
+    for (int i = 0; i < ordered.size(); i++) {
+      if (batches[i] != null && batches[i].ended != null) {
+        ended(ordered.get(i), batches[i].ended, origin);
+      }
+    }
+  }
+
+  /** Runs {@code body} holding the locks of {@code runs} from {@code from} on, in their order. */
+  private static void holdingLocks(List<Run> runs, int from, Runnable body) {
+    if (from == runs.size()) {
+      body.run();
+      return;
+    }
+    synchronized (runs.get(from)) {
+      holdingLocks(runs, from + 1, body);
+    }
+  }
+
+  /** The steps of a start, as {@link BatchedStarts} makes them. */
+  private final class BatchSteps implements BatchedStarts.Starter {
+    @Override
+    public List<Run> initialize(List<Run> runs) {
+      return initializeAll(runs);
+    }
+
+    @Override
+    public void launch(Run run) {
+      oneStep(run, EngineCore.this::launch);
+    }
+
+    @Override
+    public void startEach(List<Run> runs) {
+      EngineCore.this.startEach(runs);
+    }
+
+    @Override
+    public void launchEach(List<Run> runs) {
+      stepEach(runs, EngineCore.this::launch);
     }
   }
 

@@ -155,17 +155,25 @@ final class Run implements TaskEvents {
    * applied as one batch: one store write for all of them (see {@link EngineCore#applyBatch}).
    */
   private void drainReports() {
-    while (true) {
-      List<Runnable> batch;
-      synchronized (reports) {
-        if (reports.isEmpty()) {
-          draining = false;
-          return;
-        }
-        batch = new ArrayList<>(reports);
-        reports.clear();
-      }
+    for (List<Runnable> batch = takeReports(); !batch.isEmpty(); batch = takeReports()) {
       engine.applyBatch(this, batch);
+    }
+  }
+
+  /**
+   * Takes the reports waiting, oldest first, for a drain that applies them with other tasks' ({@link
+   * BatchedReports}); when none is left, the drain of this run is over and an empty list is
+   * returned. Until then, the drain must take again after applying what it took.
+   */
+  List<Runnable> takeReports() {
+    synchronized (reports) {
+      if (reports.isEmpty()) {
+        draining = false;
+        return List.of();
+      }
+      List<Runnable> taken = new ArrayList<>(reports);
+      reports.clear();
+      return taken;
     }
   }
 

@@ -8,8 +8,10 @@ import io.tes4j.store.TaskQuery;
 import io.tes4j.store.TaskStore;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
@@ -151,13 +153,7 @@ final class StoreWrites {
       try {
         String handle = run.handle;
         store.update(new StoredTask(task, handle));
-        run.task = task;
-        run.storedHandle = handle;
-        if (run.unwritten) {
-          run.unwritten = false;
-          unwritten.remove(run.id, run);
-        }
-        succeeded();
+        stored(run, task, handle);
         return true;
       } catch (RuntimeException e) {
         failure = e;
@@ -168,6 +164,80 @@ final class StoreWrites {
       }
       retries.increment();
     }
+    keepUnwritten(run, task, what, failure);
+    return false;
+  }
+
+  /** A change of a run, to write with others in {@link #writeAll}. */
+  record Change(Run run, Task task, String what) {}
+
+  /**
+   * As {@link #write} for each change, with one store call for all of them per attempt ({@link
+   * TaskStore#updateAll}, one sync for a durable store): only those that failed are tried again,
+   * and those that failed at every attempt are kept in memory as {@link #write} keeps them. The
+   * caller holds the lock of every run, and each run appears once.
+   */
+  void writeAll(List<Change> changes) {
+    if (changes.size() == 1) {
+      Change only = changes.get(0);
+      write(only.run, only.task, only.what);
+      return;
+    }
+    List<Change> left = changes;
+    Map<String, RuntimeException> failures = Map.of();
+    for (int attempt = 1; ; attempt++) {
+      List<StoredTask> tasks = new ArrayList<>(left.size());
+      for (Change change : left) {
+        tasks.add(new StoredTask(change.task, change.run.handle));
+      }
+      try {
+        failures = store.updateAll(tasks);
+      } catch (RuntimeException e) { // the call itself failed: none of them is known to be stored
+        failures = new HashMap<>();
+        for (Change change : left) {
+          failures.put(change.run.id, e);
+        }
+      }
+      List<Change> failed = new ArrayList<>(failures.size());
+      for (int i = 0; i < left.size(); i++) {
+        Change change = left.get(i);
+        if (failures.containsKey(change.run.id)) {
+          failed.add(change);
+        } else {
+          stored(change.run, change.task, tasks.get(i).handle());
+        }
+      }
+      if (failed.isEmpty()) {
+        return;
+      }
+      failedCalls.add(failed.size());
+      left = failed;
+      if (attempt >= retry.attempts() || !pause(attempt)) {
+        break;
+      }
+      retries.add(failed.size());
+    }
+    for (Change change : left) {
+      keepUnwritten(change.run, change.task, change.what, failures.get(change.run.id));
+    }
+  }
+
+  /** The store took {@code task} with {@code handle}: the run shows it, and is written. */
+  private void stored(Run run, Task task, String handle) {
+    run.task = task;
+    run.storedHandle = handle;
+    if (run.unwritten) {
+      run.unwritten = false;
+      unwritten.remove(run.id, run);
+    }
+    succeeded();
+  }
+
+  /**
+   * Every attempt to write {@code task} failed: the run keeps it all the same, to be written later
+   * by the re-writer; logged at ERROR with what could not be written.
+   */
+  private void keepUnwritten(Run run, Task task, String what, RuntimeException failure) {
     run.task = task;
     keptInMemory.increment();
     if (task.state().isTerminal()) {
@@ -189,7 +259,6 @@ final class StoreWrites {
       LOG.error(message + ": {}", run.id, what, retry.attempts(), failure.toString());
     }
     schedulePass(passDelayNanos);
-    return false;
   }
 
   /**

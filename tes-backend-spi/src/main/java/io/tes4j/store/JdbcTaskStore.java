@@ -136,6 +136,13 @@ public final class JdbcTaskStore implements TaskStore {
 
   private boolean accepting = true;
   private final Thread writer;
+  /**
+   * Wakes the callers of the writes the writer committed, so that the writer goes on to the next
+   * group at once: woken one by one by the writer, each caller could take the CPU from it.
+   */
+  private final Thread waker;
+  /** Committed groups whose callers the waker wakes; an empty one, put last by {@link #close()}, ends it. */
+  private final LinkedBlockingQueue<List<Write>> committedGroups = new LinkedBlockingQueue<>();
 
   /**
    * Held while a transaction runs on the writer's connection: by the writer thread, or by a caller
@@ -252,7 +259,10 @@ public final class JdbcTaskStore implements TaskStore {
     this.writeLink = writes;
     this.writer = new Thread(this::writeLoop, "tes4j-store-writer-" + WRITERS.incrementAndGet());
     writer.setDaemon(true);
+    this.waker = new Thread(this::wakeLoop, writer.getName().replace("writer", "waker"));
+    waker.setDaemon(true);
     writer.start();
+    waker.start();
     LOG.debug("opened the task store {}, locked by {}", description, lock.where());
   }
 
@@ -527,6 +537,14 @@ public final class JdbcTaskStore implements TaskStore {
           writer.join();
         } catch (InterruptedException e) {
           interrupted = true; // the writes in the queue must still end before the connections close
+        }
+      }
+      committedGroups.add(List.of()); // after every group the writer committed
+      while (waker.isAlive()) {
+        try {
+          waker.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // every caller is told before close returns
         }
       }
       commitLock.lock(); // a caller committing its own write finishes first; none starts after
@@ -933,9 +951,7 @@ public final class JdbcTaskStore implements TaskStore {
       committed.putAll(written);
       commits.incrementAndGet();
       writes.addAndGet(batch.size());
-      for (Write write : batch) {
-        write.done.complete(null);
-      }
+      completed(batch);
       return;
     }
     // One write failed (a duplicate, a database error), or the connection: each write alone now,
@@ -946,6 +962,39 @@ public final class JdbcTaskStore implements TaskStore {
     written.keySet().forEach(committed::remove); // a failed COMMIT may have committed them after all
     for (Write write : batch) {
       writeAlone(write, committing);
+    }
+  }
+
+  /**
+   * Tells the callers of {@code batch} that their writes committed: the writer hands a group of
+   * several to the waker, and goes on; a caller that committed its own writes tells itself.
+   */
+  private void completed(List<Write> batch) {
+    if (batch.size() > 1 && Thread.currentThread() == writer) {
+      committedGroups.add(List.copyOf(batch)); // the writer reuses its list
+      return;
+    }
+    for (Write write : batch) {
+      write.done.complete(null);
+    }
+  }
+
+  /** The waker thread: wakes the callers of each committed group, until the writer has stopped. */
+  private void wakeLoop() {
+    while (true) {
+      List<Write> group;
+      try {
+        group = committedGroups.take();
+      } catch (InterruptedException e) {
+        LOG.debug("the waker of {} was interrupted; it stops only when the store is closed", description);
+        continue;
+      }
+      if (group.isEmpty()) {
+        return; // put last by close(), after the writer stopped
+      }
+      for (Write write : group) {
+        write.done.complete(null);
+      }
     }
   }
 

@@ -284,6 +284,43 @@ class SqliteTaskStoreTest extends TaskStoreContract {
     assertThat(store.list(new TaskQuery(null, State.RUNNING, Map.of(), null, 100)).tasks()).hasSize(20);
   }
 
+  /**
+   * Writes committed by the writer thread are told to their callers by the store's waker thread;
+   * close() returns once both have stopped, and every caller was told.
+   */
+  @Test
+  void closeStopsTheWriterAndTheWakerAfterTellingEveryCaller() throws Exception {
+    store.close();
+    java.util.Set<String> before = storeThreads();
+    store = JdbcTaskStore.open(url());
+    assertThat(storeThreads()).hasSize(before.size() + 2);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> writes = new ArrayList<>();
+      for (int n = 1; n <= 400; n++) {
+        StoredTask t = task(id(n), "task " + n, Map.of());
+        writes.add(callers.submit(() -> store.insert(t)));
+      }
+      for (Future<?> write : writes) {
+        write.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    store.close();
+    assertThat(storeThreads()).isEqualTo(before);
+    store = JdbcTaskStore.open(url());
+    assertThat(store.count()).isEqualTo(400);
+  }
+
+  private static java.util.Set<String> storeThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("tes4j-store-"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   /** A write that finds nothing waiting and no commit running is committed by its own caller. */
   @Test
   void aLoneWriteIsCommittedOnItsCallersThread() {

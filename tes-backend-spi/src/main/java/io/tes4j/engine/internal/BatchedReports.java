@@ -1,6 +1,5 @@
 package io.tes4j.engine.internal;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -48,25 +47,18 @@ final class BatchedReports {
    */
   void add(Run run) {
     waiting.add(run);
-    if (draining.compareAndSet(false, true)) {
-      try {
-        thread.execute(this::drain);
-      } catch (RuntimeException e) {
-        draining.set(false);
-        throw e;
-      }
-    }
+    RunQueues.scheduleDrainer(draining, thread, this::drain);
   }
 
   /** Takes the runs waiting, whose reports the caller applies another way (or drops). */
   List<Run> takeWaiting() {
-    return poll(Integer.MAX_VALUE);
+    return RunQueues.take(waiting, Integer.MAX_VALUE);
   }
 
   private void drain() {
     try {
       while (true) {
-        List<Run> batch = poll(MAX_BATCH);
+        List<Run> batch = RunQueues.take(waiting, MAX_BATCH);
         if (!batch.isEmpty()) {
           waiting.addAll(apply.apply(batch));
           continue;
@@ -82,17 +74,5 @@ final class BatchedReports {
       draining.set(false); // the next add schedules a new drainer
       throw e;
     }
-  }
-
-  private List<Run> poll(int max) {
-    List<Run> batch = new ArrayList<>();
-    while (batch.size() < max) {
-      Run run = waiting.poll();
-      if (run == null) {
-        break;
-      }
-      batch.add(run);
-    }
-    return batch;
   }
 }

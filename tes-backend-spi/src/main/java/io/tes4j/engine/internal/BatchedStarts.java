@@ -122,16 +122,7 @@ final class BatchedStarts {
    */
   List<Run> add(List<Run> runs) {
     waiting.addAll(runs);
-    if (draining.compareAndSet(false, true)) {
-      try {
-        thread.execute(this::drain);
-      } catch (RuntimeException e) {
-        draining.set(false);
-        throw e;
-      }
-      return List.of();
-    }
-    return stuckHandBack();
+    return RunQueues.scheduleDrainer(draining, thread, this::drain) ? List.of() : stuckHandBack();
   }
 
   /** Takes the runs waiting, which the caller starts another way. */
@@ -170,11 +161,11 @@ final class BatchedStarts {
   private void drainUntilQuiet() {
     int quiet = 0;
     while (!stopped) {
-      List<Run> batch = poll(waiting, MAX_BATCH);
+      List<Run> batch = RunQueues.take(waiting, MAX_BATCH);
       if (!batch.isEmpty()) {
         quiet = 0;
         if (!isQuick()) { // a start was slow: the rest get threads of their own
-          batch.addAll(poll(waiting, Integer.MAX_VALUE));
+          batch.addAll(RunQueues.take(waiting, Integer.MAX_VALUE));
           starter.startEach(batch);
           continue;
         }
@@ -210,7 +201,7 @@ final class BatchedStarts {
       if (!isQuick()) {
         List<Run> rest = new ArrayList<>();
         rest.add(run);
-        rest.addAll(poll(initialized, Integer.MAX_VALUE));
+        rest.addAll(RunQueues.take(initialized, Integer.MAX_VALUE));
         starter.launchEach(rest);
         return;
       }
@@ -242,28 +233,16 @@ final class BatchedStarts {
     long since = inStartSince;
     if (since != 0 && System.nanoTime() - since > STUCK_NANOS) {
       quickStreak = 0;
-      List<Run> launches = poll(initialized, Integer.MAX_VALUE);
+      List<Run> launches = RunQueues.take(initialized, Integer.MAX_VALUE);
       if (!launches.isEmpty()) {
         starter.launchEach(launches);
       }
-      return poll(waiting, Integer.MAX_VALUE);
+      return RunQueues.take(waiting, Integer.MAX_VALUE);
     }
     return List.of();
   }
 
   private List<Run> poll() {
-    return poll(waiting, Integer.MAX_VALUE);
-  }
-
-  private static List<Run> poll(ConcurrentLinkedQueue<Run> queue, int max) {
-    List<Run> batch = new ArrayList<>();
-    while (batch.size() < max) {
-      Run run = queue.poll();
-      if (run == null) {
-        break;
-      }
-      batch.add(run);
-    }
-    return batch;
+    return RunQueues.take(waiting, Integer.MAX_VALUE);
   }
 }

@@ -12,7 +12,9 @@ import java.util.List;
  * A call returns at once: the engine's reporter threads apply and store the report, so that a
  * backend's thread never waits for the store; or, when nothing on the way can block (the engine's
  * store in memory, no listener), the call applies it itself before it returns, taking no lock the
- * backend could be waiting for and calling no backend method. When the store keeps failing, the
+ * backend could be waiting for and calling no backend method (unless another thread is applying
+ * the same task's reports at that moment, such as the engine storing the handle {@code start}
+ * returned: that thread then applies this one too, right after, in order). When the store keeps failing, the
  * engine keeps the change in memory and writes it later (see {@code TesEngine}, "When the store or
  * the backend fails"); a call never throws because the store failed.
  *

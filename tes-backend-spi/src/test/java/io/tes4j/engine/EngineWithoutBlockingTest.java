@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tes4j.model.State;
 import io.tes4j.model.View;
-import io.tes4j.spi.TaskEvents;
+import io.tes4j.store.MemoryTaskStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,19 +63,28 @@ class EngineWithoutBlockingTest {
     }
   }
 
+  /**
+   * The backend reports from inside its start, on its own thread: no other thread applies this
+   * task's reports then (after start returns, the starter applies the handle's, and a report made
+   * at that moment is applied by the starter, right after it, in order).
+   */
   @Test
   void aReportIsAppliedBeforeTheBackendsCallReturns() {
-    try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
-      String id = engine.createTask(Tasks.named("a"));
-      backend.awaitStarted(1);
-      TaskEvents events = backend.events(id);
-
-      events.running(); // on this thread, the backend's: applied by the time it returns
-      assertThat(engine.getTask(id, View.MINIMAL).state()).isEqualTo(State.RUNNING);
+    MemoryTaskStore store = new MemoryTaskStore();
+    Map<String, State> seen = new ConcurrentHashMap<>();
+    backend.duringStart = (task, events) -> {
+      events.running(); // on the backend's thread: applied by the time it returns
+      seen.put("after running", store.get(task.id()).orElseThrow().task().state());
       events.executorStarted(0, Instant.parse("2026-12-07T10:00:01Z"));
       events.executorFinished(0, Instant.parse("2026-12-07T10:00:02Z"), 0, "out", "");
       events.finished(State.COMPLETE);
+      seen.put("after finished", store.get(task.id()).orElseThrow().task().state());
+    };
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store).build()) {
+      String id = engine.createTask(Tasks.named("a"));
+      backend.awaitStarted(1);
 
+      assertThat(seen).containsEntry("after running", State.RUNNING).containsEntry("after finished", State.COMPLETE);
       assertThat(engine.await(id, Duration.ZERO).state()).isEqualTo(State.COMPLETE);
       assertThat(engine.getTask(id, View.FULL).logs().get(0).logs()).singleElement()
           .satisfies(log -> assertThat(log.endTime()).isEqualTo("2026-12-07T10:00:02.000Z"));

@@ -178,6 +178,9 @@ final class StoreWrites {
    * caller holds the lock of every run, and each run appears once.
    */
   void writeAll(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return; // a batch whose reports were all ignored
+    }
     if (changes.size() == 1) {
       Change only = changes.get(0);
       write(only.run, only.task, only.what);

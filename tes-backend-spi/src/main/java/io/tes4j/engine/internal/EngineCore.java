@@ -69,8 +69,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Locks: each unfinished task's {@link Run} is its own lock, held while its document changes,
  * is stored, and its listeners are told, so each task changes one step at a time and listeners see
- * its steps in order. The admission's lock is never taken while a task's lock is held by this
- * class. The backend is called with no lock held.
+ * its steps in order. A batch ({@link #applyTogether}) holds the locks of all its tasks at once,
+ * taken in id order, so two batches never wait for each other; no other code holds a task's lock
+ * while it takes another's. The admission's lock is never taken while a task's lock is held by
+ * this class. The backend is called with no lock held.
  *
  * <p>Failures: a store write that fails is retried, and after its last attempt the change is kept
  * in memory all the same ({@link StoreWrites}): the task moves on, ends, frees its admission slot

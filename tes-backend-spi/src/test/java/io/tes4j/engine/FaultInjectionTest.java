@@ -30,7 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,32 +60,27 @@ class FaultInjectionTest {
       State.RUNNING, EnumSet.of(State.CANCELING, State.COMPLETE, State.EXECUTOR_ERROR, State.SYSTEM_ERROR),
       State.CANCELING, EnumSet.of(State.CANCELED)));
 
-  @Test
-  void tenThousandTasksOverAFaultyMemoryStore() throws Exception {
-    run("memory", new MemoryTaskStore(), TASKS, true);
-  }
-
-  @Test
-  void fewerTasksOverAFaultySqliteStore(@TempDir Path dir) throws Exception {
-    try (TaskStore sqlite = JdbcTaskStore.open("jdbc:sqlite:" + dir.resolve("tasks.db"))) {
-      run("SQLite", sqlite, Math.max(TASKS / 40, 100), true);
-    }
-  }
-
   /**
-   * Without a listener, the engine starts tasks and applies the backend's reports in batches, with
-   * one store call for many tasks, in which each task's write fails or lands on its own.
+   * With a listener, and without one: the engine then starts tasks and applies the backend's
+   * reports in batches, with one store call for many tasks, in which each task's write fails or
+   * lands on its own.
    */
-  @Test
-  void tenThousandTasksInBatchesOverAFaultyMemoryStore() throws Exception {
-    run("memory (no listener: batched writes)", new MemoryTaskStore(), TASKS, false);
+  @ParameterizedTest(name = "listener: {0}")
+  @ValueSource(booleans = {true, false})
+  void tenThousandTasksOverAFaultyMemoryStore(boolean listening) throws Exception {
+    run("memory" + batchedIf(listening), new MemoryTaskStore(), TASKS, listening);
   }
 
-  @Test
-  void fewerTasksInBatchesOverAFaultySqliteStore(@TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "listener: {0}")
+  @ValueSource(booleans = {true, false})
+  void fewerTasksOverAFaultySqliteStore(boolean listening, @TempDir Path dir) throws Exception {
     try (TaskStore sqlite = JdbcTaskStore.open("jdbc:sqlite:" + dir.resolve("tasks.db"))) {
-      run("SQLite (no listener: batched writes)", sqlite, Math.max(TASKS / 40, 100), false);
+      run("SQLite" + batchedIf(listening), sqlite, Math.max(TASKS / 40, 100), listening);
     }
+  }
+
+  private static String batchedIf(boolean listening) {
+    return listening ? "" : " (no listener: batched writes)";
   }
 
   private static final Duration OUTAGE = Duration.ofMillis(150);

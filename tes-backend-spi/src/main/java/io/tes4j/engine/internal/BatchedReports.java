@@ -20,9 +20,6 @@ import java.util.function.UnaryOperator;
  * each task's reports are applied in the order the backend made them. Thread-safe. Internal.
  */
 final class BatchedReports {
-  /** At most so many tasks' reports are applied with one store write. */
-  static final int MAX_BATCH = 256;
-
   private final ConcurrentLinkedQueue<Run> waiting = new ConcurrentLinkedQueue<>();
   /** A drainer is scheduled or running; it takes every run added before it clears this. */
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -58,15 +55,10 @@ final class BatchedReports {
   private void drain() {
     try {
       while (true) {
-        List<Run> batch = RunQueues.take(waiting, MAX_BATCH);
+        List<Run> batch = RunQueues.take(waiting, RunQueues.MAX_BATCH);
         if (!batch.isEmpty()) {
           waiting.addAll(apply.apply(batch));
-          continue;
-        }
-        draining.set(false);
-        // A run added after the last poll and before the flag cleared found a drainer running:
-        // take it, unless another drainer was scheduled for it meanwhile.
-        if (waiting.isEmpty() || !draining.compareAndSet(false, true)) {
+        } else if (RunQueues.doneDraining(draining, waiting)) {
           return;
         }
       }

@@ -44,8 +44,6 @@ final class BatchedStarts {
   static final int QUICK_STREAK = 16;
   /** A drainer inside one start for longer than this is stuck: what waits is handed back. */
   static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  /** At most so many tasks are moved to INITIALIZING with one store write. */
-  static final int MAX_BATCH = 256;
 
   /** The steps of a start, as the engine makes them. None of them throws. */
   interface Starter {
@@ -161,11 +159,11 @@ final class BatchedStarts {
   private void drainUntilQuiet() {
     int quiet = 0;
     while (!stopped) {
-      List<Run> batch = RunQueues.take(waiting, MAX_BATCH);
+      List<Run> batch = RunQueues.take(waiting, RunQueues.MAX_BATCH);
       if (!batch.isEmpty()) {
         quiet = 0;
         if (!isQuick()) { // a start was slow: the rest get threads of their own
-          batch.addAll(RunQueues.take(waiting, Integer.MAX_VALUE));
+          batch.addAll(poll());
           starter.startEach(batch);
           continue;
         }
@@ -174,10 +172,7 @@ final class BatchedStarts {
         continue;
       }
       if (++quiet > IDLE_PERIODS) {
-        draining.set(false);
-        // A run added after the last poll and before the flag cleared found a drainer running:
-        // take it, unless another drainer was scheduled for it meanwhile.
-        if (waiting.isEmpty() || !draining.compareAndSet(false, true)) {
+        if (RunQueues.doneDraining(draining, waiting)) {
           return;
         }
         quiet = 0;
@@ -237,11 +232,12 @@ final class BatchedStarts {
       if (!launches.isEmpty()) {
         starter.launchEach(launches);
       }
-      return RunQueues.take(waiting, Integer.MAX_VALUE);
+      return poll();
     }
     return List.of();
   }
 
+  /** Takes every run waiting. */
   private List<Run> poll() {
     return RunQueues.take(waiting, Integer.MAX_VALUE);
   }

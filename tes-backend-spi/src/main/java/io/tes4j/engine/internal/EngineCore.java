@@ -804,7 +804,7 @@ public final class EngineCore {
     try {
       stepAll(List.of(run), step);
     } catch (RuntimeException | Error e) {
-      // Only a VirtualMachineError gets here; startAll ended the task and freed its slot.
+      // Only a VirtualMachineError gets here; stepAll ended the task and freed its slot.
       LOG.error("task {}: a fatal error while starting it", run.id, e);
     }
   }
@@ -837,16 +837,25 @@ public final class EngineCore {
 
   /** Starts one run: INITIALIZING stored, then {@link #launch}. */
   private void start(Run run) {
-    if (readyToLaunch(run, closed ? null : transition(run, State.INITIALIZING, null, Origin.ENGINE))) {
+    if (initialize(run)) {
       launch(run);
     }
   }
 
   /**
+   * Moves one run to INITIALIZING and stores it; returns whether it is to be launched (see {@link
+   * #readyToLaunch}).
+   */
+  private boolean initialize(Run run) {
+    return readyToLaunch(run, closed ? null : transition(run, State.INITIALIZING, null, Origin.ENGINE));
+  }
+
+  /**
    * Moves each run to INITIALIZING with one store write for all of them (a store in memory: one
-   * each, which is cheaper there), and returns those to launch; the others were cancelled meanwhile or their INITIALIZING could not be stored, and were
-   * dealt with as {@link #start} deals with them. Never throws: a run whose move failed in the engine
-   * is ended SYSTEM_ERROR ({@link #abandon}).
+   * each, which is cheaper there), and returns those to launch; the others were cancelled meanwhile
+   * or their INITIALIZING could not be stored, and were dealt with as {@link #start} deals with
+   * them. Never throws: a run whose move failed in the engine is ended SYSTEM_ERROR ({@link
+   * #abandon}).
    */
   private List<Run> initializeAll(List<Run> runs) {
     if (closed) {
@@ -858,7 +867,7 @@ public final class EngineCore {
       List<Run> launch = new ArrayList<>(runs.size());
       for (Run run : runs) {
         try {
-          if (readyToLaunch(run, closed ? null : transition(run, State.INITIALIZING, null, Origin.ENGINE))) {
+          if (initialize(run)) {
             launch.add(run);
           }
         } catch (RuntimeException | Error e) {

@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The queues of {@link BatchedStarts} and {@link BatchedReports}, and their drainers. Internal. */
 final class RunQueues {
+  /** At most so many tasks are written with one store call by a drainer. */
+  static final int MAX_BATCH = 256;
+
   private RunQueues() {}
 
   /** Takes up to {@code max} runs off {@code queue}, oldest first. */
@@ -21,6 +24,17 @@ final class RunQueues {
       taken.add(run);
     }
     return taken;
+  }
+
+  /**
+   * The drainer found {@code waiting} empty: clears {@code draining}, and returns whether the
+   * drainer is done. Not when a run was added after its last look and before the flag cleared (that
+   * run found a drainer running and scheduled none): the drainer then takes the flag back and goes
+   * on, unless a new drainer was scheduled for it meanwhile.
+   */
+  static boolean doneDraining(AtomicBoolean draining, Queue<Run> waiting) {
+    draining.set(false);
+    return waiting.isEmpty() || !draining.compareAndSet(false, true);
   }
 
   /**

@@ -119,24 +119,33 @@ class EngineWithoutBlockingTest {
     try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
       warmUp(engine, WARM_UP);
 
-      List<String> names = new ArrayList<>();
-      for (int i = 0; i < burst; i++) {
-        names.add("burst " + i);
-        engine.createTask(Tasks.named("burst " + i));
-      }
-      backend.awaitStarted(WARM_UP + burst);
-
       // One drainer takes them, where each task used to wake a starter thread of its own and the
-      // 16 starter threads shared them. A start slower than 1 ms on a busy machine sends the next
-      // few dozen to threads of their own; most still start on the drainer's thread.
-      Map<String, Integer> startsByThread = new java.util.HashMap<>();
-      for (String name : names) {
-        startsByThread.merge(startThreads.get(name), 1, Integer::sum);
+      // 16 starter threads shared them. A start slower than 1 ms on a busy machine (a GC pause, the
+      // thread preempted) sends the tasks behind it to threads of their own until 16 starts in a
+      // row were quick again: a burst may be spoiled so, and the next one is tried, at most three.
+      int started = WARM_UP;
+      Map<String, Integer> startsByThread = Map.of();
+      for (int round = 0; round < 3 && mostOnOneThread(startsByThread) <= burst / 2; round++) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+          names.add("burst " + round + "." + i);
+          engine.createTask(Tasks.named(names.get(i)));
+        }
+        started += burst;
+        backend.awaitStarted(started);
+        startsByThread = new java.util.HashMap<>();
+        for (String name : names) {
+          startsByThread.merge(startThreads.get(name), 1, Integer::sum);
+        }
       }
-      assertThat(startsByThread.values().stream().mapToInt(Integer::intValue).max().orElse(0))
-          .as("the most starts on one thread: %s", startsByThread)
+      assertThat(mostOnOneThread(startsByThread))
+          .as("the most starts of a burst on one thread: %s", startsByThread)
           .isGreaterThan(burst / 2);
     }
+  }
+
+  private static int mostOnOneThread(Map<String, Integer> startsByThread) {
+    return startsByThread.values().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 
   @Test

@@ -367,6 +367,23 @@ public final class JdbcTaskStore implements TaskStore {
     submit(new Write(Write.INSERT, Row.of(task))); // the JSON is written here, on the caller's thread
   }
 
+  /**
+   * Queues the task for the writer (or commits it at once when nothing waits and no commit runs, as
+   * {@link #insert} does) and returns; the future completes on the store's thread once the commit is
+   * synced, and fails as {@link #insert} would throw.
+   */
+  @Override
+  public CompletableFuture<Void> insertAsync(StoredTask task) {
+    Objects.requireNonNull(task, "task");
+    Write write = new Write(Write.INSERT, Row.of(task)); // the JSON is written here, on the caller's thread
+    try {
+      submitAll(List.of(write));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // closed
+    }
+    return write.outcome();
+  }
+
   @Override
   public Optional<StoredTask> get(String id) {
     Objects.requireNonNull(id, "id");
@@ -789,15 +806,36 @@ public final class JdbcTaskStore implements TaskStore {
       try {
         done.join();
       } catch (CompletionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-          throw (RuntimeException) cause;
+        Throwable failure = failure(e.getCause());
+        if (failure instanceof Error) {
+          throw (Error) failure;
         }
-        if (cause instanceof Error) {
-          throw (Error) cause;
-        }
-        throw new TaskStoreException(operation, id(), operation + " of task " + id() + " failed: " + cause, cause);
+        throw (RuntimeException) failure;
       }
+    }
+
+    /**
+     * A new future completed as {@link #done} is, failed with what {@link #await} would throw (the
+     * caller cannot complete {@link #done} through it).
+     */
+    CompletableFuture<Void> outcome() {
+      CompletableFuture<Void> outcome = new CompletableFuture<>();
+      done.whenComplete((ignored, e) -> {
+        if (e == null) {
+          outcome.complete(null);
+        } else {
+          outcome.completeExceptionally(failure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e));
+        }
+      });
+      return outcome;
+    }
+
+    /** What the commit met, as callers get it: a RuntimeException or an Error. */
+    private Throwable failure(Throwable cause) {
+      if (cause instanceof RuntimeException || cause instanceof Error) {
+        return cause;
+      }
+      return new TaskStoreException(operation, id(), operation + " of task " + id() + " failed: " + cause, cause);
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the engine keeps tasks. Implementations are thread-safe; each call is atomic, and a call
@@ -23,6 +24,32 @@ public interface TaskStore extends AutoCloseable {
    * @throws IllegalStateException when a task with the same id exists
    */
   void insert(StoredTask task);
+
+  /**
+   * Adds a new task as {@link #insert} does, with the outcome in a future instead of a wait, so that
+   * the caller's thread is free while the task becomes durable: {@link JdbcTaskStore} queues it for
+   * its writer (or commits it at once when nothing else waits) and completes the future from its
+   * own thread once the commit is synced. The engine calls it for the tasks a server creates, so
+   * that a request waiting for its task to be durable holds no thread.
+   *
+   * <p>The future completes normally when the task is stored (durable for a durable store), and
+   * exceptionally with what {@link #insert} would have thrown. Callbacks on it may run on the
+   * store's thread: they must not block. The default calls {@link #insert} on the calling thread
+   * and returns a completed future.
+   *
+   * @param task the new task
+   * @return completed once the task is stored
+   * @throws NullPointerException when {@code task} is null
+   */
+  default CompletableFuture<Void> insertAsync(StoredTask task) {
+    Objects.requireNonNull(task, "task");
+    try {
+      insert(task);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** The task with this id, if any. */
   Optional<StoredTask> get(String id);

@@ -13,6 +13,7 @@ import io.tes4j.model.Resources;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.TaskLog;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -20,9 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -221,6 +225,38 @@ public abstract class TaskStoreContract {
     assertThat(store.get(id(1)).orElseThrow().task().name()).isEqualTo("first");
     assertThat(store.count()).isEqualTo(1);
     assertThat(all(new TaskQuery(null, null, Map.of("k", "w"), null, 10))).isEmpty();
+  }
+
+  /** The future completes once the task is there; many at once all get there, each once. */
+  @Test
+  void insertAsyncCompletesOnceTheTaskIsStored() throws Exception {
+    List<CompletableFuture<Void>> inserts = new ArrayList<>();
+    for (int n = 1; n <= 50; n++) {
+      inserts.add(store.insertAsync(task(id(n), "n" + n, Map.of("batch", "async"))));
+    }
+    CompletableFuture.allOf(inserts.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    for (int n = 1; n <= 50; n++) {
+      assertThat(store.get(id(n)).orElseThrow().task().name()).isEqualTo("n" + n);
+    }
+    assertThat(store.count()).isEqualTo(50);
+    assertThat(all(new TaskQuery(null, null, Map.of("batch", "async"), null, 100))).hasSize(50);
+  }
+
+  /** A failed async insert fails its future as insert throws, and changes nothing. */
+  @Test
+  void insertAsyncOfAnExistingIdFailsItsFutureAndKeepsTheFirst() {
+    store.insert(task(id(1), "first", Map.of()));
+
+    CompletableFuture<Void> second = store.insertAsync(task(id(1), "second", Map.of()));
+
+    assertThat(second).failsWithin(Duration.ofSeconds(30))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(IllegalStateException.class)
+        .withMessageContaining(id(1));
+    assertThat(store.get(id(1)).orElseThrow().task().name()).isEqualTo("first");
+    assertThat(store.count()).isEqualTo(1);
   }
 
   @Test

@@ -43,4 +43,17 @@ public interface TesAsyncClient {
 
   /** The blocking client this view belongs to. */
   TesClient sync();
+
+  /**
+   * Whether each call in progress holds a thread that waits for it: true for the default {@link
+   * TesClient#async()} view, which runs the blocking calls on a pool; false for the HTTP client
+   * (non-blocking I/O) and the engine (whose {@link #createTask} completes when its store has
+   * written the task). A server hands to the calls of a client that holds no thread the requests
+   * that would otherwise each keep one of its own threads waiting ({@code TesApi.handleAsync}).
+   *
+   * @return true unless the implementation knows its calls wait without a thread each
+   */
+  default boolean holdsThreadPerCall() {
+    return true;
+  }
 }

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -141,6 +143,11 @@ public final class TesApi {
   private final boolean readsAtOnce;
   /** Whether, in addition, the policy lets a POST /tasks be checked at once. */
   private final boolean createsAtOnce;
+  /**
+   * Whether {@link #handleAsync} creates tasks through the client's asynchronous view: when a create
+   * waits (for a durable store, a remote service) and that view waits without a thread per call.
+   */
+  private final boolean createsLater;
 
   private TesApi(Builder builder) {
     this.tes = builder.tes;
@@ -155,6 +162,7 @@ public final class TesApi {
     boolean checksAtOnce = authenticator.authenticatesWithoutBlocking();
     this.readsAtOnce = checksAtOnce && tes.answersWithoutBlocking();
     this.createsAtOnce = readsAtOnce && policy.fileRoots().isEmpty();
+    this.createsLater = !tes.answersWithoutBlocking() && !tes.async().holdsThreadPerCall();
   }
 
   /**
@@ -219,6 +227,30 @@ public final class TesApi {
    * @return the answer to send
    */
   public ApiResponse handle(ApiRequest request) {
+    return respond(request, false).join(); // complete already: nothing was left to wait for
+  }
+
+  /**
+   * Answers one request as {@link #handle} does, without a thread waiting for the task store: when
+   * a create waits (the client does not {@linkplain TesClient#answersWithoutBlocking answer at once})
+   * and the client's {@linkplain TesClient#async() asynchronous view} holds no thread per call
+   * ({@link io.tes4j.api.TesAsyncClient#holdsThreadPerCall}: a {@code TesEngine} over a JDBC store,
+   * the HTTP client), a {@code POST /tasks} returns once the task is checked and its write is
+   * queued, and the answer completes when the task is stored, on the thread that completes the
+   * client's {@code createTask} (for the engine over a JDBC store, the store's own thread). So a
+   * server whose creates wait for a durable store holds no thread per create. Other requests are
+   * answered on the calling thread, as {@link #handle} answers them. Never fails for anything a
+   * client sent: every problem is an answer.
+   *
+   * @param request the request
+   * @return the answer to send, when it is ready
+   */
+  public CompletableFuture<ApiResponse> handleAsync(ApiRequest request) {
+    return respond(request, true);
+  }
+
+  /** {@link #handle} ({@code async} false: every future returned is complete) and {@link #handleAsync}. */
+  private CompletableFuture<ApiResponse> respond(ApiRequest request, boolean async) {
     Objects.requireNonNull(request, "request");
     long started = System.nanoTime();
     String requestId = request.requestId() != null && RequestIds.isSane(request.requestId())
@@ -226,15 +258,12 @@ public final class TesApi {
         : RequestIds.choose(request.header("X-Request-Id"));
     String previous = MDC.get(MDC_REQUEST_ID);
     MDC.put(MDC_REQUEST_ID, requestId);
-    Exchange exchange = new Exchange(request, requestId);
-    ApiResponse response;
+    Exchange exchange = new Exchange(request, requestId, async);
+    CompletableFuture<ApiResponse> answer;
     try {
-      response = answer(exchange);
+      answer = answer(exchange);
     } catch (RuntimeException e) {
-      // A bug of this class, or of an authenticator or policy: never shown to the client.
-      LOG.error("request {}: {} {} failed", requestId, request.method(), loggable(request.path()), e);
-      response = exchange.error(500, "internal error; the server's log has the details under request id " + requestId,
-          List.of());
+      answer = CompletableFuture.completedFuture(internalError(exchange, e));
     } finally {
       if (previous == null) {
         MDC.remove(MDC_REQUEST_ID);
@@ -242,10 +271,25 @@ public final class TesApi {
         MDC.put(MDC_REQUEST_ID, previous);
       }
     }
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    AccessLog.log(requestId, request.method(), request.path(), response.status(), millis,
-        exchange.identity == null ? null : exchange.identity.user());
-    return response;
+    return answer.handle((response, e) -> {
+      ApiResponse sent = e == null ? response : internalError(exchange, unwrap(e));
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      AccessLog.log(requestId, request.method(), request.path(), sent.status(), millis,
+          exchange.identity == null ? null : exchange.identity.user());
+      return sent;
+    });
+  }
+
+  /** A bug of this class, or of an authenticator or policy: logged, never shown to the client. */
+  private static ApiResponse internalError(Exchange exchange, Throwable e) {
+    ApiRequest request = exchange.request;
+    LOG.error("request {}: {} {} failed", exchange.requestId, request.method(), loggable(request.path()), e);
+    return exchange.error(500, "internal error; the server's log has the details under request id "
+        + exchange.requestId, List.of());
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -267,15 +311,45 @@ public final class TesApi {
   /** A resource and, for a task's, the decoded id. */
   private record Route(Resource resource, String taskId) {}
 
-  private ApiResponse answer(Exchange exchange) {
+  private CompletableFuture<ApiResponse> answer(Exchange exchange) {
     ApiRequest request = exchange.request;
     Route route = route(request.path());
     if (route == null) {
-      return exchange.error(404, "no such path: " + printable(request.path())
+      return CompletableFuture.completedFuture(exchange.error(404, "no such path: " + printable(request.path())
           + "; the TES API is served under " + SPEC_BASE_PATH + " (and " + TESP_BASE_PATH + "): service-info,"
-          + " tasks, tasks/{id}, tasks/{id}:cancel", List.of());
+          + " tasks, tasks/{id}, tasks/{id}:cancel", List.of()));
     }
     String method = request.method().toUpperCase(Locale.ROOT);
+    ApiResponse refused = admit(exchange, route, method);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    try {
+      if (exchange.async && createsLater && route.resource() == Resource.TASKS && method.equals("POST")) {
+        // The one request that waits for the store: no thread waits with it.
+        return tes.async().createTask(createdTask(exchange)).handle((id, e) -> e == null
+            ? exchange.ok(new CreateTaskResponse(id))
+            : failed(exchange, route, unwrap(e)));
+      }
+      return CompletableFuture.completedFuture(switch (route.resource()) {
+        case SERVICE_INFO -> exchange.ok(serviceInfo.apply(withPolicy(tes.serviceInfo())));
+        case TASKS -> method.equals("GET")
+            ? list(exchange)
+            : exchange.ok(new CreateTaskResponse(tes.createTask(createdTask(exchange))));
+        case TASK -> get(exchange, route.taskId());
+        case CANCEL -> cancel(exchange, route.taskId());
+      });
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed(exchange, route, e));
+    }
+  }
+
+  /**
+   * Whether the caller may make this request: null when so, else the answer that refuses it (405,
+   * 413, 401, 403, or 503 while credentials cannot be checked).
+   */
+  private ApiResponse admit(Exchange exchange, Route route, String method) {
+    ApiRequest request = exchange.request;
     Scope scope = scope(route.resource(), method);
     if (scope == null) {
       ApiResponse refused = exchange.error(405, "method " + printable(request.method()) + " is not allowed on "
@@ -305,33 +379,39 @@ public final class TesApi {
       return exchange.error(403, "user '" + exchange.identity.user() + "' lacks the scope '" + scope.wireName()
           + "' that " + method + " " + printable(request.path()) + " needs", List.of());
     }
-    try {
-      return switch (route.resource()) {
-        case SERVICE_INFO -> exchange.ok(serviceInfo.apply(withPolicy(tes.serviceInfo())));
-        case TASKS -> method.equals("GET") ? list(exchange) : create(exchange);
-        case TASK -> get(exchange, route.taskId());
-        case CANCEL -> cancel(exchange, route.taskId());
-      };
-    } catch (BadRequest e) {
-      return exchange.error(400, e.getMessage(), e.violations);
-    } catch (InvalidTaskException e) {
-      List<Violation> violations = e.violations();
-      return exchange.error(400, violations.isEmpty() ? e.getMessage() : "invalid request: " + count(violations),
+    return null;
+  }
+
+  /**
+   * The answer to a request whose operation threw {@code e}: the caller's mistakes and the service's
+   * failures as their statuses; anything else is rethrown (a 500, logged).
+   */
+  private ApiResponse failed(Exchange exchange, Route route, Throwable e) {
+    if (e instanceof BadRequest bad) {
+      return exchange.error(bad.status, bad.getMessage(), bad.violations);
+    } else if (e instanceof InvalidTaskException invalid) {
+      List<Violation> violations = invalid.violations();
+      return exchange.error(400, violations.isEmpty() ? invalid.getMessage() : "invalid request: " + count(violations),
           violations);
-    } catch (TaskNotFoundException e) {
+    } else if (e instanceof TaskNotFoundException) {
       return notFound(exchange, route.taskId());
-    } catch (TesServiceException e) {
+    } else if (e instanceof TesServiceException service) {
       // A remote TES service behind this API answered an error that is not the caller's fault.
       LOG.warn("request {}: the TES service behind this server answered {}: {}", exchange.requestId,
-          e.statusCode(), e.getMessage());
-      return exchange.error(502, "the TES service behind this server answered " + e.statusCode(), List.of());
-    } catch (TesClientException e) {
-      LOG.warn("request {}: the TES service is unavailable: {}", exchange.requestId, e.getMessage());
+          service.statusCode(), service.getMessage());
+      return exchange.error(502, "the TES service behind this server answered " + service.statusCode(), List.of());
+    } else if (e instanceof TesClientException client) {
+      LOG.warn("request {}: the TES service is unavailable: {}", exchange.requestId, client.getMessage());
       ApiResponse unavailable = exchange.error(503, "the TES service is unavailable (closed, shutting down or"
           + " unreachable); try again later", List.of());
       // Retryable: e.g. the engine's task store failed, so the task was not created; it may be soon.
-      return e.retryable() ? withHeader(unavailable, "Retry-After", "5") : unavailable;
+      return client.retryable() ? withHeader(unavailable, "Retry-After", "5") : unavailable;
+    } else if (e instanceof RuntimeException runtime) {
+      throw runtime;
+    } else if (e instanceof Error error) {
+      throw error;
     }
+    throw new CompletionException(e);
   }
 
   /**
@@ -450,12 +530,17 @@ public final class TesApi {
   // -----------------------------------------------------------------------------------------------
   // The operations.
 
-  private ApiResponse create(Exchange exchange) {
+  /**
+   * The task of a {@code POST /tasks}, checked (and owned by the caller when users are isolated).
+   *
+   * @throws BadRequest when it is not JSON or not a valid task
+   */
+  private Task createdTask(Exchange exchange) {
     ApiRequest request = exchange.request;
     String contentType = request.header("Content-Type");
     if (contentType != null && !isJson(contentType)) {
-      return exchange.error(415, "Content-Type '" + printable(contentType) + "' is not JSON; send the task as "
-          + JSON, List.of());
+      throw new BadRequest(415, "Content-Type '" + printable(contentType) + "' is not JSON; send the task as " + JSON,
+          List.of());
     }
     String json = new String(request.body(), StandardCharsets.UTF_8);
     if (json.isBlank()) {
@@ -484,7 +569,7 @@ public final class TesApi {
     if (isolateUsers) {
       task = task.toBuilder().tag(OWNER_TAG, exchange.identity.user()).build();
     }
-    return exchange.ok(new CreateTaskResponse(tes.createTask(task)));
+    return task;
   }
 
   private static boolean isJson(String contentType) {
@@ -647,11 +732,14 @@ public final class TesApi {
   private static final class Exchange {
     final ApiRequest request;
     final String requestId;
+    /** Whether a create may answer later ({@link #handleAsync}). */
+    final boolean async;
     Identity identity;
 
-    Exchange(ApiRequest request, String requestId) {
+    Exchange(ApiRequest request, String requestId, boolean async) {
       this.request = request;
       this.requestId = requestId;
+      this.async = async;
     }
 
     ApiResponse ok(Object body) {
@@ -714,10 +802,16 @@ public final class TesApi {
   /** A request the API refuses with 400, with the violations to list. */
   private static final class BadRequest extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    final int status;
     final transient List<Violation> violations;
 
     BadRequest(String message, List<Violation> violations) {
+      this(400, message, violations);
+    }
+
+    BadRequest(int status, String message, List<Violation> violations) {
       super(message, null, false, false);
+      this.status = status;
       this.violations = violations;
     }
   }

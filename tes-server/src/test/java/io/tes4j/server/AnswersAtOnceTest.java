@@ -3,9 +3,12 @@ package io.tes4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tes4j.api.ListTasksRequest;
+import io.tes4j.api.TesAsyncClient;
 import io.tes4j.api.TesClient;
+import io.tes4j.api.TesClientException;
 import io.tes4j.engine.TesEngine;
 import io.tes4j.model.ListTasksResponse;
+import io.tes4j.model.ServiceInfo;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.server.auth.Authenticator;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -194,6 +198,112 @@ class AnswersAtOnceTest {
       for (CompletableFuture<HttpResponse<String>> future : blocked) {
         assertThat(future.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(404);
       }
+    }
+  }
+
+  /**
+   * Creates that wait for the client (an engine's durable store) hold no server thread: with 2
+   * threads, 40 pending creates leave the server answering; each is answered when its future
+   * completes, a failure as the synchronous create's (503 with Retry-After for a retryable one).
+   */
+  @Test
+  void createsWaitingForTheStoreHoldNoServerThread() throws Exception {
+    LinkedBlockingQueue<CompletableFuture<String>> pending = new LinkedBlockingQueue<>();
+    TesAsyncClient later = new TesAsyncClient() {
+      @Override
+      public CompletableFuture<ServiceInfo> serviceInfo() {
+        return engine.async().serviceInfo();
+      }
+
+      @Override
+      public CompletableFuture<String> createTask(Task task) {
+        CompletableFuture<String> id = new CompletableFuture<>();
+        pending.add(id);
+        return id;
+      }
+
+      @Override
+      public CompletableFuture<Task> getTask(String id, View view) {
+        return engine.async().getTask(id, view);
+      }
+
+      @Override
+      public CompletableFuture<ListTasksResponse> listTasks(ListTasksRequest request) {
+        return engine.async().listTasks(request);
+      }
+
+      @Override
+      public CompletableFuture<Void> cancelTask(String id) {
+        return engine.async().cancelTask(id);
+      }
+
+      @Override
+      public CompletableFuture<Task> await(String id, Duration timeout) {
+        return engine.async().await(id, timeout);
+      }
+
+      @Override
+      public TesClient sync() {
+        return engine;
+      }
+
+      @Override
+      public boolean holdsThreadPerCall() {
+        return false;
+      }
+    };
+    TesClient durable = new ForwardingTesClient(engine) {
+      @Override
+      public String createTask(Task task) {
+        throw new AssertionError("the server waits for a create without a thread: it uses async()");
+      }
+
+      @Override
+      public TesAsyncClient async() {
+        return later;
+      }
+    };
+    int creates = 40;
+    try (TesServer server = TesServer.builder(durable).port(0).threads(2).start()) {
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < creates; i++) {
+        answers.add(http.sendAsync(request(server, "POST", "/tasks", HELLO), HttpResponse.BodyHandlers.ofString()));
+      }
+      List<CompletableFuture<String>> ids = new ArrayList<>();
+      for (int i = 0; i < creates; i++) {
+        CompletableFuture<String> id = pending.poll(30, TimeUnit.SECONDS);
+        assertThat(id).as("create " + i + " reached the client").isNotNull();
+        ids.add(id);
+      }
+
+      HttpResponse<String> info = http.sendAsync(request(server, "GET", "/service-info", null),
+          HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+      assertThat(info.statusCode()).as("answered while %d creates wait", creates).isEqualTo(200);
+      assertThat(answers).noneMatch(CompletableFuture::isDone);
+
+      ids.get(0).completeExceptionally(
+          new TesClientException("the task store failed to store the new task: the disk is full", null, true));
+      for (int i = 1; i < creates; i++) {
+        ids.get(i).complete("task-" + i);
+      }
+      List<String> bodies = new ArrayList<>();
+      int refused = 0;
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+        if (response.statusCode() == 503) {
+          refused++;
+          assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+        } else {
+          assertThat(response.statusCode()).isEqualTo(200);
+          bodies.add(response.body());
+        }
+      }
+      assertThat(refused).isEqualTo(1);
+      List<String> expected = new ArrayList<>();
+      for (int i = 1; i < creates; i++) {
+        expected.add("{\"id\":\"task-" + i + "\"}");
+      }
+      assertThat(bodies).containsExactlyInAnyOrderElementsOf(expected);
     }
   }
 

@@ -96,6 +96,18 @@ final class Admission {
     return admit();
   }
 
+  /**
+   * Admits a new task at once when nothing waits ahead of it and the limits have room (so order is
+   * kept); returns whether it did. When not, the caller queues it ({@link #enqueueAndAdmit}).
+   */
+  synchronized boolean admitAlone(Run run) {
+    if (admitted >= maxRunning || !hasRoom(run.limits) || paused.getAsBoolean() || waiting()) {
+      return false;
+    }
+    take(run);
+    return true;
+  }
+
   /** Counts a task that is already running (re-attached after a restart) as admitted. */
   synchronized void admitted(Run run) {
     take(run);

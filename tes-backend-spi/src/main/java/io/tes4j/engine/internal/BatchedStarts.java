@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * Starts admitted tasks in batches on one starter thread, while the backend's start has returned at
  * once lately, as its contract asks ({@link #isQuick}): each batch is moved to INITIALIZING with
  * one store write (one sync for a durable store, instead of one per task), then each task of it is
- * launched on the backend.
+ * launched on the backend. Tasks stored INITIALIZING already when they were created ({@link
+ * #addInitialized}) are only launched.
  *
  * <p>Why: waking a starter thread for every task cost more than the start itself (a futex wake-up,
  * a context switch, often a preemption of the thread that admitted the task, and the same again for
@@ -123,6 +124,24 @@ final class BatchedStarts {
     return RunQueues.scheduleDrainer(draining, thread, this::drain) ? List.of() : stuckHandBack();
   }
 
+  /**
+   * Queues a run stored INITIALIZING already (when it was created) for the drainer to launch, and
+   * schedules the drainer when none is running.
+   *
+   * @return the runs the caller must start another way, as {@link #add} returns them
+   * @throws java.util.concurrent.RejectedExecutionException as {@link #add}; the run stays queued,
+   *     for {@link #takeInitialized}
+   */
+  List<Run> addInitialized(Run run) {
+    initialized.add(run);
+    return RunQueues.scheduleDrainer(draining, thread, this::drain) ? List.of() : stuckHandBack();
+  }
+
+  /** Takes the INITIALIZING runs waiting for their launch, which the caller launches another way. */
+  List<Run> takeInitialized() {
+    return RunQueues.take(initialized, Integer.MAX_VALUE);
+  }
+
   /** Takes the runs waiting, which the caller starts another way. */
   List<Run> takeWaiting() {
     return poll();
@@ -171,8 +190,13 @@ final class BatchedStarts {
         launchInitialized();
         continue;
       }
+      if (!initialized.isEmpty()) { // stored INITIALIZING when they were created
+        quiet = 0;
+        launchInitialized();
+        continue;
+      }
       if (++quiet > IDLE_PERIODS) {
-        if (RunQueues.doneDraining(draining, waiting)) {
+        if (RunQueues.doneDraining(draining, waiting, initialized)) {
           return;
         }
         quiet = 0;

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * The asynchronous view of an engine. The engine's calls never wait for a task, so they run on the
- * calling thread and return completed futures; {@link #await} waits without a thread. Internal.
+ * calling thread and return completed futures, except two that wait without a thread: {@link
+ * #createTask}, for the store to hold the task, and {@link #await}. Internal.
  */
 public final class EngineAsyncClient implements TesAsyncClient {
   private final TesClient engine;
@@ -41,9 +42,10 @@ public final class EngineAsyncClient implements TesAsyncClient {
     return now(core::serviceInfo);
   }
 
+  /** Completes once the task is stored: on the store's thread for a store that queues its writes. */
   @Override
   public CompletableFuture<String> createTask(Task task) {
-    return now(() -> core.create(task));
+    return core.createAsync(task);
   }
 
   @Override
@@ -72,5 +74,10 @@ public final class EngineAsyncClient implements TesAsyncClient {
   @Override
   public TesClient sync() {
     return engine;
+  }
+
+  @Override
+  public boolean holdsThreadPerCall() {
+    return !core.createsWithoutThread();
   }
 }

@@ -44,6 +44,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -244,6 +245,106 @@ public final class EngineCore {
 
   /** As {@code TesClient.createTask(Task)}. */
   public String create(Task task) {
+    Run run = newRun(task);
+    boolean initializing = startsInitializing(run);
+    RuntimeException failure;
+    synchronized (run) {
+      try {
+        failure = writes.insert(new StoredTask(run.task, null));
+      } catch (RuntimeException e) {
+        if (initializing) {
+          admission.release(run); // another task has its id: two engines on one store
+        }
+        throw e;
+      }
+    }
+    return created(run, initializing, failure, true);
+  }
+
+  /**
+   * As {@code TesAsyncClient.createTask(Task)}: the checks and the insert's queueing on the calling
+   * thread, and no thread waits for the insert: the future completes on the store's thread once the
+   * task is durable (for a {@link TaskStore#insertAsync} that does not block), with what {@link
+   * #create} returns or throws. With a listener, this is {@link #create}, on the calling thread
+   * ({@link #createsWithoutThread}).
+   */
+  public CompletableFuture<String> createAsync(Task task) {
+    if (!createsWithoutThread()) {
+      try {
+        return CompletableFuture.completedFuture(create(task));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    Run run;
+    boolean initializing;
+    try {
+      run = newRun(task);
+      initializing = startsInitializing(run);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<RuntimeException> insert;
+    try {
+      insert = writes.insertAsync(new StoredTask(run.task, null), starters);
+    } catch (RuntimeException e) {
+      insert = CompletableFuture.failedFuture(e);
+    }
+    return insert.handle((failure, thrown) -> {
+      if (thrown != null) {
+        Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+        if (initializing) {
+          admission.release(run);
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw cause instanceof RuntimeException ? (RuntimeException) cause : new CompletionException(cause);
+      }
+      return created(run, initializing, failure, false);
+    });
+  }
+
+  /**
+   * Whether {@link #createAsync} waits for the store without a thread: not with a listener, which
+   * is told of the new task where the insert completes, and may block (that would be the store's
+   * thread, which completes every write).
+   */
+  public boolean createsWithoutThread() {
+    return listeners.isEmpty();
+  }
+
+  /**
+   * After the insert of {@code run} ({@code failure}: null when it is stored): the task is active and
+   * starts, or createTask fails; returns its id. {@code mayWaitHere}: as {@link #startLater}.
+   */
+  private String created(Run run, boolean initializing, RuntimeException failure, boolean mayWaitHere) {
+    String id = run.id;
+    synchronized (run) {
+      if (failure != null) {
+        if (initializing) {
+          admission.release(run);
+        }
+        throw notCreated(run, failure);
+      }
+      active.put(id, run);
+      notifyListeners(id, State.UNKNOWN, State.QUEUED);
+      if (initializing) {
+        notifyListeners(id, State.QUEUED, State.INITIALIZING);
+      }
+    }
+    // Started on a starter thread: the answer waits for the one durable write that acknowledges the
+    // task (the insert), not for INITIALIZING, the backend and its handle as well.
+    if (initializing) {
+      launchLater(run, mayWaitHere);
+    } else {
+      startLater(admission.enqueueAndAdmit(run), mayWaitHere);
+    }
+    return id;
+  }
+
+  /** Checks a new task and gives it an id: its QUEUED run, not shared yet and not stored. */
+  private Run newRun(Task task) {
     checkOpen();
     Objects.requireNonNull(task, "task");
     List<Violation> violations = new ArrayList<>(TaskValidator.validate(task));
@@ -300,19 +401,70 @@ public final class EngineCore {
       queued.resources(kept);
       LOG.debug("task {}: {}", id, warnings);
     }
-    Run run = new Run(this, queued.build(), null, admission.limitsOf(task.tags()));
-    synchronized (run) {
-      RuntimeException failure = writes.insert(new StoredTask(run.task, null));
-      if (failure != null) {
-        throw notCreated(run, failure);
-      }
-      active.put(id, run);
-      notifyListeners(id, State.UNKNOWN, State.QUEUED);
+    return new Run(this, queued.build(), null, admission.limitsOf(task.tags()));
+  }
+
+  /**
+   * When starts are batched and nothing waits ahead of a new task, admits it and moves it to
+   * INITIALIZING before its insert, which then stores both: a durable store makes one write fewer
+   * per task (a third of them on the way from POST to COMPLETE), and the task is launched as soon as
+   * the insert is stored, as a restart needs (see {@link #readyToLaunch}). Returns whether it did;
+   * the run is not shared yet. Should the engine close before the launch, the task is stored QUEUED
+   * again ({@link #requeueUnlaunched}).
+   */
+  private boolean startsInitializing(Run run) {
+    if (batchedStarts == null || !batchedStarts.isQuick() || closed || !admission.admitAlone(run)) {
+      return false;
     }
-    // Started on a starter thread: the answer waits for the one durable write that acknowledges the
-    // task (the insert), not for INITIALIZING, the backend and its handle as well.
-    startLater(admission.enqueueAndAdmit(run));
-    return id;
+    Task queued = run.task;
+    Run.Batch batch = new Run.Batch();
+    synchronized (run) {
+      run.batch = batch;
+      try {
+        transition(run, State.INITIALIZING, null, Origin.ENGINE);
+      } finally {
+        run.batch = null;
+      }
+      if (batch.task == null) { // the engine closed meanwhile
+        admission.release(run);
+        return false;
+      }
+      run.task = batch.task;
+      run.queuedDoc = queued;
+    }
+    return true;
+  }
+
+  /**
+   * Launches a run stored INITIALIZING at its creation: in the batch of starts, else on a starter
+   * thread of its own, as {@link #startLater} does (and {@code mayWaitHere} means the same).
+   */
+  private void launchLater(Run run, boolean mayWaitHere) {
+    List<Run> handedBack;
+    try {
+      handedBack = batchedStarts.addInitialized(run);
+    } catch (RejectedExecutionException e) {
+      // Closing, or the starter threads are all taken.
+      stepEach(batchedStarts.takeInitialized(), this::launch, mayWaitHere);
+      handedBack = batchedStarts.takeWaiting();
+    }
+    stepEach(handedBack, this::start, mayWaitHere);
+  }
+
+  /**
+   * A run stored INITIALIZING at its creation that the closing engine did not launch: stored QUEUED
+   * again, so that the next engine starts it instead of ending it SYSTEM_ERROR (it cannot know
+   * whether an INITIALIZING task started); its slot is freed.
+   */
+  private void requeueUnlaunched(Run run) {
+    synchronized (run) {
+      Task queued = run.queuedDoc;
+      if (queued != null && run.state() == State.INITIALIZING && run.handle == null) {
+        run.queuedDoc = null;
+        writes.write(run, queued, "its state QUEUED again (the engine closed before it was launched)");
+      }
+    }
+    admission.release(run);
   }
 
   /**
@@ -533,6 +685,7 @@ public final class EngineCore {
     engineThread.shutdownNow();
     if (batchedStarts != null) {
       batchedStarts.stop().forEach(admission::release); // they stay QUEUED
+      batchedStarts.takeInitialized().forEach(this::requeueUnlaunched);
     }
     if (ownStarters != null) {
       ownStarters.shutdownNow(); // tasks not started yet stay QUEUED, in the store too, for the next engine
@@ -756,6 +909,15 @@ public final class EngineCore {
    * thread.
    */
   private void startLater(List<Run> runs) {
+    startLater(runs, true);
+  }
+
+  /**
+   * {@link #startLater}; with {@code mayWaitHere} false (on the store's thread, which completes the
+   * store's writes and so must never wait for one), a refused run is started on the engine's thread
+   * instead of this one.
+   */
+  private void startLater(List<Run> runs, boolean mayWaitHere) {
     if (batchedStarts != null && batchedStarts.isQuick() && !runs.isEmpty()) {
       List<Run> handedBack;
       try {
@@ -763,10 +925,10 @@ public final class EngineCore {
       } catch (RejectedExecutionException e) {
         handedBack = batchedStarts.takeWaiting(); // closing, or the starter threads are all taken
       }
-      startEach(handedBack);
+      stepEach(handedBack, this::start, mayWaitHere);
       return;
     }
-    startEach(runs);
+    stepEach(runs, this::start, mayWaitHere);
   }
 
   /** Starts each run on a starter thread of its own; see {@link #startLater}. */
@@ -774,12 +936,18 @@ public final class EngineCore {
     stepEach(runs, this::start);
   }
 
+  private void stepEach(List<Run> runs, Consumer<Run> step) {
+    stepEach(runs, step, true);
+  }
+
   /**
    * Makes {@code step} for each run on a starter thread of its own. A run refused because the
    * engine is closing frees its slot: QUEUED, it stays so for the next engine; INITIALIZING (to be
-   * launched), the next engine ends it SYSTEM_ERROR, since it cannot know whether it started.
+   * launched), the next engine ends it SYSTEM_ERROR, since it cannot know whether it started. One
+   * refused otherwise is started on this thread, or on the engine's thread when {@code mayWaitHere}
+   * is false.
    */
-  private void stepEach(List<Run> runs, Consumer<Run> step) {
+  private void stepEach(List<Run> runs, Consumer<Run> step, boolean mayWaitHere) {
     for (Run run : runs) {
       try {
         starters.execute(() -> oneStep(run, step));
@@ -793,7 +961,11 @@ public final class EngineCore {
           } else {
             LOG.warn("task {}: the engine executor refused its start; it is started on this thread", run.id, e);
           }
-          stepAll(List.of(run), step); // never left waiting with its slot taken
+          if (mayWaitHere) {
+            stepAll(List.of(run), step); // never left waiting with its slot taken
+          } else {
+            onEngineThread("starting task " + run.id, () -> stepAll(List.of(run), step), 0);
+          }
         }
       }
     }
@@ -929,6 +1101,9 @@ public final class EngineCore {
 
   /** Starts an INITIALIZING run on the backend, and stores its handle. */
   private void launch(Run run) {
+    synchronized (run) {
+      run.queuedDoc = null;
+    }
     String handle;
     long startedAt = System.nanoTime();
     try {

@@ -35,6 +35,11 @@ final class Run implements TaskEvents {
   volatile String handle;
   /** Taken up from the store by a restarted engine and resumed on the backend; set before it is shared. */
   volatile boolean reattached;
+  /**
+   * Its QUEUED document while it waits for its launch after it was stored INITIALIZING at its
+   * creation, or null; guarded by the monitor.
+   */
+  Task queuedDoc;
   /** The handle of the last document the store took; guarded by the monitor. */
   String storedHandle;
   /** The store lacks the latest {@link #task} (its writes failed); the engine writes it later. */

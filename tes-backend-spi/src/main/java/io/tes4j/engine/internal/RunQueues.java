@@ -27,14 +27,19 @@ final class RunQueues {
   }
 
   /**
-   * The drainer found {@code waiting} empty: clears {@code draining}, and returns whether the
-   * drainer is done. Not when a run was added after its last look and before the flag cleared (that
-   * run found a drainer running and scheduled none): the drainer then takes the flag back and goes
-   * on, unless a new drainer was scheduled for it meanwhile.
+   * The drainer found its queues empty: clears {@code draining}, and returns whether the drainer is
+   * done. Not when a run was added after its last look and before the flag cleared (that run found
+   * a drainer running and scheduled none): the drainer then takes the flag back and goes on, unless
+   * a new drainer was scheduled for it meanwhile.
    */
-  static boolean doneDraining(AtomicBoolean draining, Queue<Run> waiting) {
+  static boolean doneDraining(AtomicBoolean draining, Queue<?>... queues) {
     draining.set(false);
-    return waiting.isEmpty() || !draining.compareAndSet(false, true);
+    for (Queue<?> queue : queues) {
+      if (!queue.isEmpty()) {
+        return !draining.compareAndSet(false, true);
+      }
+    }
+    return true;
   }
 
   /**

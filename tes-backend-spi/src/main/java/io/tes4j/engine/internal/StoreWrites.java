@@ -6,6 +6,7 @@ import io.tes4j.store.StoredTask;
 import io.tes4j.store.TaskPage;
 import io.tes4j.store.TaskQuery;
 import io.tes4j.store.TaskStore;
+import io.tes4j.store.TaskStoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -14,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,15 +105,70 @@ final class StoreWrites {
    *     engines on one store)
    */
   RuntimeException insert(StoredTask task) {
-    RuntimeException failure = null;
+    try {
+      store.insert(task);
+      return null;
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return retryInsert(task, e);
+    }
+  }
+
+  /**
+   * {@link #insert} without making the caller wait: the first attempt is {@link
+   * TaskStore#insertAsync}, so the future completes on the store's thread; after a failure, the
+   * retries (which wait between attempts) run on {@code retries}, or on the thread that completed
+   * the attempt when {@code retries} refuses them.
+   *
+   * @return completed with null when the task is stored, else with the last failure; failed with
+   *     the IllegalStateException of a first attempt that found a task with the same id
+   */
+  CompletableFuture<RuntimeException> insertAsync(StoredTask task, Executor retries) {
+    CompletableFuture<Void> first;
+    try {
+      first = store.insertAsync(task);
+    } catch (RuntimeException e) {
+      first = CompletableFuture.failedFuture(e);
+    }
+    return first.handle((ignored, e) -> e == null ? null : unwrap(e)).thenCompose(failure -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (failure instanceof IllegalStateException) {
+        return CompletableFuture.failedFuture(failure);
+      }
+      try {
+        return CompletableFuture.supplyAsync(() -> retryInsert(task, failure), retries);
+      } catch (RejectedExecutionException e) {
+        return CompletableFuture.completedFuture(retryInsert(task, failure));
+      }
+    });
+  }
+
+  private static RuntimeException unwrap(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof Error) {
+      throw (Error) cause;
+    }
+    return cause instanceof RuntimeException ? (RuntimeException) cause
+        : new TaskStoreException("insert", null, "insert failed: " + cause, cause);
+  }
+
+  /** The attempts after a first one failed with {@code failure}; as {@link #insert} returns. */
+  private RuntimeException retryInsert(StoredTask task, RuntimeException firstFailure) {
+    RuntimeException failure = firstFailure;
     for (int attempt = 1; ; attempt++) {
+      failedCalls.increment();
+      if (attempt >= retry.attempts() || !pause(attempt)) {
+        refusedInserts.increment();
+        return failure;
+      }
+      retries.increment();
       try {
         store.insert(task);
         return null;
       } catch (IllegalStateException e) {
-        if (attempt == 1) {
-          throw e;
-        }
         if (stored(task.id())) {
           LOG.info("task {}: the insert that failed had stored it; the retry found it there", task.id());
           return null;
@@ -118,12 +177,6 @@ final class StoreWrites {
       } catch (RuntimeException e) {
         failure = e;
       }
-      failedCalls.increment();
-      if (attempt >= retry.attempts() || !pause(attempt)) {
-        refusedInserts.increment();
-        return failure;
-      }
-      retries.increment();
     }
   }
 

@@ -77,4 +77,9 @@ public final class HttpTesAsyncClient implements TesAsyncClient {
   public TesClient sync() {
     return sync;
   }
+
+  @Override
+  public boolean holdsThreadPerCall() {
+    return false;
+  }
 }

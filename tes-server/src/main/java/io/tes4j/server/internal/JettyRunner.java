@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -389,25 +390,37 @@ public final class JettyRunner {
     }
 
     /**
-     * Hands the whole request to the API on this thread, and sends its answer: a pool thread, or the
-     * selector thread for a request the API answers at once.
+     * Hands the whole request to the API on this thread (a pool thread, or the selector thread for a
+     * request the API answers at once), and sends its answer once it is ready: at once, or for a
+     * create that waits for the task store, from the thread that completes it, so that no thread
+     * waits with the request ({@link TesApi#handleAsync}).
      */
     void dispatch(byte[] bytes) {
       if (!answered.compareAndSet(false, true)) {
         return;
       }
-      ApiResponse answer;
+      CompletableFuture<ApiResponse> answer;
       try {
         HttpURI uri = request.getHttpURI();
-        answer = api.handle(new ApiRequest(request.getMethod(), uri.getPath(), uri.getQuery(),
+        answer = api.handleAsync(new ApiRequest(request.getMethod(), uri.getPath(), uri.getQuery(),
             headers(request.getHeaders()), bytes, null));
       } catch (RuntimeException | Error e) {
-        // TesApi answers every problem itself; this is a bug of this class or of the JVM.
-        LOG.error("{} {}: the request could not be answered", request.getMethod(), request.getHttpURI().getPath(), e);
-        complete(e);
+        notAnswered(e);
         return;
       }
-      send(answer, answer.status() == 413);
+      answer.whenComplete((sent, e) -> {
+        if (e != null) {
+          notAnswered(e);
+        } else {
+          send(sent, sent.status() == 413);
+        }
+      });
+    }
+
+    /** TesApi answers every problem itself: this is a bug of this class or of the JVM. */
+    private void notAnswered(Throwable e) {
+      LOG.error("{} {}: the request could not be answered", request.getMethod(), request.getHttpURI().getPath(), e);
+      complete(e);
     }
 
     /** Sends {@code answer} unless the request is already answered; whether it sent it. */

@@ -137,6 +137,20 @@ class CreateAsyncTest {
     }
   }
 
+  /** An executor of the caller's could run a retry of the insert on the store's own thread. */
+  @Test
+  void withAnEngineExecutorTheCreateRunsOnTheCallersThreadAsCreateTaskDoes() throws Exception {
+    try (TesEngine engine = TesEngine.builder().backend(backend).store(store).engineExecutor(Runnable::run).build()) {
+      assertThat(engine.async().holdsThreadPerCall()).isTrue();
+
+      CompletableFuture<String> created = engine.async().createTask(Tasks.named("inline"));
+
+      assertThat(created).isDone();
+      assertThat(store.pending).isEmpty();
+      assertThat(store.delegate.get(created.get())).isPresent();
+    }
+  }
+
   @Test
   void withAListenerTheCreateRunsOnTheCallersThreadAsCreateTaskDoes() throws Exception {
     List<State> told = new CopyOnWriteArrayList<>();

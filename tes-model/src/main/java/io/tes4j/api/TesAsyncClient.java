@@ -47,8 +47,8 @@ public interface TesAsyncClient {
   /**
    * Whether each call in progress holds a thread that waits for it: true for the default {@link
    * TesClient#async()} view, which runs the blocking calls on a pool; false for the HTTP client
-   * (non-blocking I/O) and the engine (whose {@link #createTask} completes when its store has
-   * written the task). A server hands to the calls of a client that holds no thread the requests
+   * (non-blocking I/O) and the engine on its own threads with no listener (whose {@link
+   * #createTask} completes when its store has written the task). A server hands to the calls of a client that holds no thread the requests
    * that would otherwise each keep one of its own threads waiting ({@code TesApi.handleAsync}).
    *
    * @return true unless the implementation knows its calls wait without a thread each

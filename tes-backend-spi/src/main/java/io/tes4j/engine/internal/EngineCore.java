@@ -308,10 +308,12 @@ public final class EngineCore {
   /**
    * Whether {@link #createAsync} waits for the store without a thread: not with a listener, which
    * is told of the new task where the insert completes, and may block (that would be the store's
-   * thread, which completes every write).
+   * thread, which completes every write); nor with an {@code engineExecutor}, which may run a
+   * retry of the insert right there (as {@code Runnable::run} does), where it would wait for the
+   * store's thread itself.
    */
   public boolean createsWithoutThread() {
-    return listeners.isEmpty();
+    return listeners.isEmpty() && ownStarters != null;
   }
 
   /**
@@ -1373,9 +1375,13 @@ public final class EngineCore {
       EngineCore.this.startEach(runs);
     }
 
+    /**
+     * Never on this thread when refused: it may be the store's, which a create's insert completed
+     * on ({@code EngineCore.launchLater}), and a launch that fails writes SYSTEM_ERROR.
+     */
     @Override
     public void launchEach(List<Run> runs) {
-      stepEach(runs, EngineCore.this::launch);
+      stepEach(runs, EngineCore.this::launch, false);
     }
   }
 

@@ -118,8 +118,9 @@ final class StoreWrites {
   /**
    * {@link #insert} without making the caller wait: the first attempt is {@link
    * TaskStore#insertAsync}, so the future completes on the store's thread; after a failure, the
-   * retries (which wait between attempts) run on {@code retries}, or on the thread that completed
-   * the attempt when {@code retries} refuses them.
+   * retries (which wait between attempts) run on {@code retries}, or on the engine's thread when
+   * {@code retries} refuses them (never on the store's thread, which completes the retries' own
+   * writes); when both refuse (the engine is closing), the first failure is the outcome.
    *
    * @return completed with null when the task is stored, else with the last failure; failed with
    *     the IllegalStateException of a first attempt that found a task with the same id
@@ -141,7 +142,12 @@ final class StoreWrites {
       try {
         return CompletableFuture.supplyAsync(() -> retryInsert(task, failure), retries);
       } catch (RejectedExecutionException e) {
-        return CompletableFuture.completedFuture(retryInsert(task, failure));
+        try {
+          return CompletableFuture.supplyAsync(() -> retryInsert(task, failure), thread);
+        } catch (RejectedExecutionException closing) {
+          refusedInserts.increment();
+          return CompletableFuture.completedFuture(failure);
+        }
       }
     });
   }

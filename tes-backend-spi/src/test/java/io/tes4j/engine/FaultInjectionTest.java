@@ -86,7 +86,7 @@ class FaultInjectionTest {
   private static final Duration OUTAGE = Duration.ofMillis(150);
 
   /** What one submitting thread did. */
-  private record Submitted(List<String> ids, int refused, int cancelled) {}
+  private record Submitted(List<String> ids, int refused, int cancelled, int cancelledStarted) {}
 
   /**
    * @param listening whether the engine has a listener, which checks every task's steps and cancels
@@ -137,6 +137,7 @@ class FaultInjectionTest {
     List<String> ids = new ArrayList<>();
     int refused = 0;
     int cancelled = 0;
+    int submittedStarted = 0;
     List<CompletableFuture<Task>> ends = new ArrayList<>();
     long ranNanos;
     long endsInMemory;
@@ -165,6 +166,7 @@ class FaultInjectionTest {
           ids.addAll(submitted.ids());
           refused += submitted.refused();
           cancelled += submitted.cancelled();
+          submittedStarted += submitted.cancelledStarted();
         }
         outage.get(WAIT.toMinutes(), TimeUnit.MINUTES);
       } finally {
@@ -244,7 +246,8 @@ class FaultInjectionTest {
 
       System.out.printf("fault injection over the %s store (seed %d): %d tasks submitted from %d threads, maxRunning 16;"
               + " %d createTask refused (retryable, tried again), %d cancels by the test (%d of started tasks)%n",
-          storeName, SEED, count, SUBMITTERS, refused, cancelled + cancelledStarted.get(), cancelledStarted.get());
+          storeName, SEED, count, SUBMITTERS, refused, cancelled + cancelledStarted.get(),
+          submittedStarted + cancelledStarted.get());
       System.out.printf("  store: %d writes, %d failed (%d before writing, %d after: answer lost), %d slow;"
               + " engine: %d store calls failed, %d retries, %d changes kept in memory (%d ERROR lines),"
               + " %d tasks ended in memory; %d store calls wrote several tasks at once%n",
@@ -285,6 +288,7 @@ class FaultInjectionTest {
     List<String> ids = new ArrayList<>(count);
     int refused = 0;
     int cancelled = 0;
+    int cancelledStarted = 0;
     for (int i = 0; i < count; i++) {
       Task task = Task.builder().name("t" + i).addExecutor(Executor.of("alpine", "true")).build();
       while (true) {
@@ -299,11 +303,21 @@ class FaultInjectionTest {
       }
       sofar.incrementAndGet();
       if (random.nextInt(20) == 0) {
-        engine.cancelTask(random.nextBoolean() ? ids.get(ids.size() - 1) : ids.get(random.nextInt(ids.size())));
+        String id = random.nextBoolean() ? ids.get(ids.size() - 1) : ids.get(random.nextInt(ids.size()));
+        State before;
+        try {
+          before = engine.getTask(id, View.MINIMAL).state();
+        } catch (TesClientException e) {
+          before = null; // an ended task read from the store during its outage: only the count misses it
+        }
+        engine.cancelTask(id);
         cancelled++;
+        if (before == State.INITIALIZING || before == State.RUNNING) {
+          cancelledStarted++;
+        }
       }
     }
-    return new Submitted(ids, refused, cancelled);
+    return new Submitted(ids, refused, cancelled, cancelledStarted);
   }
 
   private static void checkSteps(String id, List<State[]> taken, State end) {

@@ -799,7 +799,7 @@ public final class TesApi {
     return AccessLog.loggable(text);
   }
 
-  /** A request the API refuses with 400, with the violations to list. */
+  /** A request the API refuses with 400 (or 415: not JSON), with the violations to list. */
   private static final class BadRequest extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int status;

@@ -44,7 +44,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -284,22 +283,12 @@ public final class EngineCore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<RuntimeException> insert;
-    try {
-      insert = writes.insertAsync(new StoredTask(run.task, null), starters);
-    } catch (RuntimeException e) {
-      insert = CompletableFuture.failedFuture(e);
-    }
-    return insert.handle((failure, thrown) -> {
-      if (thrown != null) {
-        Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+    return writes.insertAsync(new StoredTask(run.task, null), starters).handle((failure, thrown) -> {
+      if (thrown != null) { // another task has its id (two engines on one store), or an Error
         if (initializing) {
           admission.release(run);
         }
-        if (cause instanceof Error) {
-          throw (Error) cause;
-        }
-        throw cause instanceof RuntimeException ? (RuntimeException) cause : new CompletionException(cause);
+        throw StoreWrites.unwrap(thrown);
       }
       return created(run, initializing, failure, false);
     });

@@ -152,7 +152,11 @@ final class StoreWrites {
     });
   }
 
-  private static RuntimeException unwrap(Throwable e) {
+  /**
+   * What a store's future failed with, as a RuntimeException (a checked cause as a {@link
+   * TaskStoreException}); an Error is thrown as it is.
+   */
+  static RuntimeException unwrap(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof Error) {
       throw (Error) cause;

@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Thousands of tasks through a store that fails 20 % of its writes (half before writing, half
  * after: the answer lost), some slowly, and is down altogether twice (while tasks are submitted,
- * and after), and a backend that throws on 20 % of its starts and cancels, while the test cancels
- * about one task in ten (queued, starting or running): every task ends, every wait returns, no
+ * and after), and a backend that throws on 20 % of its starts and cancels and runs one task in twenty
+ * for 20 ms, while the test cancels about one task in ten (queued, starting or running; without a
+ * listener, a watcher cancels running tasks it lists): every task ends, every wait returns, no
  * admission slot is lost, listeners see each task's steps in order, reads show each task's true
  * state while the store lags, and once the faults stop the store agrees with the engine on every
  * task. The submitting clients try a refused createTask again after 1 ms, as a client told 503 with
@@ -98,6 +99,8 @@ class FaultInjectionTest {
     store.slowRate = 0.02;
     store.slowNanos = TimeUnit.MICROSECONDS.toNanos(200);
     FlakyBackend backend = new FlakyBackend(SEED + 1, 0.2, 300);
+    backend.slowEvery = 20; // these are still running when a cancel comes
+    backend.slowMicros = TimeUnit.MILLISECONDS.toMicros(20);
     Map<String, List<State[]>> steps = new ConcurrentHashMap<>();
     System.out.printf("fault injection over the %s store: seed %d, %d tasks%n", storeName, SEED, count);
 
@@ -144,6 +147,37 @@ class FaultInjectionTest {
     long[] atOutageEnd = new long[2];
     long drainedAfterOutage;
     java.util.concurrent.atomic.AtomicInteger submittedSoFar = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+    if (!listening) {
+      // No listener to tell the test when a task starts: a watcher lists the running tasks and
+      // cancels one in four of those it sees, as a user would.
+      canceller.execute(() -> {
+        Random watch = new Random(SEED + 3);
+        while (watching.get()) { // until every task ended
+          try {
+            for (Task running : engine.listTasks(ListTasksRequest.builder().state(State.RUNNING).view(View.MINIMAL)
+                .pageSize(50).build()).tasks()) {
+              if (watch.nextInt(4) == 0) {
+                engine.cancelTask(running.id());
+                cancelledStarted.incrementAndGet();
+              }
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+          } catch (TesClientException e) {
+            if (!e.retryable()) {
+              cancelFailures.add(e);
+              return;
+            }
+            // Refused while the store is down (retryable): the watcher lists again, as a client would.
+          } catch (InterruptedException e) {
+            return;
+          } catch (RuntimeException e) {
+            cancelFailures.add(e);
+            return;
+          }
+        }
+      });
+    }
     try {
       ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS + 1);
       try {
@@ -194,6 +228,7 @@ class FaultInjectionTest {
       CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(WAIT.toMinutes(), TimeUnit.MINUTES);
       ranNanos = System.nanoTime() - started;
       endsInMemory = core.storeEndsKeptInMemory();
+      watching.set(false);
       canceller.shutdown();
       assertThat(canceller.awaitTermination(WAIT.toMinutes(), TimeUnit.MINUTES)).isTrue();
       assertThat(cancelFailures).as("cancelTask threw").isEmpty();
@@ -201,6 +236,7 @@ class FaultInjectionTest {
       // Every task ended, once, by legal steps in order, and freed its slot.
       Map<State, Integer> byState = new EnumMap<>(State.class);
       int notStarted = 0;
+      int canceledRunning = 0;
       for (int i = 0; i < ids.size(); i++) {
         Task end = ends.get(i).join();
         if (end.state() == State.SYSTEM_ERROR && end.logs().get(0).systemLogs().contains(
@@ -208,6 +244,9 @@ class FaultInjectionTest {
           notStarted++;
         }
         assertThat(end.state().isTerminal()).as("task %s ended", ids.get(i)).isTrue();
+        if (end.state() == State.CANCELED && !end.logs().isEmpty() && end.logs().get(0).startTime() != null) {
+          canceledRunning++;
+        }
         byState.merge(end.state(), 1, Integer::sum);
         if (listening) {
           checkSteps(ids.get(i), steps.get(ids.get(i)), end.state());
@@ -215,6 +254,7 @@ class FaultInjectionTest {
         assertThat(engine.getTask(ids.get(i), View.MINIMAL).state()).as("task %s read while the store fails", ids.get(i))
             .isEqualTo(end.state());
       }
+      assertThat(canceledRunning).as("tasks canceled while they ran").isPositive();
       assertThat(core.unfinishedCount()).isZero();
       assertThat(core.admittedCount()).as("admission slots still taken").isZero();
       assertThat(backend.reportFailures).as("a backend's report threw").isEmpty();
@@ -253,8 +293,10 @@ class FaultInjectionTest {
               + " %d tasks ended in memory; %d store calls wrote several tasks at once%n",
           writes, failedBefore + failedAfter, failedBefore, failedAfter, slowed, core.storeFailedCalls(),
           core.storeRetries(), core.storeKeptInMemory(), log.errors(), endsInMemory, store.groupWrites.get());
-      System.out.printf("  backend: %d starts (%d threw), %d cancels (%d threw); ended: %s%n",
-          backend.starts.get(), backend.failedStarts.get(), backend.cancels.get(), backend.failedCancels.get(), byState);
+      System.out.printf("  backend: %d starts (%d threw), %d cancels (%d threw); ended: %s, %d of the CANCELED while"
+              + " they ran%n",
+          backend.starts.get(), backend.failedStarts.get(), backend.cancels.get(), backend.failedCancels.get(), byState,
+          canceledRunning);
       System.out.printf("  two outages of %d ms; at the end of the second, %d tasks were held in memory unwritten (%s)"
               + " and %d waited QUEUED; %d tasks ended SYSTEM_ERROR, not started, as their start could not be stored;"
               + " all ended in %d ms%n",
@@ -265,6 +307,7 @@ class FaultInjectionTest {
               + " all; %d unacknowledged tasks the store kept, marked SYSTEM_ERROR%n",
           unwrittenAtRecovery, TimeUnit.NANOSECONDS.toMillis(drainNanos), core.storeRewritten(), unacknowledged);
     } finally {
+      watching.set(false);
       canceller.shutdownNow();
       engine.close();
       log.close();

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * maxDelayMicros}. A share ({@link #failRate}) of the starts and cancels throw, chosen by a seeded
  * random; a start throws a {@link BackendException} or, as a bug would, another exception. A cancel
  * that goes through ends the task CANCELED a moment later; its other reports may still come, as a
- * real backend's race its cancel.
+ * real backend's race its cancel. One task in {@link #slowEvery} runs {@link #slowMicros} instead, so
+ * that a cancel can find it running.
  */
 final class FlakyBackend implements Backend {
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -31,6 +32,9 @@ final class FlakyBackend implements Backend {
   private final ScheduledThreadPoolExecutor threads;
   private final Map<String, TaskEvents> running = new ConcurrentHashMap<>();
   volatile double failRate;
+  /** One task in this many runs {@link #slowMicros}; 0: none. */
+  volatile int slowEvery;
+  volatile long slowMicros;
 
   final AtomicLong starts = new AtomicLong();
   final AtomicLong failedStarts = new AtomicLong();
@@ -67,6 +71,12 @@ final class FlakyBackend implements Backend {
     }
   }
 
+  private boolean slow() {
+    synchronized (random) {
+      return slowEvery > 0 && random.nextInt(slowEvery) == 0;
+    }
+  }
+
   private int exitCode() {
     synchronized (random) {
       return random.nextInt(10) == 0 ? 3 : 0;
@@ -86,6 +96,7 @@ final class FlakyBackend implements Backend {
     String handle = "flaky-" + task.id();
     running.put(handle, events);
     int exit = exitCode();
+    long runs = slow() ? slowMicros : delay();
     later(() -> {
       events.running();
       events.executorStarted(0, Instant.now());
@@ -93,8 +104,8 @@ final class FlakyBackend implements Backend {
         events.executorFinished(0, Instant.now(), exit, "out", exit == 0 ? "" : "boom");
         events.finished(exit == 0 ? State.COMPLETE : State.EXECUTOR_ERROR);
         running.remove(handle);
-      });
-    });
+      }, runs);
+    }, delay());
     return handle;
   }
 
@@ -113,13 +124,18 @@ final class FlakyBackend implements Backend {
 
   /** Runs {@code report} on the backend's threads after a random delay, keeping what it throws. */
   private void later(Runnable report) {
+    later(report, delay());
+  }
+
+  /** Runs {@code report} on the backend's threads after {@code micros}, keeping what it throws. */
+  private void later(Runnable report, long micros) {
     threads.schedule(() -> {
       try {
         report.run();
       } catch (RuntimeException | Error e) {
         reportFailures.add(e);
       }
-    }, delay(), TimeUnit.MICROSECONDS);
+    }, micros, TimeUnit.MICROSECONDS);
   }
 
   @Override

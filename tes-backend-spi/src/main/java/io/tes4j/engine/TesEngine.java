@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * <table>
  *   <caption>The engine's parameters (names are case-sensitive)</caption>
  *   <tr><th>Parameter</th><th>Value</th><th>Builder</th></tr>
- *   <tr><td>{@code store}</td><td>{@code memory} (the default), {@code jdbc:sqlite:PATH} or {@code
+ *   <tr><td>{@code store}</td><td>{@code memory} (the default), {@code memory:?keepEnded=N} (at most
+ *       N ended tasks kept), {@code jdbc:sqlite:PATH} or {@code
  *       jdbc:postgresql://HOST:PORT/DB} (see {@link io.tes4j.store.JdbcTaskStore})</td>
  *       <td>{@link Builder#store(String)}</td></tr>
  *   <tr><td>{@code store.user}, {@code store.password}</td><td>the database's user and password
@@ -452,12 +453,14 @@ public final class TesEngine implements TesClient {
 
     /**
      * Keeps tasks in the store {@code spec} names, which the engine opens when it is built and
-     * closes when it is closed: {@code memory} (the default), {@code jdbc:sqlite:PATH} (the file is
+     * closes when it is closed: {@code memory} (the default, every task kept), {@code
+     * memory:?keepEnded=N} (at most N ended tasks kept: see {@link MemoryTaskStore#MemoryTaskStore(long)}),
+     * {@code jdbc:sqlite:PATH} (the file is
      * created if missing, its directory must exist) or {@code jdbc:postgresql://HOST:PORT/DB}, with
      * the JDBC driver on the class path (see {@link io.tes4j.store.JdbcTaskStore}). Replaces an
      * earlier {@code store(...)}, and wins over the {@code store} parameters.
      *
-     * @param spec {@code memory} or a SQLite or PostgreSQL JDBC URL
+     * @param spec {@code memory}, {@code memory:?keepEnded=N}, or a SQLite or PostgreSQL JDBC URL
      * @return this builder
      * @throws IllegalArgumentException when {@code spec} is neither
      */
@@ -686,8 +689,8 @@ public final class TesEngine implements TesClient {
           closeAfter(chosen, failure);
           throw failure;
         }
-        if (settings.store != null && !settings.store.memory()) {
-          LOG.info("keeping tasks in {}", taskStore);
+        if (settings.store != null && (!settings.store.memory() || settings.store.keepEnded() != Long.MAX_VALUE)) {
+          LOG.info("keeping tasks in {}", settings.store.memory() ? settings.store : taskStore);
         }
       }
       settings = settings.withBackendDefault(chosen, name);

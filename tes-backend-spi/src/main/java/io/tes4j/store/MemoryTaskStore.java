@@ -10,8 +10,11 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link TaskStore} in memory: the engine's default. Tasks are lost when the process ends.
@@ -21,6 +24,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * page costs the same however many tasks are stored, and a filter costs what it has to skip. A
  * query for a state that is not terminal (QUEUED, RUNNING...) walks only the unfinished tasks, which
  * are indexed apart. Each task costs its {@link StoredTask} plus about 100 bytes of index.
+ *
+ * <p>By default it keeps every task, so its heap grows with each one (about 1.3 KB for a small
+ * task): a process that runs for long, or takes tasks from strangers, should give {@link
+ * #MemoryTaskStore(long) a number of ended tasks to keep}; {@code tes4j serve} keeps 100,000. Once
+ * more tasks have ended, those that ended first are dropped: a read of one finds nothing, as for an
+ * id never made. Unfinished tasks are always kept.
  *
  * <p>Thread-safe; {@link #update} is atomic (readers see the old task or the new one, never a mix).
  * {@link #close()} keeps the tasks: a new engine built on the same instance finds them, which is how
@@ -41,12 +50,38 @@ public final class MemoryTaskStore implements TaskStore {
   private final ConcurrentSkipListMap<String, Slot> ordered = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
   private final ConcurrentSkipListMap<String, Slot> unfinished = new ConcurrentSkipListMap<>(Comparator.reverseOrder());
 
-  /** An empty store. */
-  public MemoryTaskStore() {}
+  /** The most ended tasks kept; {@link Long#MAX_VALUE}: all. */
+  private final long keepEnded;
+  /** The ended tasks in the order they ended (a task that ended twice is in it twice). */
+  private final ConcurrentLinkedQueue<Slot> endingOrder = new ConcurrentLinkedQueue<>();
+  private final AtomicLong ended = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final ReentrantLock dropping = new ReentrantLock();
+
+  /** An empty store that keeps every task. */
+  public MemoryTaskStore() {
+    this(Long.MAX_VALUE);
+  }
+
+  /**
+   * An empty store that keeps at most {@code keepEnded} ended tasks (COMPLETE, EXECUTOR_ERROR,
+   * SYSTEM_ERROR, CANCELED, PREEMPTED): when one more ends, the task that ended first is dropped.
+   *
+   * @param keepEnded at least 1; {@link Long#MAX_VALUE} keeps every task
+   * @throws IllegalArgumentException when {@code keepEnded} is less than 1
+   */
+  public MemoryTaskStore(long keepEnded) {
+    if (keepEnded < 1) {
+      throw new IllegalArgumentException("keepEnded must be at least 1, was " + keepEnded);
+    }
+    this.keepEnded = keepEnded;
+  }
 
   /** One task's place: both indexes share it, so an update is one write. */
   private static final class Slot {
     volatile StoredTask task;
+    /** Removed from the indexes: a racing update must not bring it back. Guarded by the slot. */
+    boolean dropped;
 
     Slot(StoredTask task) {
       this.task = task;
@@ -60,11 +95,15 @@ public final class MemoryTaskStore implements TaskStore {
     if (byId.putIfAbsent(task.id(), slot) != null) {
       throw new IllegalStateException("a task with id " + task.id() + " is already stored");
     }
+    boolean terminal = task.task().state().isTerminal();
     synchronized (slot) {
-      if (!task.task().state().isTerminal()) {
+      if (!terminal) {
         unfinished.put(task.id(), slot);
       }
       ordered.put(task.id(), slot);
+    }
+    if (terminal) {
+      ended(slot);
     }
   }
 
@@ -81,16 +120,72 @@ public final class MemoryTaskStore implements TaskStore {
     if (slot == null) {
       throw new IllegalStateException("no task with id " + task.id() + " is stored");
     }
+    boolean terminal = task.task().state().isTerminal();
+    boolean wasTerminal;
     synchronized (slot) {
-      boolean wasTerminal = slot.task.task().state().isTerminal();
-      boolean terminal = task.task().state().isTerminal();
+      if (slot.dropped) {
+        throw new IllegalStateException("no task with id " + task.id() + " is stored");
+      }
+      wasTerminal = slot.task.task().state().isTerminal();
       slot.task = task;
       if (terminal && !wasTerminal) {
         unfinished.remove(task.id(), slot);
       } else if (!terminal && wasTerminal) {
         unfinished.put(task.id(), slot);
+        ended.decrementAndGet(); // its place in the ending order is skipped when reached
       }
     }
+    if (terminal && !wasTerminal) {
+      ended(slot);
+    }
+  }
+
+  /** Notes that the task of {@code slot} ended, and drops those that ended first beyond the limit. */
+  private void ended(Slot slot) {
+    if (keepEnded == Long.MAX_VALUE) {
+      return; // nothing to drop, nothing to count
+    }
+    endingOrder.add(slot);
+    ended.incrementAndGet();
+    // A thread that finds another dropping leaves it to that one, which looks again after it lets
+    // go of the lock: an end counted meanwhile is never left over the limit.
+    while (ended.get() > keepEnded && dropping.tryLock()) {
+      try {
+        dropBeyondLimit();
+      } finally {
+        dropping.unlock();
+      }
+    }
+  }
+
+  /** Drops the tasks that ended first until no more than {@link #keepEnded} are kept. */
+  private void dropBeyondLimit() {
+    while (ended.get() > keepEnded) {
+      Slot first = endingOrder.poll();
+      if (first == null) {
+        return;
+      }
+      synchronized (first) {
+        if (first.dropped || !first.task.task().state().isTerminal()) {
+          continue; // running again, or an earlier end of a task that ended twice
+        }
+        first.dropped = true;
+        String id = first.task.id();
+        ordered.remove(id, first);
+        byId.remove(id, first);
+      }
+      ended.decrementAndGet();
+      dropped.incrementAndGet();
+    }
+  }
+
+  /**
+   * How many ended tasks this store dropped to keep within its limit.
+   *
+   * @return 0 for a store that keeps every task
+   */
+  public long droppedCount() {
+    return dropped.get();
   }
 
   @Override
@@ -148,6 +243,7 @@ public final class MemoryTaskStore implements TaskStore {
 
   @Override
   public String toString() {
-    return "MemoryTaskStore[" + count() + " tasks]";
+    return "MemoryTaskStore[" + count() + " tasks"
+        + (keepEnded == Long.MAX_VALUE ? "" : ", keeping " + keepEnded + " ended, " + dropped.get() + " dropped") + "]";
   }
 }

@@ -176,6 +176,31 @@ class EngineBuilderTest {
     assertThat(engine).hasToString("TesEngine[backend=FakeBackend, store=" + store + ", unfinished=1, closed]");
   }
 
+  /** {@code tes4j serve}'s default store: a heap that does not grow with every task ever run. */
+  @Test
+  void aMemoryStoreWithKeepEndedDropsTheTasksThatEndedFirst() {
+    FakeBackend backend = new FakeBackend();
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend)
+        .store("memory:?keepEnded=2").build()) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        ids.add(engine.createTask(Tasks.named("t" + i)));
+      }
+      backend.awaitStarted(4);
+      for (String id : ids.subList(0, 3)) {
+        backend.complete(id);
+        assertThat(engine.await(id, Duration.ofSeconds(10)).state()).isEqualTo(State.COMPLETE);
+      }
+
+      assertThatThrownBy(() -> engine.getTask(ids.get(0), View.MINIMAL))
+          .isInstanceOf(io.tes4j.api.TaskNotFoundException.class);
+      assertThat(engine.getTask(ids.get(1), View.MINIMAL).state()).isEqualTo(State.COMPLETE);
+      assertThat(engine.getTask(ids.get(3), View.MINIMAL).state().isTerminal()).as("unfinished: kept").isFalse();
+      assertThat(engine.listTasks(io.tes4j.api.ListTasksRequest.builder().view(View.MINIMAL).build()).tasks())
+          .extracting(io.tes4j.model.Task::id).containsExactly(ids.get(3), ids.get(2), ids.get(1));
+    }
+  }
+
   @Test
   void aFailedBuildClosesTheBackend() {
     FakeBackend backend = new FakeBackend();

@@ -115,6 +115,30 @@ class EngineSettingsTest {
   }
 
   @Test
+  void aMemoryStoreKeepsEveryTaskOrAsManyEndedOnesAsItsKeepEndedSays() {
+    EngineSettings.StoreSpec all = EngineSettings.store(Map.of("store", "memory"));
+    assertThat(all.keepEnded()).isEqualTo(Long.MAX_VALUE);
+    assertThat(all).hasToString("memory");
+    EngineSettings.StoreSpec bounded = EngineSettings.store(Map.of("store", "Memory:?keepEnded=500"));
+    assertThat(bounded.memory()).isTrue();
+    assertThat(bounded.keepEnded()).isEqualTo(500);
+    assertThat(bounded).hasToString("memory (at most 500 ended tasks kept)");
+    assertThat(bounded.open()).hasToString("MemoryTaskStore[0 tasks, keeping 500 ended, 0 dropped]");
+    assertThat(EngineSettings.store(Map.of("store", "jdbc:sqlite:/tmp/t.db")).keepEnded()).isEqualTo(Long.MAX_VALUE);
+
+    assertThatThrownBy(() -> EngineSettings.store(Map.of("store", "memory:?keepEnded=0")))
+        .hasMessage("store memory:?keepEnded=0: keepEnded must be a whole number of at least 1, was '0'");
+    assertThatThrownBy(() -> EngineSettings.store(Map.of("store", "memory:?keepEnded=lots")))
+        .hasMessage("store memory:?keepEnded=lots: keepEnded must be a whole number of at least 1, was 'lots'");
+    assertThatThrownBy(() -> EngineSettings.store(Map.of("store", "memory:?keep=5")))
+        .hasMessage("store memory:?keep=5: a memory store takes one parameter, keepEnded=N (the most ended tasks"
+            + " kept, a whole number of at least 1), not 'keep=5'");
+    assertThatThrownBy(() -> EngineSettings.store(Map.of("store", "memories")))
+        .hasMessage("store must be memory (the default), jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB,"
+            + " was 'memories'");
+  }
+
+  @Test
   void theHintListsTheEngineParametersAndGuessesAMisspeltName() {
     assertThat(EngineSettings.unknownParameterHint(Set.of("maxRuning"), Set.of("delay")))
         .isEqualTo("; the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY;"

@@ -1,6 +1,7 @@
 package io.tes4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import io.tes4j.client.RetrySettings;
+import io.tes4j.api.TaskNotFoundException;
 import io.tes4j.client.TesHttpClient;
 import io.tes4j.model.Executor;
 import io.tes4j.model.State;
@@ -252,6 +254,38 @@ class ServeCommandTest {
       assertThat(second.exitValue()).isZero();
     } finally {
       second.destroyForcibly();
+    }
+  }
+
+  /**
+   * A server's memory store keeps every unfinished task and only the newest ended ones (100,000 by
+   * default, also for a plain --store memory), so its heap does not grow with every task it ran.
+   */
+  @Test
+  void theMemoryStoreOfAServerKeepsOnlyTheNewestEndedTasks() throws Exception {
+    Process plain = serve("memory");
+    try {
+      servingUrl(plain);
+      stop(plain);
+    } finally {
+      plain.destroyForcibly();
+    }
+    assertThat(Files.readString(dir.resolve("err.txt"))).contains("keeping tasks in memory (at most 100000 ended tasks kept)");
+
+    Process two = serve("memory:?keepEnded=2");
+    try (TesHttpClient client = client(two)) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String id = client.createTask(Task.builder().name("t" + i).addExecutor(Executor.of("alpine:3.20", "true")).build());
+        assertThat(client.await(id, Duration.ofSeconds(30)).state()).isEqualTo(State.COMPLETE);
+        ids.add(id);
+      }
+      assertThatThrownBy(() -> client.getTask(ids.get(0), View.MINIMAL))
+          .as("the task that ended first is dropped").isInstanceOf(TaskNotFoundException.class);
+      assertThat(client.getTask(ids.get(1), View.MINIMAL).state()).isEqualTo(State.COMPLETE);
+      stop(two);
+    } finally {
+      two.destroyForcibly();
     }
   }
 

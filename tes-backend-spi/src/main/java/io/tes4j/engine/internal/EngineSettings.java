@@ -48,6 +48,11 @@ public final class EngineSettings {
   private static final String STORE_ALLOWED =
       "memory (the default), jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB";
 
+  /** The one parameter of a memory store: at most so many ended tasks kept. */
+  public static final String KEEP_ENDED = "keepEnded";
+
+  private static final Pattern MEMORY = Pattern.compile("(?i)memory(?::\\?(.*))?");
+
   private EngineSettings() {}
 
   /**
@@ -165,7 +170,8 @@ public final class EngineSettings {
    * Where tasks are kept: {@code memory} or a SQLite or PostgreSQL JDBC URL, with the credentials
    * of the latter. Its {@link #toString()} shows no password.
    *
-   * @param spec {@code memory} (any case) or a JDBC URL
+   * @param spec {@code memory} (any case), {@code memory:?keepEnded=N} (at most N ended tasks kept,
+   *     those that ended first dropped) or a JDBC URL
    * @param user the database user, or {@code null}
    * @param password the password, or {@code null}
    */
@@ -181,7 +187,8 @@ public final class EngineSettings {
         throw new IllegalArgumentException(STORE + " must be " + STORE_ALLOWED + ", was not set");
       }
       String lower = spec.trim().toLowerCase(Locale.ROOT);
-      if (lower.equals("memory")) {
+      if (lower.startsWith("memory")) {
+        keepEnded(spec); // checks its form
         if (user != null || password != null) {
           throw new IllegalArgumentException(
               (user != null ? STORE_USER : STORE_PASSWORD) + " is set, but " + STORE + " is memory:"
@@ -199,7 +206,46 @@ public final class EngineSettings {
      * @return true for an in-memory store
      */
     public boolean memory() {
-      return spec.trim().equalsIgnoreCase("memory");
+      return MEMORY.matcher(spec.trim()).matches();
+    }
+
+    /**
+     * The most ended tasks a memory store keeps.
+     *
+     * @return {@code keepEnded} of {@code memory:?keepEnded=N}; {@link Long#MAX_VALUE} (every task)
+     *     for {@code memory} and for a JDBC store
+     */
+    public long keepEnded() {
+      return memory() ? keepEnded(spec) : Long.MAX_VALUE;
+    }
+
+    private static long keepEnded(String spec) {
+      Matcher memory = MEMORY.matcher(spec.trim());
+      if (!memory.matches()) {
+        throw new IllegalArgumentException(
+            STORE + " must be " + STORE_ALLOWED + ", was '" + JdbcTaskStore.redactUrl(spec) + "'");
+      }
+      String query = memory.group(1);
+      if (query == null) {
+        return Long.MAX_VALUE;
+      }
+      int equals = query.indexOf('=');
+      if (equals < 0 || !query.substring(0, equals).equals(KEEP_ENDED)) {
+        throw new IllegalArgumentException(STORE + " " + spec.trim() + ": a memory store takes one parameter, "
+            + KEEP_ENDED + "=N (the most ended tasks kept, a whole number of at least 1), not '" + query + "'");
+      }
+      String value = query.substring(equals + 1);
+      long keep;
+      try {
+        keep = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        keep = 0;
+      }
+      if (keep < 1) {
+        throw new IllegalArgumentException(STORE + " " + spec.trim() + ": " + KEEP_ENDED
+            + " must be a whole number of at least 1, was '" + value + "'");
+      }
+      return keep;
     }
 
     /**
@@ -212,14 +258,14 @@ public final class EngineSettings {
      *     newer schema
      */
     public TaskStore open() {
-      return memory() ? new MemoryTaskStore() : JdbcTaskStore.open(spec.trim(), user, password);
+      return memory() ? new MemoryTaskStore(keepEnded()) : JdbcTaskStore.open(spec.trim(), user, password);
     }
 
     /** The spec without any password; the user, if any. */
     @Override
     public String toString() {
       return memory()
-          ? "memory"
+          ? (keepEnded() == Long.MAX_VALUE ? "memory" : "memory (at most " + keepEnded() + " ended tasks kept)")
           : JdbcTaskStore.redactUrl(spec) + (user != null ? " (user " + user + ")" : "")
               + (password != null ? " (password ****)" : "");
     }

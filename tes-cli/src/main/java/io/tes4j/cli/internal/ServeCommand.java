@@ -84,9 +84,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       paramLabel = "SPEC",
-      description = "Where the engine keeps its tasks: memory (the default), jdbc:sqlite:PATH or"
+      description = "Where the engine keeps its tasks: memory (the default; it keeps every unfinished task and"
+          + " the newest 100000 ended ones, memory:?keepEnded=N keeps N), jdbc:sqlite:PATH or"
           + " jdbc:postgresql://HOST:PORT/DB. Not together with a store parameter in --backend.")
   private String store;
+
+  /**
+   * The store when --store is absent or plain {@code memory}: a server runs for long and takes tasks
+   * from strangers, so its heap must not grow with every task it ever ran (about 1.3 KB each).
+   */
+  static final String DEFAULT_STORE = "memory:?keepEnded=100000";
 
   @Option(names = "--isolate-users", description = "Each user sees and cancels only their own tasks.")
   private boolean isolateUsers;
@@ -358,8 +365,10 @@ final class ServeCommand implements Callable<Integer> {
     try {
       TesEngine.Builder engine = TesEngine.builder().backend(backend);
       transferParameters.forEach(engine::parameter);
-      if (store != null) {
+      if (store != null && !store.trim().equalsIgnoreCase("memory")) {
         engine.store(store);
+      } else if (!given.contains("store")) {
+        engine.store(DEFAULT_STORE);
       }
       return engine.build();
     } catch (TesClientException e) {

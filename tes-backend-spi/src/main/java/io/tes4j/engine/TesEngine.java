@@ -78,6 +78,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code maxRunning}</td><td>a whole number, at least 1 (default: the backend's {@link
  *       Backend#defaultMaxRunning}, the number of CPUs for {@code local:}; else no limit)</td>
  *       <td>{@link Builder#maxRunning(int)}</td></tr>
+ *   <tr><td>{@code maxQueued}</td><td>a whole number, at least 1 (default: no limit; {@code tes4j
+ *       serve}: 100,000): a createTask that finds so many tasks waiting QUEUED is refused with a
+ *       {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (HTTP 503 with {@code Retry-After})</td>
+ *       <td>{@link Builder#maxQueued(int)}</td></tr>
  *   <tr><td>{@code tagLimit.KEY}</td><td>{@code VALUE:MAX}, or several separated by commas: {@code
  *       tagLimit.lts=write:2,read:8} allows 2 admitted tasks tagged {@code lts=write} and 8 tagged
  *       {@code lts=read}; the last colon separates the value from MAX</td>
@@ -361,6 +365,7 @@ public final class TesEngine implements TesClient {
     private TaskStore store;
     private EngineSettings.StoreSpec storeSpec;
     private Integer maxRunning;
+    private Integer maxQueued;
     private final Map<String, TagLimit> tagLimits = new LinkedHashMap<>();
     private final List<TaskListener> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -482,6 +487,23 @@ public final class TesEngine implements TesClient {
     public Builder store(String jdbcUrl, String user, String password) {
       this.storeSpec = new EngineSettings.StoreSpec(Objects.requireNonNull(jdbcUrl, "spec"), user, password);
       this.store = null;
+      return this;
+    }
+
+    /**
+     * At most {@code max} tasks waiting QUEUED: a createTask that finds so many is refused with a
+     * {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (over HTTP, 503 with {@code Retry-After}), and the client
+     * tries again once some have started. A bound on what a flood of submissions can hold in memory
+     * and in the store. Default: no limit. Wins over a {@code maxQueued} parameter.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder maxQueued(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxQueued must be at least 1, was " + max);
+      }
+      this.maxQueued = max;
       return this;
     }
 
@@ -696,7 +718,8 @@ public final class TesEngine implements TesClient {
       settings = settings.withBackendDefault(chosen, name);
       EngineCore core;
       try {
-        core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.tagLimits,
+        core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.maxQueued,
+            settings.tagLimits,
             storeRetry, cancelRetry, engineExecutor);
         core.recover();
       } catch (RuntimeException e) {
@@ -716,7 +739,7 @@ public final class TesEngine implements TesClient {
      *     #withBackendDefault})
      */
     private record Settings(
-        EngineSettings.StoreSpec store, int maxRunning, boolean maxRunningSet, List<TagLimit> tagLimits) {
+        EngineSettings.StoreSpec store, int maxRunning, boolean maxRunningSet, int maxQueued, List<TagLimit> tagLimits) {
 
       /** With the backend's {@link Backend#defaultMaxRunning} when the user set no {@code maxRunning}. */
       Settings withBackendDefault(Backend backend, String name) {
@@ -734,7 +757,7 @@ public final class TesEngine implements TesClient {
         }
         LOG.info("admitting at most {} tasks at once, the default of the backend {} (set maxRunning to change it)",
             proposed.getAsInt(), name);
-        return new Settings(store, proposed.getAsInt(), true, tagLimits);
+        return new Settings(store, proposed.getAsInt(), true, maxQueued, tagLimits);
       }
     }
 
@@ -742,6 +765,7 @@ public final class TesEngine implements TesClient {
       EngineSettings.StoreSpec spec = storeSpec;
       int max = maxRunning != null ? maxRunning : Integer.MAX_VALUE;
       boolean maxSet = maxRunning != null;
+      int queued = maxQueued != null ? maxQueued : Integer.MAX_VALUE;
       Map<String, TagLimit> limits = new LinkedHashMap<>();
       try {
         if (store == null && spec == null) {
@@ -750,6 +774,9 @@ public final class TesEngine implements TesClient {
         if (maxRunning == null && engineParameters.containsKey(EngineSettings.MAX_RUNNING)) {
           max = EngineSettings.maxRunning(engineParameters.get(EngineSettings.MAX_RUNNING));
           maxSet = true;
+        }
+        if (maxQueued == null && engineParameters.containsKey(EngineSettings.MAX_QUEUED)) {
+          queued = EngineSettings.maxQueued(engineParameters.get(EngineSettings.MAX_QUEUED));
         }
         for (Map.Entry<String, String> entry : engineParameters.entrySet()) {
           if (entry.getKey().startsWith(EngineSettings.TAG_LIMIT)) {
@@ -763,7 +790,7 @@ public final class TesEngine implements TesClient {
             (backendUri != null ? "backend URI " + BackendConfig.redacted(backendUri) + ": " : "") + e.getMessage(), e);
       }
       limits.putAll(tagLimits);
-      return new Settings(spec, max, maxSet, new ArrayList<>(limits.values()));
+      return new Settings(spec, max, maxSet, queued, new ArrayList<>(limits.values()));
     }
 
     private static void closeAfter(AutoCloseable resource, RuntimeException failure) {

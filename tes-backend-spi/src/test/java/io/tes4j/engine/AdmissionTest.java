@@ -105,6 +105,31 @@ class AdmissionTest {
     }
   }
 
+  /** A flood of long tasks holds at most maxQueued waiting: the next create is refused, retryable. */
+  @Test
+  void maxQueuedRefusesACreateWhileSoManyWaitAndTakesItOnceOneStarted() {
+    try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1)
+        .parameter("maxQueued", "2").build()) {
+      String running = engine.createTask(Tasks.named("running"));
+      String first = engine.createTask(Tasks.named("queued-1"));
+      engine.createTask(Tasks.named("queued-2"));
+      backend.awaitStarted(1);
+
+      assertThatThrownBy(() -> engine.createTask(Tasks.named("one too many")))
+          .isInstanceOfSatisfying(io.tes4j.api.QueueFullException.class, e -> assertThat(e.retryable()).isTrue())
+          .hasMessage("the engine's queue is full (maxQueued=2 tasks waiting QUEUED): try again once some have started");
+      assertThat(engine.async().createTask(Tasks.named("async too")))
+          .as("the async create is refused alike").isCompletedExceptionally();
+      assertThat(engine.listTasks(io.tes4j.api.ListTasksRequest.builder().build()).tasks()).hasSize(3);
+
+      backend.complete(running); // queued-1 starts: one place is free
+      backend.awaitStarted(2);
+      assertThat(backend.startedIds).containsExactly(running, first);
+      String taken = engine.createTask(Tasks.named("taken now"));
+      assertThat(state(engine, taken)).isEqualTo(State.QUEUED);
+    }
+  }
+
   @Test
   void aFailedStartFreesItsSlot() {
     try (TesEngine engine = TesEngine.builder().engineExecutor(Runnable::run).backend(backend).maxRunning(1).build()) {
@@ -183,6 +208,13 @@ class AdmissionTest {
     assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).maxRunning(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxRunning must be at least 1, was 0");
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).maxQueued(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueued must be at least 1, was 0");
+    assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend(backend)
+            .parameter("maxQueued", "none").build())
+        .isInstanceOf(io.tes4j.api.TesClientException.class)
+        .hasMessage("maxQueued must be a whole number of tasks from 1 to 2147483647 (e.g. maxQueued=10000), was 'none'");
     assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).tagLimit("lts", "write", 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the tag limit lts=write must allow at least 1 task, was 0");

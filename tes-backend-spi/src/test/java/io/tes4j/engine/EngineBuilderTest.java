@@ -91,7 +91,7 @@ class EngineBuilderTest {
     assertThatThrownBy(() -> TesEngine.open("fake:?flavour=x"))
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI fake:?...: unknown parameter flavour; fake: knows color, size;"
-            + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
+            + " the engine takes maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY");
   }
 
   @Test

@@ -184,7 +184,7 @@ class EngineParametersTest {
     assertThatThrownBy(() -> TesClient.connect("fake:?maxRuning=4"))
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI fake:?...: unknown parameter maxRuning; fake: knows color, size; the engine takes"
-            + " maxRunning, store, store.password, store.user, tagLimit.KEY; maxRuning: did you mean maxRunning?");
+            + " maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY; maxRuning: did you mean maxRunning?");
     assertThatThrownBy(() -> TesEngine.builder().engineExecutor(Runnable::run).backend("fake:").parameter("colour", "red").build())
         .isInstanceOf(TesClientException.class)
         .hasMessageEndingWith("; colour: did you mean color?");

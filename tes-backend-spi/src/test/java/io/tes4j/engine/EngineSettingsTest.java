@@ -141,13 +141,13 @@ class EngineSettingsTest {
   @Test
   void theHintListsTheEngineParametersAndGuessesAMisspeltName() {
     assertThat(EngineSettings.unknownParameterHint(Set.of("maxRuning"), Set.of("delay")))
-        .isEqualTo("; the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY;"
+        .isEqualTo("; the engine takes maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY;"
             + " maxRuning: did you mean maxRunning?");
     assertThat(EngineSettings.unknownParameterHint(Set.of("dealy"), Set.of("delay")))
         .endsWith("; dealy: did you mean delay?");
     assertThat(EngineSettings.unknownParameterHint(Set.of("tagLimits.lts"), Set.of("delay")))
         .endsWith("; tagLimits.lts: did you mean tagLimit.KEY?");
     assertThat(EngineSettings.unknownParameterHint(Set.of("workers"), Set.of("delay")))
-        .isEqualTo("; the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
+        .isEqualTo("; the engine takes maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY");
   }
 }

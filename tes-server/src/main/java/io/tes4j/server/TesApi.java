@@ -3,6 +3,7 @@ package io.tes4j.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tes4j.api.InvalidTaskException;
 import io.tes4j.api.ListTasksRequest;
+import io.tes4j.api.QueueFullException;
 import io.tes4j.api.TaskNotFoundException;
 import io.tes4j.api.TesClient;
 import io.tes4j.api.TesClientException;
@@ -400,6 +401,11 @@ public final class TesApi {
       LOG.warn("request {}: the TES service behind this server answered {}: {}", exchange.requestId,
           service.statusCode(), service.getMessage());
       return exchange.error(502, "the TES service behind this server answered " + service.statusCode(), List.of());
+    } else if (e instanceof QueueFullException full) {
+      // The caller's to act on (back off), and no fault of the server: no WARN line per refusal of a
+      // flood.
+      LOG.debug("request {}: {}", exchange.requestId, full.getMessage());
+      return withHeader(exchange.error(503, full.getMessage(), List.of()), "Retry-After", "5");
     } else if (e instanceof TesClientException client) {
       LOG.warn("request {}: the TES service is unavailable: {}", exchange.requestId, client.getMessage());
       ApiResponse unavailable = exchange.error(503, "the TES service is unavailable (closed, shutting down or"

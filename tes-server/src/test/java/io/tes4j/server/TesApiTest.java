@@ -487,6 +487,24 @@ class TesApiTest {
     }
   }
 
+  @Test
+  void aCreateBeyondMaxQueuedIs503WithRetryAfterAndIsNotCreated() {
+    try (TesEngine full = TesEngine.builder().backend(MockBackend.builder().delay(Duration.ofMinutes(5)).build())
+        .maxRunning(1).maxQueued(1).build()) {
+      TesApi over = TesApi.builder(full).build();
+      assertThat(over.handle(post("/v1/tasks", HELLO)).status()).isEqualTo(200); // runs
+      assertThat(over.handle(post("/v1/tasks", HELLO)).status()).isEqualTo(200); // waits QUEUED
+
+      ApiResponse answer = over.handle(post("/v1/tasks", HELLO));
+
+      assertThat(answer.status()).isEqualTo(503);
+      assertThat(answer.headers()).containsEntry("Retry-After", "5");
+      assertThat(json(answer).get("message").asText())
+          .isEqualTo("the engine's queue is full (maxQueued=1 tasks waiting QUEUED): try again once some have started");
+      assertThat(full.listTasks(ListTasksRequest.all()).tasks()).hasSize(2);
+    }
+  }
+
   /** A store whose inserts fail, as a database that is down does. */
   private static final class InsertsFail implements io.tes4j.store.TaskStore {
     private final io.tes4j.store.TaskStore delegate;

@@ -56,7 +56,7 @@ class MockBackendProviderTest {
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI mock:?...: unknown parameter speed; mock: knows allowHosts, allowSchemes,"
             + " backend_parameters, delay, fileRoots, privateAddresses, record;"
-            + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY");
+            + " the engine takes maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY");
     assertThatThrownBy(() -> TesClient.connect("mock:?record=maybe"))
         .isInstanceOf(TesClientException.class)
         .hasMessage("mock: record must be true or false, was 'maybe'");

@@ -264,7 +264,7 @@ class MockRestartTest {
         .isInstanceOf(TesClientException.class)
         .hasMessage("backend URI mock:?...: unknown parameter maxRuning; mock: knows allowHosts, allowSchemes,"
             + " backend_parameters, delay, fileRoots, privateAddresses, record;"
-            + " the engine takes maxRunning, store, store.password, store.user, tagLimit.KEY;"
+            + " the engine takes maxQueued, maxRunning, store, store.password, store.user, tagLimit.KEY;"
             + " maxRuning: did you mean maxRunning?");
     assertThatThrownBy(() -> TesClient.connect("mock:?store=" + dir.resolve("tasks.db")))
         .isInstanceOf(TesClientException.class)

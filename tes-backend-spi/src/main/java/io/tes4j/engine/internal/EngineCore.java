@@ -161,6 +161,8 @@ public final class EngineCore {
   private final Retry cancelRetry;
   private volatile boolean closed;
   private volatile boolean eventsOpen = true;
+  /** At most this many tasks waiting QUEUED ({@link Integer#MAX_VALUE}: no limit). */
+  private final int maxQueued;
 
   /**
    * @param backend where tasks run; this engine closes it
@@ -171,6 +173,7 @@ public final class EngineCore {
    * @param clock the source of times and ids
    * @param listeners told of every change of state
    * @param maxRunning at most this many tasks admitted at once
+   * @param maxQueued at most this many tasks waiting QUEUED: a create beyond them is refused
    * @param tagLimits at most so many admitted tasks per tag value
    * @param storeRetry how a failed store write is retried, and how long the re-writer of the tasks
    *     kept in memory waits between passes
@@ -186,6 +189,7 @@ public final class EngineCore {
       Clock clock,
       List<TaskListener> listeners,
       int maxRunning,
+      int maxQueued,
       List<TagLimit> tagLimits,
       Retry storeRetry,
       Retry cancelRetry,
@@ -198,6 +202,7 @@ public final class EngineCore {
     }
     this.store = Objects.requireNonNull(store, "store");
     this.closeStore = closeStore;
+    this.maxQueued = maxQueued;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listeners = List.copyOf(listeners);
     this.engineThread = new ScheduledThreadPoolExecutor(1, daemonThreads("tes4j-engine-"));
@@ -334,6 +339,22 @@ public final class EngineCore {
     return id;
   }
 
+  /**
+   * Refuses a new task when {@code maxQueued} tasks wait already: the unfinished ones not admitted.
+   * Creates in flight are not counted yet, so a burst may pass the limit by as many.
+   */
+  private void refuseBeyondMaxQueued() {
+    if (maxQueued == Integer.MAX_VALUE) {
+      return;
+    }
+    int queued = active.size() - admission.admittedCount();
+    if (queued >= maxQueued) {
+      throw new io.tes4j.api.QueueFullException(
+          "the engine's queue is full (maxQueued=" + maxQueued + " tasks waiting QUEUED): try again once some"
+              + " have started");
+    }
+  }
+
   /** Checks a new task and gives it an id: its QUEUED run, not shared yet and not stored. */
   private Run newRun(Task task) {
     checkOpen();
@@ -380,6 +401,7 @@ public final class EngineCore {
     if (!violations.isEmpty()) {
       throw new InvalidTaskException(violations);
     }
+    refuseBeyondMaxQueued();
     Instant now = clock.instant();
     String id = ids.next(now.toEpochMilli());
     Task.Builder queued =

@@ -36,14 +36,17 @@ public final class EngineSettings {
   /** At most so many tasks admitted at once. */
   public static final String MAX_RUNNING = "maxRunning";
 
+  /** At most so many tasks waiting QUEUED; a create beyond them is refused, retryable. */
+  public static final String MAX_QUEUED = "maxQueued";
+
   /** {@code tagLimit.KEY=VALUE:MAX[,VALUE:MAX...]}. */
   public static final String TAG_LIMIT = "tagLimit.";
 
   /** The names as messages list them. */
   public static final List<String> NAMES =
-      List.of(MAX_RUNNING, STORE, STORE_PASSWORD, STORE_USER, TAG_LIMIT + "KEY");
+      List.of(MAX_QUEUED, MAX_RUNNING, STORE, STORE_PASSWORD, STORE_USER, TAG_LIMIT + "KEY");
 
-  private static final Set<String> PLAIN = Set.of(STORE, STORE_USER, STORE_PASSWORD, MAX_RUNNING);
+  private static final Set<String> PLAIN = Set.of(STORE, STORE_USER, STORE_PASSWORD, MAX_RUNNING, MAX_QUEUED);
   private static final Pattern LIMIT = Pattern.compile("(.*):(\\d+)");
   private static final String STORE_ALLOWED =
       "memory (the default), jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB";
@@ -59,8 +62,8 @@ public final class EngineSettings {
    * Whether {@code name} is one of the engine's parameters rather than the backend's.
    *
    * @param name a parameter's name, as given (names are case-sensitive)
-   * @return true for {@code store}, {@code store.user}, {@code store.password}, {@code maxRunning}
-   *     and {@code tagLimit.*}
+   * @return true for {@code store}, {@code store.user}, {@code store.password}, {@code maxRunning},
+   *     {@code maxQueued} and {@code tagLimit.*}
    */
   public static boolean isEngineParameter(String name) {
     return PLAIN.contains(name) || name.startsWith(TAG_LIMIT);
@@ -106,6 +109,21 @@ public final class EngineSettings {
    * @throws IllegalArgumentException when it is not a whole number of at least 1
    */
   public static int maxRunning(String text) {
+    return count(MAX_RUNNING, text, 8);
+  }
+
+  /**
+   * Reads {@code maxQueued}.
+   *
+   * @param text the value, e.g. {@code 10000}
+   * @return the number, at least 1
+   * @throws IllegalArgumentException when it is not a whole number of at least 1
+   */
+  public static int maxQueued(String text) {
+    return count(MAX_QUEUED, text, 10000);
+  }
+
+  private static int count(String name, String text, int example) {
     String trimmed = text.trim();
     if (trimmed.matches("\\d{1,10}")) {
       long value = Long.parseLong(trimmed);
@@ -114,8 +132,8 @@ public final class EngineSettings {
       }
     }
     throw new IllegalArgumentException(
-        MAX_RUNNING + " must be a whole number of tasks from 1 to " + Integer.MAX_VALUE
-            + " (e.g. maxRunning=8), was '" + text + "'");
+        name + " must be a whole number of tasks from 1 to " + Integer.MAX_VALUE
+            + " (e.g. " + name + "=" + example + "), was '" + text + "'");
   }
 
   /**
@@ -333,7 +351,7 @@ public final class EngineSettings {
    *
    * @param unknown the names the backend did not know
    * @param backendKnown the names it knows
-   * @return e.g. {@code ; the engine takes maxRunning, store, ...; maxRuning: did you mean maxRunning?}
+   * @return e.g. {@code ; the engine takes maxQueued, maxRunning, store, ...; maxRuning: did you mean maxRunning?}
    */
   public static String unknownParameterHint(Set<String> unknown, Set<String> backendKnown) {
     StringBuilder hint = new StringBuilder("; the engine takes ").append(String.join(", ", NAMES));

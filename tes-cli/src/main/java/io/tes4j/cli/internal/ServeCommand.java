@@ -95,6 +95,12 @@ final class ServeCommand implements Callable<Integer> {
    */
   static final String DEFAULT_STORE = "memory:?keepEnded=100000";
 
+  /**
+   * The most tasks waiting QUEUED when the --backend URI sets no maxQueued: a flood of long tasks
+   * must not hold the heap and the store without bound.
+   */
+  static final int DEFAULT_MAX_QUEUED = 100_000;
+
   @Option(names = "--isolate-users", description = "Each user sees and cancels only their own tasks.")
   private boolean isolateUsers;
 
@@ -369,6 +375,9 @@ final class ServeCommand implements Callable<Integer> {
         engine.store(store);
       } else if (!given.contains("store")) {
         engine.store(DEFAULT_STORE);
+      }
+      if (!given.contains("maxQueued")) {
+        engine.maxQueued(DEFAULT_MAX_QUEUED);
       }
       return engine.build();
     } catch (TesClientException e) {

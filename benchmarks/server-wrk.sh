@@ -29,6 +29,8 @@
 #                store, two new servers, at STORE_CONNECTIONS connections (default 16), after
 #                STORE_WARMUP (default 40s) of the same load on each
 #
+# Exits 1 when a case got answers that were not 2xx: its figures would measure errors.
+#
 # Needs bash, a JDK 17, wrk (apt-get install wrk), curl, awk and python3 (the slow clients); nginx
 # (apt-get install nginx) for the nginx baseline. It installs nothing: a missing tool is reported
 # with the package to install, and the script exits 2. Only 127.0.0.1 is contacted.
@@ -113,7 +115,9 @@ start_serve() {
   url[$name]=$base
 }
 
-start_serve tes4j
+# The GET rows read one of the first tasks: serve's default store (memory, the newest 100,000 ended
+# tasks kept) would drop it under the POST rows' load, and the GETs would measure 404s.
+start_serve tes4j --store 'memory:?keepEnded=100000000'
 base=${url[tes4j]}
 task='{"name":"wrk","executors":[{"image":"alpine:3.20","command":["echo","hello"]}],"tags":{"bench":"wrk"}}'
 say "creating $TASKS tasks at $base..."
@@ -370,3 +374,12 @@ store_rows() {
     | awk '{ printf "SQLite store: %s writes in %s transactions (%.1f writes per commit)\n", $1, $5, $1 / $5 }' || true
 }
 [ "${STORE_ROWS:-1}" = 0 ] || store_rows
+
+# A case whose answers were not 2xx measured errors (a task no longer stored, a refusal), not the
+# request it names: say so loudly, and fail.
+failed_cases=$(awk '$5 != 0 { printf "%s (run %s): %s answers not 2xx\n", $1, $2, $5 }' "$work/results")
+if [ -n "$failed_cases" ]; then
+  say "these cases got answers that were not 2xx, so their figures are not valid:"
+  printf '%s\n' "$failed_cases" >&2
+  exit 1
+fi

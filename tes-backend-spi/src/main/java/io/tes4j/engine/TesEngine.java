@@ -80,7 +80,8 @@ import org.slf4j.LoggerFactory;
  *       <td>{@link Builder#maxRunning(int)}</td></tr>
  *   <tr><td>{@code maxQueued}</td><td>a whole number, at least 1 (default: no limit; {@code tes4j
  *       serve}: 100,000): a createTask that finds so many tasks waiting QUEUED is refused with a
- *       {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (HTTP 503 with {@code Retry-After})</td>
+ *       {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (HTTP 503
+ *       with {@code Retry-After})</td>
  *       <td>{@link Builder#maxQueued(int)}</td></tr>
  *   <tr><td>{@code tagLimit.KEY}</td><td>{@code VALUE:MAX}, or several separated by commas: {@code
  *       tagLimit.lts=write:2,read:8} allows 2 admitted tasks tagged {@code lts=write} and 8 tagged
@@ -459,9 +460,9 @@ public final class TesEngine implements TesClient {
     /**
      * Keeps tasks in the store {@code spec} names, which the engine opens when it is built and
      * closes when it is closed: {@code memory} (the default, every task kept), {@code
-     * memory:?keepEnded=N} (at most N ended tasks kept: see {@link MemoryTaskStore#MemoryTaskStore(long)}),
-     * {@code jdbc:sqlite:PATH} (the file is
-     * created if missing, its directory must exist) or {@code jdbc:postgresql://HOST:PORT/DB}, with
+     * memory:?keepEnded=N} (at most N ended tasks kept: see {@link
+     * MemoryTaskStore#MemoryTaskStore(long)}), {@code jdbc:sqlite:PATH} (the file is created if
+     * missing, its directory must exist) or {@code jdbc:postgresql://HOST:PORT/DB}, with
      * the JDBC driver on the class path (see {@link io.tes4j.store.JdbcTaskStore}). Replaces an
      * earlier {@code store(...)}, and wins over the {@code store} parameters.
      *
@@ -492,9 +493,10 @@ public final class TesEngine implements TesClient {
 
     /**
      * At most {@code max} tasks waiting QUEUED: a createTask that finds so many is refused with a
-     * {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (over HTTP, 503 with {@code Retry-After}), and the client
-     * tries again once some have started. A bound on what a flood of submissions can hold in memory
-     * and in the store. Default: no limit. Wins over a {@code maxQueued} parameter.
+     * {@link io.tes4j.api.QueueFullException}, a retryable {@link TesClientException} (over HTTP, 503
+     * with {@code Retry-After}), and the client tries again once some have started. A bound on what
+     * a flood of submissions can hold in memory and in the store. Default: no limit. Wins over a
+     * {@code maxQueued} parameter.
      *
      * @param max at least 1
      * @return this builder
@@ -719,8 +721,7 @@ public final class TesEngine implements TesClient {
       EngineCore core;
       try {
         core = new EngineCore(chosen, name, taskStore, owned, clock, listeners, settings.maxRunning, settings.maxQueued,
-            settings.tagLimits,
-            storeRetry, cancelRetry, engineExecutor);
+            settings.tagLimits, storeRetry, cancelRetry, engineExecutor);
         core.recover();
       } catch (RuntimeException e) {
         closeAfter(chosen, e);

@@ -377,7 +377,7 @@ store_rows() {
 
 # A case whose answers were not 2xx measured errors (a task no longer stored, a refusal), not the
 # request it names: say so loudly, and fail.
-failed_cases=$(awk '$5 != 0 { printf "%s (run %s): %s answers not 2xx\n", $1, $2, $5 }' "$work/results")
+failed_cases=$(awk '$6 != 0 { printf "%s (run %s): %s answers not 2xx\n", $1, $2, $6 }' "$work/results")
 if [ -n "$failed_cases" ]; then
   say "these cases got answers that were not 2xx, so their figures are not valid:"
   printf '%s\n' "$failed_cases" >&2

@@ -79,7 +79,7 @@ mkdir -p "$static" "$logs"
 
 serve_pids=() statics_pid="" nginx_pid="" slow_pid=""
 cleanup() {
-  stop_slow
+  if declare -F stop_slow >/dev/null; then stop_slow; fi # defined further down; an early exit comes first
   local pid
   for pid in "${serve_pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
@@ -162,7 +162,8 @@ EOF
       sleep 0.1
     done
     [ -n "$static_base" ] && break
-    kill -TERM "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
+    # The port was taken (nginx exited: the kill finds nothing, which set -e must not end the script on).
+    kill -TERM "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
   done
   [ -n "$static_base" ] || { say "nginx did not start:"; cat "$logs/nginx.err" >&2; exit 1; }
   baseline_name="nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///')"

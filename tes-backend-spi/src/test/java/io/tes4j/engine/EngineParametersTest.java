@@ -84,6 +84,24 @@ class EngineParametersTest {
   }
 
   @Test
+  void maxQueuedAndABoundedMemoryStoreFromTheUri() {
+    try (TesEngine engine = TesEngine.open("fake:?maxRunning=1&maxQueued=1&store=memory:?keepEnded=1")) {
+      assertThat(engine.toString()).contains("store=MemoryTaskStore[0 tasks, keeping 1 ended, 0 dropped]");
+      List<String> ids = create(engine, 2, null, null); // one admitted, one waiting
+      assertThatThrownBy(() -> create(engine, 1, null, null)).isInstanceOf(io.tes4j.api.QueueFullException.class);
+
+      FakeBackend backend = FakeBackendProvider.lastBackend;
+      backend.awaitStarted(1);
+      backend.complete(ids.get(0));
+      backend.awaitStarted(2);
+      backend.complete(ids.get(1));
+      engine.await(ids.get(1), java.time.Duration.ofSeconds(10));
+      assertThatThrownBy(() -> engine.getTask(ids.get(0), View.MINIMAL))
+          .as("ended first, dropped").isInstanceOf(io.tes4j.api.TaskNotFoundException.class);
+    }
+  }
+
+  @Test
   void tagLimitsFromTheUriHoldBackOnlyTheTasksTheyConcern() {
     try (TesEngine engine = TesEngine.open("fake:?tagLimit.lts=write:1,read:2&tagLimit.gpu=a100:1")) {
       List<String> writes = create(engine, 2, "lts", "write");

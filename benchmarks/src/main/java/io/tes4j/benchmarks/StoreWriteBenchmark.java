@@ -83,23 +83,14 @@ public class StoreWriteBenchmark {
   /** One task inserted INITIALIZING, as {@code POST /tasks} does: the write a client waits for. */
   @Benchmark
   public void insert() {
-    int i = made.incrementAndGet();
-    taskStore.insert(new StoredTask(StoredTasks.submitted(i).toBuilder()
-        .id(ids.next(System.currentTimeMillis()))
-        .state(State.INITIALIZING)
-        .creationTime("2026-12-07T22:00:00.000Z")
-        .build(), null));
+    taskStore.insert(new StoredTask(started(made.incrementAndGet()), null));
   }
 
   /** One task inserted INITIALIZING, then ended COMPLETE: two durable writes, one after the other. */
   @Benchmark
   public void insertThenEnd() {
     int i = made.incrementAndGet();
-    Task started = StoredTasks.submitted(i).toBuilder()
-        .id(ids.next(System.currentTimeMillis()))
-        .state(State.INITIALIZING)
-        .creationTime("2026-12-07T22:00:00.000Z")
-        .build();
+    Task started = started(i);
     taskStore.insert(new StoredTask(started, null));
     Task ended = started.toBuilder()
         .state(State.COMPLETE)
@@ -109,5 +100,14 @@ public class StoreWriteBenchmark {
             .build()))
         .build();
     taskStore.update(new StoredTask(ended, "mock-" + i));
+  }
+
+  /** The {@code i}-th task as the engine inserts it when it starts at once: INITIALIZING, with a new id. */
+  private Task started(int i) {
+    return StoredTasks.submitted(i).toBuilder()
+        .id(ids.next(System.currentTimeMillis()))
+        .state(State.INITIALIZING)
+        .creationTime("2026-12-07T22:00:00.000Z")
+        .build();
   }
 }

@@ -81,11 +81,14 @@ final class ServeCommand implements Callable<Integer> {
           + "[,clock-skew=SECONDS]. Repeat it to accept any of several.")
   private List<String> auth = new ArrayList<>();
 
+  /** How many ended tasks {@link #DEFAULT_STORE} keeps (a string: the option's description shows it). */
+  static final String DEFAULT_KEEP_ENDED = "100000";
+
   @Option(
       names = "--store",
       paramLabel = "SPEC",
       description = "Where the engine keeps its tasks: memory (the default; it keeps every unfinished task and"
-          + " the newest 100000 ended ones, memory:?keepEnded=N keeps N), jdbc:sqlite:PATH or"
+          + " the newest " + DEFAULT_KEEP_ENDED + " ended ones, memory:?keepEnded=N keeps N), jdbc:sqlite:PATH or"
           + " jdbc:postgresql://HOST:PORT/DB. Not together with a store parameter in --backend.")
   private String store;
 
@@ -93,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
    * The store when --store is absent or plain {@code memory}: a server runs for long and takes tasks
    * from strangers, so its heap must not grow with every task it ever ran (about 1.3 KB each).
    */
-  static final String DEFAULT_STORE = "memory:?keepEnded=100000";
+  static final String DEFAULT_STORE = "memory:?keepEnded=" + DEFAULT_KEEP_ENDED;
 
   /**
    * The most tasks waiting QUEUED when the --backend URI sets no maxQueued: a flood of long tasks

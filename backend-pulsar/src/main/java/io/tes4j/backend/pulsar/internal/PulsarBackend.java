@@ -1,0 +1,288 @@
+package io.tes4j.backend.pulsar.internal;
+
+import dev.failsafe.RateLimiter;
+import io.tes4j.api.BackendException;
+import io.tes4j.backend.pulsar.PulsarRuntime;
+import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.Capabilities;
+import io.tes4j.spi.TaskEvents;
+import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.Transfers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs TES tasks as jobs of one Pulsar server, over its REST API. Thread-safe.
+ *
+ * <p>Each task is one Pulsar job whose id is the handle. A worker stages the task's inputs on this
+ * machine (through {@code transfer}, under the transfer policy), sets the job up, uploads the files
+ * and the executors' environment files, and submits one command line ({@link JobScript}). One
+ * poller then asks Pulsar for the status of every job in rounds, {@link Settings#pollInterval()}
+ * apart, at most {@link Settings#maxPollsPerSecond()} requests a second whatever the number of
+ * jobs. When a job ended, a worker reads each executor's times, exit code and output tails, fetches
+ * the outputs and uploads them to their URLs, cleans the job, and ends the task. Nothing of a job
+ * is kept on Pulsar once its task ended.
+ *
+ * <p>A job whose status cannot be read keeps being asked for, with the same pace, until {@link
+ * Settings#giveUpAfter()} passed without one answer: the task then ends SYSTEM_ERROR saying so, so
+ * that no task waits forever on a server that is gone.
+ */
+public final class PulsarBackend implements Backend {
+  private static final Logger LOG = LoggerFactory.getLogger(PulsarBackend.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /**
+   * The backend's settings.
+   *
+   * @param runtime what runs the executors on the Pulsar host
+   * @param pollInterval the pause between two rounds of status requests
+   * @param maxPollsPerSecond the most status requests a second, all jobs together
+   * @param giveUpAfter how long a job's status may be unreadable before its task fails
+   * @param workers how many tasks are staged or collected at once
+   * @param stagingRoot where inputs and outputs pass through on this machine, one directory per task
+   */
+  public record Settings(
+      PulsarRuntime runtime,
+      Duration pollInterval,
+      double maxPollsPerSecond,
+      Duration giveUpAfter,
+      int workers,
+      Path stagingRoot) {
+    /** Checks the values. */
+    public Settings {
+      Objects.requireNonNull(runtime, "runtime");
+      Objects.requireNonNull(pollInterval, "pollInterval");
+      Objects.requireNonNull(giveUpAfter, "giveUpAfter");
+      Objects.requireNonNull(stagingRoot, "stagingRoot");
+      if (pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
+      }
+      if (!(maxPollsPerSecond > 0)) {
+        throw new IllegalArgumentException("maxPollsPerSecond must be positive, was " + maxPollsPerSecond);
+      }
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+      }
+    }
+  }
+
+  private final PulsarClient client;
+  private final Settings settings;
+  private final Transfers transfers;
+  private final boolean ownsTransfers;
+  private final Stager stager;
+  private final Capabilities capabilities;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService poller;
+  private final RateLimiter<Object> polls;
+  private final Map<String, PulsarJob> jobs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param client the Pulsar server
+   * @param settings how jobs are run and watched
+   * @param transfers how task files move on this machine
+   * @param ownsTransfers whether {@link #close()} closes {@code transfers}
+   * @param storage what {@link Capabilities#storage()} lists
+   */
+  public PulsarBackend(
+      PulsarClient client, Settings settings, Transfers transfers, boolean ownsTransfers, List<String> storage) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.transfers = Objects.requireNonNull(transfers, "transfers");
+    this.ownsTransfers = ownsTransfers;
+    this.stager = new Stager(transfers);
+    this.capabilities = new Capabilities(
+        true, true, enforcedResources(settings.runtime()), Set.of(), storage);
+    int instance = INSTANCES.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+      Thread t = new Thread(r, "tes4j-pulsar-" + instance + "-worker-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tes4j-pulsar-" + instance + "-poller");
+      t.setDaemon(true);
+      return t;
+    });
+    this.polls = RateLimiter.smoothBuilder(Math.max(1, Math.round(settings.maxPollsPerSecond() * 60)), Duration.ofMinutes(1))
+        .withMaxWaitTime(Duration.ofMinutes(10))
+        .build();
+    long pause = settings.pollInterval().toMillis();
+    poller.scheduleWithFixedDelay(this::pollRound, pause, pause, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public List<Violation> check(Task task) {
+    return JobScript.check(task, settings.runtime());
+  }
+
+  @Override
+  public String start(Task task, TaskEvents events) {
+    if (closed) {
+      throw new BackendException("the Pulsar backend of " + client.description() + " is closed");
+    }
+    String jobId = jobId(task.id());
+    PulsarJob job = new PulsarJob(jobId, task, events, this, false);
+    if (jobs.putIfAbsent(jobId, job) != null) {
+      throw new BackendException("task " + task.id() + " already runs as Pulsar job " + jobId);
+    }
+    try {
+      workers.execute(job::submit);
+    } catch (RejectedExecutionException e) {
+      jobs.remove(jobId);
+      throw new BackendException("the Pulsar backend of " + client.description() + " is closing", e);
+    }
+    return jobId;
+  }
+
+  @Override
+  public void cancel(String handle) {
+    PulsarJob job = jobs.get(handle);
+    if (job != null) {
+      job.cancel();
+    }
+  }
+
+  @Override
+  public boolean resume(String handle, Task task, TaskEvents events) {
+    PulsarStatus status;
+    try {
+      status = client.status(handle);
+    } catch (BackendException e) {
+      // Pulsar is unreachable now: watch the job as any other, which fails it after giveUpAfter.
+      LOG.warn("resuming task {}: cannot read the status of Pulsar job {} now: {}", task.id(), handle, e.getMessage());
+      status = null;
+    }
+    if (status != null && status.status().equals("lost")) {
+      return false;
+    }
+    PulsarJob job = new PulsarJob(handle, task, events, this, true);
+    if (jobs.putIfAbsent(handle, job) != null) {
+      return true;
+    }
+    if (status != null) {
+      job.observed(status);
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    poller.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (ownsTransfers) {
+      transfers.close();
+    }
+  }
+
+  /** The server and runtime; never the token. */
+  @Override
+  public String toString() {
+    return "PulsarBackend[" + client.description() + ", runtime=" + settings.runtime().parameter() + "]";
+  }
+
+  /**
+   * The resources the command line enforces: docker's {@code --cpus} and {@code --memory}; none
+   * for apptainer and singularity, whose limits need cgroups set up for the Pulsar user, nor for
+   * {@code none}.
+   */
+  static Set<String> enforcedResources(PulsarRuntime runtime) {
+    return runtime == PulsarRuntime.DOCKER ? Set.of("cpu_cores", "ram_gb") : Set.of();
+  }
+
+  /** The Pulsar job id of a task: its id, which TesEngine makes URL-safe. */
+  static String jobId(String taskId) {
+    return "tes4j-" + taskId;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // For PulsarJob.
+
+  PulsarClient client() {
+    return client;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  Stager stager() {
+    return stager;
+  }
+
+  /** Runs {@code work} on a worker; false when the backend is closing. */
+  boolean onWorker(Runnable work) {
+    try {
+      workers.execute(work);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** The job ended and its task was reported: it is no longer watched. */
+  void forget(PulsarJob job) {
+    jobs.remove(job.jobId(), job);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The poller.
+
+  /** One round: the status of every watched job, paced by the rate limiter. */
+  private void pollRound() {
+    List<PulsarJob> watched = new ArrayList<>();
+    for (PulsarJob job : jobs.values()) {
+      if (job.wantsStatus()) {
+        watched.add(job);
+      }
+    }
+    for (PulsarJob job : watched) {
+      if (closed || Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      try {
+        polls.acquirePermit();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      try {
+        job.observed(client.status(job.jobId()));
+      } catch (BackendException e) {
+        job.statusFailed(e);
+      } catch (RuntimeException e) {
+        LOG.error("Pulsar job {}: reading its status failed unexpectedly", job.jobId(), e);
+        job.statusFailed(new BackendException(e.toString(), e, true));
+      }
+    }
+  }
+}

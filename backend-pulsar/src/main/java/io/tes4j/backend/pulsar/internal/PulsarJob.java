@@ -1,0 +1,567 @@
+package io.tes4j.backend.pulsar.internal;
+
+import io.tes4j.api.BackendException;
+import io.tes4j.backend.pulsar.PulsarRuntime;
+import io.tes4j.model.Executor;
+import io.tes4j.model.FileType;
+import io.tes4j.model.Output;
+import io.tes4j.model.OutputFileLog;
+import io.tes4j.model.State;
+import io.tes4j.model.Task;
+import io.tes4j.model.Violation;
+import io.tes4j.spi.TaskEvents;
+import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.TransferException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's Pulsar job, from staging to cleaning. Its steps run on the backend's workers; the
+ * poller hands it each status ({@link #observed}). Guarded by its own lock.
+ */
+final class PulsarJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PulsarJob.class);
+
+  /** The most of an executor's stdout or stderr kept in its log: the end of it. */
+  static final int TAIL_BYTES = 64 * 1024;
+
+  private final String jobId;
+  private final Task task;
+  private final TaskEvents events;
+  private final PulsarBackend backend;
+  private final PulsarClient client;
+  private final Path local;
+
+  private boolean submitted;
+  private boolean cancelRequested;
+  private final Object killLock = new Object();
+  /** Whether {@link #removeContainers} ran (under {@link #killLock}). */
+  private boolean killSent;
+  /** The container-removing job, once submitted (under {@link #killLock}). */
+  private String killerJob;
+  private boolean runningReported;
+  private boolean collecting;
+  private boolean done;
+  /** When the first of the status requests that failed in a row was made; 0 while they succeed. */
+  private long failingSinceNanos;
+
+  PulsarJob(String jobId, Task task, TaskEvents events, PulsarBackend backend, boolean resumed) {
+    this.jobId = jobId;
+    this.task = task;
+    this.events = events;
+    this.backend = backend;
+    this.client = backend.client();
+    this.local = backend.settings().stagingRoot().resolve(jobId);
+    this.submitted = resumed;
+  }
+
+  String jobId() {
+    return jobId;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Submission (on a worker).
+
+  /**
+   * Stages the inputs, sets the job up on Pulsar, uploads its files and submits it. When Pulsar
+   * fails in a way that may pass (down, 5xx, a dropped connection) after the client's own retries,
+   * the whole step is done again, with back-off, until {@code giveUpAfter} passed since the first
+   * failure: every step may be repeated (a setup does not reset a job, an upload replaces its file,
+   * a second submit is ignored).
+   */
+  void submit() {
+    long firstFailure = 0;
+    long pauseMillis = 500;
+    while (true) {
+      BackendException failure = attemptSubmit();
+      if (failure == null) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (firstFailure == 0) {
+        firstFailure = now;
+      }
+      if (now - firstFailure >= backend.settings().giveUpAfter().toNanos() || cancelled()) {
+        events.systemLog("submitting the task to " + client.description() + " failed: " + failure.getMessage());
+        end(cancelled() ? State.CANCELED : State.SYSTEM_ERROR, true);
+        return;
+      }
+      LOG.warn("Pulsar job {}: submitting failed ({}); trying again in {} ms", jobId, failure.getMessage(), pauseMillis);
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.debug("Pulsar job {}: the backend closes while it submits; a restarted engine resumes it", jobId);
+        return;
+      }
+      pauseMillis = Math.min(pauseMillis * 2, 10_000);
+    }
+  }
+
+  /** One attempt of {@link #submit}; a failure worth another attempt, or null when the step ended. */
+  private BackendException attemptSubmit() {
+    events.metadata("pulsar.server", client.description());
+    events.metadata("pulsar.job", jobId);
+    events.metadata("pulsar.runtime", backend.settings().runtime().parameter());
+    List<Violation> problems = JobScript.check(task, backend.settings().runtime());
+    if (!problems.isEmpty()) {
+      problems.forEach(p -> events.systemLog("runtime=" + backend.settings().runtime().parameter()
+          + " cannot run this task: " + p));
+      end(State.SYSTEM_ERROR, false);
+      return null;
+    }
+    boolean setUp = false;
+    try {
+      Path inputs = local.resolve("in");
+      deleteQuietly(local);
+      Files.createDirectories(inputs);
+      backend.stager().stageInputs(task, inputs);
+      if (cancelled()) {
+        end(State.CANCELED, false);
+        return null;
+      }
+      JobLayout layout = client.setup(jobId);
+      setUp = true;
+      if (!layout.jobId().equals(jobId)) {
+        events.systemLog("the Pulsar server " + client.description() + " replaced the job id " + jobId + " by "
+            + layout.jobId() + " (its app.yml sets assign_ids: uuid); tes4j needs the default, assign_ids: galaxy,"
+            + " to find its jobs again after a restart");
+        client.clean(layout.jobId());
+        end(State.SYSTEM_ERROR, true);
+        return null;
+      }
+      uploadInputs(inputs);
+      for (Map.Entry<String, byte[]> file : JobScript.environmentFiles(task, backend.settings().runtime()).entrySet()) {
+        client.upload(jobId, file.getKey(), "metadata", file.getValue());
+      }
+      String commandLine = JobScript.commandLine(task, layout, backend.settings().runtime());
+      if (cancelled()) {
+        end(State.CANCELED, true);
+        return null;
+      }
+      client.submit(jobId, commandLine, null);
+      boolean cancelNow;
+      synchronized (this) {
+        submitted = true;
+        cancelNow = cancelRequested; // asked while this thread submitted: cancel() left it to us
+      }
+      if (cancelNow) {
+        cancelOnPulsar();
+      }
+    } catch (TransferException e) {
+      events.systemLog("staging the inputs failed: " + e.getMessage());
+      end(State.SYSTEM_ERROR, setUp);
+    } catch (BackendException e) {
+      if (e.retryable()) {
+        return e;
+      }
+      events.systemLog("submitting the task to " + client.description() + " failed: " + e.getMessage());
+      end(State.SYSTEM_ERROR, setUp);
+    } catch (IOException | UncheckedIOException e) {
+      events.systemLog("preparing the task's files on this machine failed: " + e);
+      end(State.SYSTEM_ERROR, setUp);
+    } catch (RuntimeException e) {
+      LOG.error("Pulsar job {}: submitting failed unexpectedly", jobId, e);
+      events.systemLog("submitting the task failed unexpectedly: " + e);
+      end(State.SYSTEM_ERROR, setUp);
+    }
+    return null;
+  }
+
+  private synchronized boolean cancelled() {
+    return cancelRequested;
+  }
+
+  /** Uploads every staged file, named by its container path without the leading {@code /}. */
+  private void uploadInputs(Path inputs) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(inputs)) {
+      walk.filter(Files::isRegularFile).forEach(files::add);
+    }
+    for (Path file : files) {
+      String name = inputs.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+      client.upload(jobId, name, "input", file);
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Watching (on the poller).
+
+  /** Whether the poller should ask for this job's status. */
+  synchronized boolean wantsStatus() {
+    return submitted && !collecting && !done;
+  }
+
+  /** A status Pulsar answered. */
+  void observed(PulsarStatus status) {
+    boolean reportRunning = false;
+    boolean collectNow = false;
+    boolean cancelAgain = false;
+    synchronized (this) {
+      failingSinceNanos = 0;
+      if (done || collecting) {
+        return;
+      }
+      if (status.ended()) {
+        collecting = true;
+        collectNow = true;
+      } else {
+        if (!runningReported && (status.status().equals("running") || status.status().equals("postprocessing"))) {
+          runningReported = true;
+          reportRunning = true;
+        }
+        // Pulsar ignores a cancel while the job is preprocessing: ask again until it took.
+        cancelAgain = cancelRequested && status.status().equals("preprocessing");
+      }
+    }
+    if (reportRunning) {
+      events.running();
+    }
+    if (cancelAgain) {
+      backend.onWorker(this::cancelOnPulsar);
+    }
+    if (collectNow && !backend.onWorker(() -> collect(status))) {
+      LOG.debug("Pulsar job {} ended while the backend closes; a restarted engine collects it", jobId);
+    }
+  }
+
+  /** A status request failed: after {@code giveUpAfter} of failures in a row, the task fails. */
+  void statusFailed(BackendException failure) {
+    long now = System.nanoTime();
+    Duration giveUpAfter = backend.settings().giveUpAfter();
+    synchronized (this) {
+      if (done || collecting) {
+        return;
+      }
+      if (failingSinceNanos == 0) {
+        failingSinceNanos = now;
+        LOG.warn("Pulsar job {}: cannot read its status ({}); asking again until {} passed", jobId,
+            failure.getMessage(), giveUpAfter);
+        return;
+      }
+      if (now - failingSinceNanos < giveUpAfter.toNanos()) {
+        return;
+      }
+      collecting = true;
+    }
+    events.systemLog("the status of Pulsar job " + jobId + " could not be read for " + giveUpAfter
+        + " from " + client.description() + "; the last failure: " + failure.getMessage()
+        + ". The job may still run there: it was asked to stop");
+    backend.onWorker(() -> {
+      try {
+        client.cancel(jobId);
+        client.clean(jobId);
+      } catch (BackendException e) {
+        LOG.warn("Pulsar job {}: could not cancel and clean it: {}", jobId, e.getMessage());
+      }
+    });
+    end(State.SYSTEM_ERROR, false);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Cancel.
+
+  /** The engine asks the task to stop. */
+  void cancel() {
+    boolean onPulsar;
+    synchronized (this) {
+      if (cancelRequested || done) {
+        return;
+      }
+      cancelRequested = true;
+      onPulsar = submitted && !collecting;
+    }
+    if (onPulsar) {
+      backend.onWorker(this::cancelOnPulsar);
+    }
+    // Before the submit, submit() sees the request and ends the task CANCELED itself.
+  }
+
+  /**
+   * Kills the job on Pulsar; for docker, also removes its containers by name ({@link
+   * #removeContainers}), since killing the docker client leaves the container running. The task
+   * ends when the poller sees the job ended, and once the containers are removed.
+   */
+  private void cancelOnPulsar() {
+    try {
+      client.cancel(jobId);
+    } catch (BackendException e) {
+      LOG.warn("Pulsar job {}: cancel failed ({}); the poller asks again", jobId, e.getMessage());
+    }
+    removeContainers();
+  }
+
+  /**
+   * For docker, submits once a one-line job of its own ({@code JOB-rm}) that removes the task's
+   * containers; returns its id, or null (another runtime, or the submit failed, which is logged).
+   * Guarded by {@link #killLock}, not by this job's lock, which the poller takes.
+   */
+  private String removeContainers() {
+    if (backend.settings().runtime() != PulsarRuntime.DOCKER) {
+      return null;
+    }
+    synchronized (killLock) {
+      if (!killSent) {
+        killSent = true;
+        String killer = jobId + "-rm";
+        try {
+          List<String> names = JobScript.containerNames(new JobLayout(jobId, "/", "/", "/", "/", "/"), task);
+          client.submit(killer, JobScript.removeContainersCommand(names), Map.of("job_id", killer));
+          killerJob = killer;
+        } catch (BackendException e) {
+          events.systemLog("removing the task's docker containers through Pulsar job " + killer + " failed: "
+              + e.getMessage());
+        }
+      }
+      return killerJob;
+    }
+  }
+
+  /**
+   * Waits for the container-removing job to end, then cleans it; after {@code giveUpAfter}, says
+   * that the containers may still run.
+   */
+  private void awaitContainersRemoved(String killer) {
+    long deadline = System.nanoTime() + backend.settings().giveUpAfter().toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        PulsarStatus status = client.status(killer);
+        if (status.ended()) {
+          client.clean(killer);
+          return;
+        }
+      } catch (BackendException e) {
+        LOG.debug("Pulsar job {}: {}", killer, e.getMessage());
+      }
+      try {
+        Thread.sleep(backend.settings().pollInterval().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    events.systemLog("Pulsar job " + killer + ", which removes the task's docker containers, did not end within "
+        + backend.settings().giveUpAfter() + "; they may still run on the Pulsar host");
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Collection (on a worker).
+
+  /** Reads the executors' logs, stages the outputs when the executors succeeded, and ends the task. */
+  private void collect(PulsarStatus status) {
+    State state;
+    try {
+      Set<String> metadata = new HashSet<>(status.metadataContents());
+      Integer failedExecutor = reportExecutors(metadata);
+      if (cancelled()) {
+        String killer = removeContainers();
+        if (killer != null) {
+          awaitContainersRemoved(killer);
+        }
+        state = State.CANCELED;
+      } else {
+        state = switch (status.status()) {
+          case "complete" -> completed(status, failedExecutor);
+          case "failed" -> {
+            events.systemLog("Pulsar could not launch the job (status failed, returncode " + status.returnCode()
+                + "); Pulsar writes the reason only to its log and to the job directory's stderr file, which its"
+                + " API does not serve");
+            yield State.SYSTEM_ERROR;
+          }
+          case "cancelled" -> {
+            events.systemLog("the job was cancelled on the Pulsar server, not by this engine");
+            yield State.SYSTEM_ERROR;
+          }
+          case "lost" -> {
+            events.systemLog("Pulsar lost the job: its directory is gone, or Pulsar could not recover it after a"
+                + " restart");
+            yield State.SYSTEM_ERROR;
+          }
+          default -> {
+            events.systemLog("Pulsar ended the job with an unknown status '" + status.status() + "'");
+            yield State.SYSTEM_ERROR;
+          }
+        };
+      }
+    } catch (BackendException e) {
+      events.systemLog("collecting the job's results from " + client.description() + " failed: " + e.getMessage());
+      state = State.SYSTEM_ERROR;
+    } catch (TransferException e) {
+      events.systemLog("staging the outputs failed: " + e.getMessage());
+      state = State.SYSTEM_ERROR;
+    } catch (IOException | UncheckedIOException e) {
+      events.systemLog("collecting the job's results on this machine failed: " + e);
+      state = State.SYSTEM_ERROR;
+    } catch (RuntimeException e) {
+      LOG.error("Pulsar job {}: collecting failed unexpectedly", jobId, e);
+      events.systemLog("collecting the job's results failed unexpectedly: " + e);
+      state = State.SYSTEM_ERROR;
+    }
+    end(state, true);
+  }
+
+  /**
+   * Reports each executor's start and end from the files the command line wrote; returns the index
+   * of the first executor that failed without {@code ignore_error}, or null.
+   */
+  private Integer reportExecutors(Set<String> metadata) throws IOException {
+    Integer failed = null;
+    for (int i = 0; i < task.executors().size(); i++) {
+      String start = JobLayout.executorFile(i, "start");
+      if (!metadata.contains(start)) {
+        break; // the chain stopped before this executor
+      }
+      events.executorStarted(i, JobScript.parseTime(small(start)));
+      String rc = JobLayout.executorFile(i, "rc");
+      if (!metadata.contains(rc)) {
+        break; // killed while it ran
+      }
+      int exitCode = Integer.parseInt(small(rc).strip());
+      String end = JobLayout.executorFile(i, "end");
+      Instant endTime = metadata.contains(end) ? JobScript.parseTime(small(end)) : Instant.now();
+      events.executorFinished(i, endTime, exitCode, tail(metadata, JobLayout.executorFile(i, "stdout")),
+          tail(metadata, JobLayout.executorFile(i, "stderr")));
+      Executor executor = task.executors().get(i);
+      if (exitCode != 0 && failed == null) {
+        if (Boolean.TRUE.equals(executor.ignoreError())) {
+          events.systemLog("executors[" + i + "] exited with " + exitCode + "; ignore_error is set, so the task goes on");
+        } else {
+          events.systemLog("executors[" + i + "] exited with " + exitCode
+              + (i + 1 < task.executors().size() ? "; the executors after it did not run" : ""));
+          failed = i;
+        }
+      }
+    }
+    return failed;
+  }
+
+  private State completed(PulsarStatus status, Integer failedExecutor) throws IOException {
+    Integer rc = status.returnCode();
+    if (failedExecutor != null) {
+      return State.EXECUTOR_ERROR;
+    }
+    if (rc == null || rc != 0) {
+      events.systemLog("the job's command line exited with " + rc + " before or between the executors;"
+          + " its standard error: " + lastLines(status.jobStderr()));
+      return State.SYSTEM_ERROR;
+    }
+    Path outputs = local.resolve("out");
+    Files.createDirectories(outputs);
+    downloadOutputs(status, outputs);
+    List<OutputFileLog> uploaded = backend.stager().stageOutputs(task, outputs);
+    events.outputs(List.copyOf(uploaded));
+    return State.COMPLETE;
+  }
+
+  /**
+   * Downloads what the outputs need: each FILE output Pulsar listed, and every listed file under a
+   * DIRECTORY output or the fixed part of a wildcard. What is missing is left missing, so that the
+   * stager names it.
+   */
+  private void downloadOutputs(PulsarStatus status, Path outputs) {
+    Set<String> listed = new HashSet<>(status.outputsContents());
+    Set<String> wanted = new HashSet<>();
+    for (Output output : task.outputs()) {
+      String path = Stager.normalize(output.path());
+      String relative = path.substring(1);
+      if (!Stager.hasWildcard(path) && output.type() != FileType.DIRECTORY && listed.contains(relative)) {
+        wanted.add(relative);
+        continue;
+      }
+      String directory = Stager.hasWildcard(path) ? Stager.staticParent(path) : path;
+      String prefix = directory.equals("/") ? "" : directory.substring(1) + "/";
+      for (String entry : listed) {
+        if (entry.startsWith(prefix)) {
+          wanted.add(entry);
+        }
+      }
+    }
+    for (String name : wanted) {
+      client.download(jobId, name, "output", Stager.hostPath(outputs, "/" + name));
+    }
+  }
+
+  private String small(String name) {
+    return new String(client.download(jobId, name, "output_metadata"), StandardCharsets.UTF_8);
+  }
+
+  /** The end of an executor's captured stream, or null when it wrote none. */
+  private String tail(Set<String> metadata, String name) throws IOException {
+    if (!metadata.contains(name)) {
+      return null;
+    }
+    Path file = local.resolve("logs").resolve(name);
+    client.download(jobId, name, "output_metadata", file);
+    long size = Files.size(file);
+    try (InputStream in = Files.newInputStream(file)) {
+      in.skipNBytes(Math.max(0, size - TAIL_BYTES));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String lastLines(String text) {
+    String stripped = text == null ? "" : text.strip();
+    return stripped.isEmpty() ? "(empty)" : stripped.length() > 2000 ? "..." + stripped.substring(stripped.length() - 2000) : stripped;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The end.
+
+  /** Cleans the job on Pulsar (when it was set up) and on this machine, then ends the task. */
+  private void end(State state, boolean cleanOnPulsar) {
+    synchronized (this) {
+      done = true;
+      collecting = true;
+    }
+    if (cleanOnPulsar) {
+      try {
+        client.clean(jobId);
+      } catch (BackendException e) {
+        events.systemLog("could not remove the job's directory on " + client.description() + ": " + e.getMessage());
+      }
+    }
+    deleteQuietly(local);
+    backend.forget(this);
+    events.finished(state);
+  }
+
+  private void deleteQuietly(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+          Files.delete(dir);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("Pulsar job {}: could not remove its staging directory {}: {}", jobId, directory, e.toString());
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.tes4j.backend.pulsar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tes4j.spi.Backend;
+import io.tes4j.spi.BackendConfig;
+import io.tes4j.spi.BackendProvider;
+import io.tes4j.spi.UnknownParameterException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PulsarBackendProviderTest {
+  @TempDir Path work;
+
+  private Backend open(String uri) {
+    return new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri(uri), Map.of("workdir", work.toString())));
+  }
+
+  @Test
+  void isFoundThroughServiceLoaderByBothSchemes() {
+    BackendProvider found = ServiceLoader.load(BackendProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.schemes().contains("pulsar+http"))
+        .findFirst()
+        .orElseThrow();
+    assertThat(found).isInstanceOf(PulsarBackendProvider.class);
+    assertThat(found.schemes()).containsExactlyInAnyOrder("pulsar+http", "pulsar+https");
+  }
+
+  @Test
+  void opensWithoutTouchingTheNetworkAndReportsWhatItEnforces() {
+    // Port 9 on loopback: nothing listens there, and open must not care.
+    try (Backend backend = open("pulsar+http://127.0.0.1:9/pulsar?private_token=s3cret&manager=big&runtime=docker")) {
+      assertThat(backend.capabilities().resume()).isTrue();
+      assertThat(backend.capabilities().cancelRunning()).isTrue();
+      assertThat(backend.capabilities().enforcedResources()).containsExactlyInAnyOrder("cpu_cores", "ram_gb");
+      assertThat(backend.toString()).doesNotContain("s3cret");
+    }
+  }
+
+  @Test
+  void refusesAnUnknownParameterNamingTheKnownOnes() {
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?privat_token=x"))
+        .isInstanceOf(UnknownParameterException.class)
+        .hasMessageContaining("privat_token")
+        .hasMessageContaining("private_token")
+        .hasMessageNotContaining("=x");
+  }
+
+  @Test
+  void refusesBadValuesNamingTheParameterAndWhatIsAllowed() {
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?runtime=rkt"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("runtime=rkt")
+        .hasMessageContaining("docker, singularity, apptainer, none");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?pollInterval=fast"))
+        .hasMessageContaining("pollInterval=fast")
+        .hasMessageContaining("2s");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?pollInterval=0s"))
+        .hasMessageContaining("positive duration");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?maxPollsPerSecond=-1"))
+        .hasMessageContaining("maxPollsPerSecond=-1 must be a positive number");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?workers=0"))
+        .hasMessageContaining("workers=0 must be a whole number from 1 to 10000");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?fileRoots=relative/dir"))
+        .hasMessageContaining("relative/dir is not an absolute path");
+  }
+
+  @Test
+  void refusesAUriWithoutAServerOrWithAPassword() {
+    assertThatThrownBy(() -> new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri("pulsar+http:"), Map.of())))
+        .hasMessageContaining("names its server");
+    assertThatThrownBy(() -> open("pulsar+https://user:hunter2@127.0.0.1:9/"))
+        .hasMessageContaining("private_token parameter")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void runtimeNoneIsRefusedUntilItCanPlaceTheTaskPaths() {
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?runtime=none"))
+        .hasMessageContaining("runtime=none is not available yet");
+  }
+
+  @Test
+  void readsDurationsInEveryDocumentedForm() {
+    BackendConfig config = BackendConfig.of(URI.create("pulsar+http://h/?a=500ms&b=2s&c=10m&d=1h&e=PT3S"), Map.of());
+    assertThat(PulsarBackendProvider.duration(config, "a", null)).hasMillis(500);
+    assertThat(PulsarBackendProvider.duration(config, "b", null)).hasSeconds(2);
+    assertThat(PulsarBackendProvider.duration(config, "c", null)).hasMinutes(10);
+    assertThat(PulsarBackendProvider.duration(config, "d", null)).hasHours(1);
+    assertThat(PulsarBackendProvider.duration(config, "e", null)).hasSeconds(3);
+  }
+}

@@ -1,0 +1,184 @@
+package io.tes4j.backend.pulsar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tes4j.engine.TesEngine;
+import io.tes4j.model.Executor;
+import io.tes4j.model.Input;
+import io.tes4j.model.Output;
+import io.tes4j.model.State;
+import io.tes4j.model.Task;
+import io.tes4j.model.View;
+import io.tes4j.spi.BackendConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Pulsar backend does beyond the conformance kit, against {@link FakePulsar} with {@link
+ * FakeDocker}: faults of the server, lost jobs, what is left behind, and how many calls a task costs.
+ */
+class PulsarBackendTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir Path work;
+  private FakeDocker docker;
+  private FakePulsar pulsar;
+
+  @BeforeEach
+  void start() throws Exception {
+    FakeDocker.assumeUsable(); // bubblewrap plays the containers
+    docker = FakeDocker.install(work.resolve("bin"));
+    pulsar = FakePulsar.builder(work.resolve("staging"))
+        .environment(Map.of("PATH", docker.binDirectory() + ":" + System.getenv("PATH")))
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    pulsar.close();
+  }
+
+  private TesEngine engine(Map<String, String> parameters) {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("pollInterval", "50ms");
+    all.put("workdir", work.resolve("engine").toString());
+    all.putAll(parameters);
+    return TesEngine.builder()
+        .backend(new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri("pulsar+" + pulsar.baseUrl()), all)))
+        .build();
+  }
+
+  private static Task shell(String script) {
+    return Task.builder().name("pulsar-test").addExecutor(Executor.of("alpine:3.20", "sh", "-c", script)).build();
+  }
+
+  private void awaitState(TesEngine engine, String id, State state) throws InterruptedException {
+    Instant deadline = Instant.now().plus(TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (engine.getTask(id).state() == state) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("task " + id + " did not reach " + state + ": " + engine.getTask(id, View.FULL));
+  }
+
+  private List<String> jobsLeft() throws IOException {
+    try (Stream<Path> jobs = Files.list(pulsar.stagingDirectory())) {
+      return jobs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> n.startsWith("tes4j-")).toList();
+    }
+  }
+
+  private static List<String> systemLogs(Task task) {
+    return task.logs().get(task.logs().size() - 1).systemLogs();
+  }
+
+  @Test
+  void aCompletedTaskLeavesNoJobOnPulsarAndCostsAFewCalls() throws Exception {
+    Path out = work.resolve("results/out.txt");
+    try (TesEngine engine = engine(Map.of())) {
+      String id = engine.createTask(shell("cat /in/greeting.txt > /out/out.txt; echo done").toBuilder()
+          .addInput(Input.ofContent("hello pulsar\n", "/in/greeting.txt"))
+          .addOutput(Output.of("/out/out.txt", out.toUri().toString()))
+          .build());
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).as("%s", task).isEqualTo(State.COMPLETE);
+      assertThat(out).hasContent("hello pulsar\n");
+      assertThat(task.logs().get(0).logs().get(0).stdout()).isEqualTo("done\n");
+      assertThat(task.logs().get(0).metadata()).containsEntry("pulsar.job", "tes4j-" + id);
+    }
+    assertThat(jobsLeft()).isEmpty();
+    assertThat(docker.runningContainers()).isEmpty();
+    long calls = pulsar.requests().stream().filter(r -> !"/jobs/{job_id}/status".equals(r.route())).count();
+    // setup, 1 input, submit, 5 executor files, 1 output, clean: status polls aside, 10 calls
+    assertThat(calls).isEqualTo(10);
+  }
+
+  @Test
+  void cancellingARunningTaskRemovesItsContainerAndCleansTheJob() throws Exception {
+    try (TesEngine engine = engine(Map.of())) {
+      String id = engine.createTask(shell("echo started; sleep 600"));
+      awaitState(engine, id, State.RUNNING);
+      Instant until = Instant.now().plus(TIMEOUT);
+      while (docker.runningContainers().isEmpty() && Instant.now().isBefore(until)) {
+        Thread.sleep(20);
+      }
+      assertThat(docker.runningContainers()).hasSize(1);
+      engine.cancelTask(id);
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.CANCELED);
+      // CANCELED comes only once the containers are removed and the jobs cleaned
+      assertThat(docker.runningContainers()).as("containers left running").isEmpty();
+      assertThat(jobsLeft()).as("Pulsar jobs left behind").isEmpty();
+      assertThat(docker.invocations()).anySatisfy(argv -> assertThat(argv).contains("rm", "-f"));
+    }
+  }
+
+  @Test
+  void serverErrorsAndDroppedConnectionsOnTheWayAreRetried() throws Exception {
+    try (TesEngine engine = engine(Map.of())) {
+      // more failures in a row than one request's 4 attempts: the submission is tried again
+      pulsar.failNext(3);
+      pulsar.dropNext(3);
+      String id = engine.createTask(shell("echo survived"));
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).as("%s", task).isEqualTo(State.COMPLETE);
+      assertThat(task.logs().get(0).logs().get(0).stdout()).isEqualTo("survived\n");
+    }
+  }
+
+  @Test
+  void aServerGoneForLongerThanGiveUpAfterFailsTheTaskSayingWhy() throws Exception {
+    try (TesEngine engine = engine(Map.of("giveUpAfter", "1s", "maxAttempts", "1"))) {
+      String id = engine.createTask(shell("sleep 600"));
+      awaitState(engine, id, State.RUNNING);
+      pulsar.close();
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
+      assertThat(systemLogs(engine.getTask(id, View.FULL)))
+          .anySatisfy(line -> assertThat(line).contains("could not be read for PT1S").contains("no answer"));
+    }
+  }
+
+  @Test
+  void aJobPulsarLostEndsItsTaskWithTheReason() throws Exception {
+    try (TesEngine engine = engine(Map.of())) {
+      String id = engine.createTask(shell("sleep 600"));
+      awaitState(engine, id, State.RUNNING);
+      // Pulsar comes back on the same port without its jobs (a new staging directory): each is lost.
+      int port = pulsar.port();
+      pulsar.close();
+      pulsar = FakePulsar.builder(work.resolve("staging-after")).port(port).start();
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
+      assertThat(systemLogs(engine.getTask(id, View.FULL))).anySatisfy(line -> assertThat(line).contains("Pulsar lost the job"));
+    }
+  }
+
+  @Test
+  void aFailingExecutorIsAnExecutorErrorWithItsExitCodeAndTheRestSkipped() throws Exception {
+    try (TesEngine engine = engine(Map.of())) {
+      String id = engine.createTask(shell("echo before; exit 7").toBuilder()
+          .addExecutor(Executor.of("alpine:3.20", "sh", "-c", "echo never"))
+          .build());
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.EXECUTOR_ERROR);
+      assertThat(task.logs().get(0).logs()).hasSize(1);
+      assertThat(task.logs().get(0).logs().get(0).exitCode()).isEqualTo(7);
+      assertThat(systemLogs(engine.getTask(id, View.FULL)))
+          .anySatisfy(line -> assertThat(line).contains("executors[0] exited with 7; the executors after it did not run"));
+    }
+    assertThat(jobsLeft()).isEmpty();
+  }
+}

@@ -2,15 +2,20 @@ package io.tes4j.backend.pulsar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tes4j.backend.pulsar.internal.PulsarClient;
 import io.tes4j.engine.TesEngine;
 import io.tes4j.model.Executor;
 import io.tes4j.model.Input;
 import io.tes4j.model.Output;
+import io.tes4j.model.OutputFileLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
+import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
+import io.tes4j.spi.TaskEvents;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +23,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,6 +170,62 @@ class PulsarBackendTest {
       Task task = engine.await(id, TIMEOUT);
       assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
       assertThat(systemLogs(engine.getTask(id, View.FULL))).anySatisfy(line -> assertThat(line).contains("Pulsar lost the job"));
+    }
+  }
+
+  @Test
+  void aJobSetUpButNeverSubmittedBeforeARestartIsSubmittedWhenResumed() throws Exception {
+    // The engine stopped between Pulsar's setup and the submit: Pulsar says "preprocessing" forever.
+    Task task = shell("echo resumed").toBuilder().id("01TESTRESUMENEVERSUBMITTED").build();
+    String handle = "tes4j-" + task.id();
+    PulsarClient client = new PulsarClient(pulsar.baseUrl(), "_default_", null, Duration.ofSeconds(10),
+        new PulsarClient.Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)), HttpClient.newHttpClient());
+    client.setup(handle);
+    assertThat(client.status(handle).status()).isEqualTo("preprocessing");
+    Finished events = new Finished();
+    try (Backend backend = new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri("pulsar+" + pulsar.baseUrl()),
+        Map.of("pollInterval", "50ms", "workdir", work.resolve("engine").toString())))) {
+      assertThat(backend.resume(handle, task, events)).isTrue();
+      assertThat(events.state.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(State.COMPLETE);
+      assertThat(events.stdout).isEqualTo("resumed\n");
+      assertThat(backend.resume("tes4j-never-set-up", task, new Finished())).as("a job Pulsar does not know").isFalse();
+    }
+    assertThat(jobsLeft()).isEmpty();
+  }
+
+  /** The end of a task, and its first executor's stdout, as a backend reports them. */
+  private static final class Finished implements TaskEvents {
+    final CompletableFuture<State> state = new CompletableFuture<>();
+    volatile String stdout;
+
+    @Override
+    public void initializing() {}
+
+    @Override
+    public void running() {}
+
+    @Override
+    public void executorStarted(int index, Instant startTime) {}
+
+    @Override
+    public void executorFinished(int index, Instant endTime, int exitCode, String stdoutTail, String stderrTail) {
+      if (index == 0) {
+        stdout = stdoutTail;
+      }
+    }
+
+    @Override
+    public void outputs(List<OutputFileLog> outputs) {}
+
+    @Override
+    public void systemLog(String message) {}
+
+    @Override
+    public void metadata(String key, String value) {}
+
+    @Override
+    public void finished(State end) {
+      state.complete(end);
     }
   }
 

@@ -179,11 +179,21 @@ public final class PulsarBackend implements Backend {
     if (status != null && status.status().equals("lost")) {
       return false;
     }
-    PulsarJob job = new PulsarJob(handle, task, events, this, true);
+    // Set up but never submitted (the engine stopped in between): submit it now. Each step of a
+    // submission may be repeated, and a job submitted already ignores a second submit.
+    boolean submitted = status == null || !status.status().equals("preprocessing");
+    PulsarJob job = new PulsarJob(handle, task, events, this, submitted);
     if (jobs.putIfAbsent(handle, job) != null) {
       return true;
     }
-    if (status != null) {
+    if (!submitted) {
+      LOG.info("task {}: Pulsar job {} was set up but not submitted before the restart; submitting it now",
+          task.id(), handle);
+      if (!onWorker(job::submit)) {
+        jobs.remove(handle, job);
+        return false;
+      }
+    } else if (status != null) {
       job.observed(status);
     }
     return true;

@@ -62,14 +62,14 @@ final class PulsarJob {
   /** When the first of the status requests that failed in a row was made; 0 while they succeed. */
   private long failingSinceNanos;
 
-  PulsarJob(String jobId, Task task, TaskEvents events, PulsarBackend backend, boolean resumed) {
+  PulsarJob(String jobId, Task task, TaskEvents events, PulsarBackend backend, boolean submitted) {
     this.jobId = jobId;
     this.task = task;
     this.events = events;
     this.backend = backend;
     this.client = backend.client();
     this.local = backend.settings().stagingRoot().resolve(jobId);
-    this.submitted = resumed;
+    this.submitted = submitted;
   }
 
   String jobId() {

@@ -140,6 +140,9 @@ public final class JobScript {
   /** The longest {@code NAME=value} line docker reads from an env file (Go's bufio.Scanner). */
   static final int MAX_ENV_LINE_BYTES = 65_535;
 
+  /** docker's {@code --user}: the uid and gid of the Pulsar user, as the job's shell reads them. */
+  static final String RUN_AS_PULSAR_USER = "\"--user=$(id -u):$(id -g)\"";
+
   /**
    * The longest {@code NAME=value} an executor may have for the other runtimes, in UTF-8 bytes:
    * the kernel takes at most 128 KiB for one environment string, and apptainer and singularity
@@ -622,7 +625,14 @@ public final class JobScript {
       Task task, int index, JobLayout layout, PulsarRuntime runtime, MountPlan plan, String environmentFile) {
     Executor executor = task.executors().get(index);
     return switch (runtime) {
-      case DOCKER -> ShellQuote.join(dockerArgv(task, index, layout, plan, environmentFile));
+      case DOCKER -> {
+        // The container runs as the Pulsar user, read on the Pulsar host when the job runs, so that
+        // Pulsar can delete what the executors wrote in the job's directory (a root container's
+        // directories it could not empty). The one word not quoted: it holds no value of the task.
+        List<String> argv = dockerArgv(task, index, layout, plan, environmentFile);
+        yield ShellQuote.join(argv.subList(0, 2)) + " " + RUN_AS_PULSAR_USER + " "
+            + ShellQuote.join(argv.subList(2, argv.size()));
+      }
       case APPTAINER, SINGULARITY -> "( for tes4j_name in \"${!APPTAINERENV_@}\" \"${!SINGULARITYENV_@}\"; do"
           + " unset -v \"$tes4j_name\"; done; "
           + (environmentFile == null ? "" : ". " + ShellQuote.quote(environmentFile) + " && ")

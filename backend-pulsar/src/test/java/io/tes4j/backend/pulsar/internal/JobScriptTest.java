@@ -37,6 +37,25 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "runs /bin/bash, GNU date and the fake runtimes")
 class JobScriptTest {
+  /** docker's {@code --user} as the job's shell gives it: this process's uid and gid, as the Pulsar user's. */
+  private static final String PULSAR_USER = "--user=" + idOf("-u") + ":" + idOf("-g");
+
+  private static String idOf(String flag) {
+    try {
+      Process id = new ProcessBuilder("id", flag).redirectErrorStream(true).start();
+      String out = new String(id.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (id.waitFor() != 0) {
+        throw new IllegalStateException("id " + flag + " failed: " + out);
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @TempDir Path tmp;
 
   private FakePulsarJob job;
@@ -87,7 +106,7 @@ class JobScriptTest {
     FakePulsarJob.Run run = job.run(commandLine);
 
     List<String> expected = new ArrayList<>(List.of(
-        "docker", "run", "--rm", "--name=tes4j-job-1-0",
+        "docker", "run", PULSAR_USER, "--rm", "--name=tes4j-job-1-0",
         "--volume=" + job.output(directory) + ":" + directory,
         "--workdir=" + workdir,
         "--entrypoint=printf", "--", "alpine:3.20", "%s\\n"));
@@ -110,7 +129,7 @@ class JobScriptTest {
     job.run(JobScript.commandLine(task, job.layout, PulsarRuntime.DOCKER));
 
     assertThat(job.calls()).singleElement().satisfies(call -> assertThat(call.argv()).containsExactly(
-        "docker", "run", "--rm", "--name=tes4j-job-1-0", "--entrypoint=--privileged", "--", "alpine:3.20",
+        "docker", "run", PULSAR_USER, "--rm", "--name=tes4j-job-1-0", "--entrypoint=--privileged", "--", "alpine:3.20",
         "--volume=/:/host", "-v", "/:/host"));
   }
 
@@ -166,7 +185,7 @@ class JobScriptTest {
     FakePulsarJob.Run run = job.run(JobScript.commandLine(task, job.layout, PulsarRuntime.DOCKER));
 
     assertThat(job.calls()).singleElement().satisfies(call -> assertThat(call.argv()).containsExactly(
-        "docker", "run", "--rm", "--name=tes4j-job-1-0", "-i", "--cpus=1.5", "--memory=536870912",
+        "docker", "run", PULSAR_USER, "--rm", "--name=tes4j-job-1-0", "-i", "--cpus=1.5", "--memory=536870912",
         "--volume=" + job.output("/out") + ":/out",
         "--volume=" + job.output("/shared") + ":/shared",
         "--volume=" + job.input("/in/data.txt") + ":/in/data.txt:ro",
@@ -545,7 +564,7 @@ class JobScriptTest {
     FakePulsarJob.Run remove = job.run(JobScript.removeContainersCommand(names));
 
     assertThat(names).containsExactly("tes4j-job-1-0", "tes4j-job-1-1");
-    assertThat(runs).extracting(call -> call.argv().get(3)).containsExactly(
+    assertThat(runs).extracting(call -> call.argv().get(4)).containsExactly(
         "--name=tes4j-job-1-0", "--name=tes4j-job-1-1");
     assertThat(job.calls().get(2).argv()).containsExactly(
         "docker", "rm", "-f", "--", "tes4j-job-1-0", "tes4j-job-1-1");

@@ -113,6 +113,18 @@ class PulsarBackendTest {
   }
 
   @Test
+  void anExecutorsLogKeepsTheLast64KibOfALongOutput() throws Exception {
+    try (TesEngine engine = engine(Map.of())) {
+      String id = engine.createTask(shell("head -c 300000 /dev/zero | tr '\\0' x; echo; echo the-end; echo oops >&2"));
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).as("%s", task).isEqualTo(State.COMPLETE);
+      String stdout = task.logs().get(0).logs().get(0).stdout();
+      assertThat(stdout).hasSize(64 * 1024).endsWith("x\nthe-end\n");
+      assertThat(task.logs().get(0).logs().get(0).stderr()).isEqualTo("oops\n");
+    }
+  }
+
+  @Test
   void cancellingARunningTaskRemovesItsContainerAndCleansTheJob() throws Exception {
     try (TesEngine engine = engine(Map.of())) {
       String id = engine.createTask(shell("echo started; sleep 600"));

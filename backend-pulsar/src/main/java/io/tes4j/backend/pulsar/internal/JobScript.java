@@ -140,6 +140,9 @@ public final class JobScript {
   /** The longest {@code NAME=value} line docker reads from an env file (Go's bufio.Scanner). */
   static final int MAX_ENV_LINE_BYTES = 65_535;
 
+  /** The most of an executor's stdout and stderr kept in its log: their last 64 KiB. */
+  public static final int STREAM_TAIL_BYTES = 64 * 1024;
+
   /** docker's {@code --user}: the uid and gid of the Pulsar user, as the job's shell reads them. */
   static final String RUN_AS_PULSAR_USER = "\"--user=$(id -u):$(id -g)\"";
 
@@ -596,6 +599,13 @@ public final class JobScript {
     line(text, run(task, index, layout, runtime, plan, environmentFile)
         + " >| " + ShellQuote.quote(stdout) + " 2>| " + ShellQuote.quote(stderr) + " < " + ShellQuote.quote(stdin)
         + " || tes4j_status=$?");
+    // The ends of the streams, which the executor's log keeps: the backend downloads these, never
+    // a stream of many gigabytes. Before the exit code, whose file says the executor ended.
+    for (String stream : List.of("stdout", "stderr")) {
+      String captured = stream.equals("stdout") ? stdout : stderr;
+      line(text, "tail -c " + STREAM_TAIL_BYTES + " -- " + ShellQuote.quote(captured) + " >| "
+          + ShellQuote.quote(metadataFile(layout, JobLayout.executorFile(index, stream + ".tail"))) + " || :");
+    }
     line(text, "printf '%s\\n' \"$tes4j_status\" >| "
         + ShellQuote.quote(metadataFile(layout, JobLayout.executorFile(index, "rc"))));
     line(text, now + " >| " + ShellQuote.quote(metadataFile(layout, JobLayout.executorFile(index, "end"))));

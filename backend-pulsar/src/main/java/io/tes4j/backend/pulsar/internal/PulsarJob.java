@@ -13,7 +13,6 @@ import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
 import io.tes4j.transfer.TransferException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -38,9 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PulsarJob {
   private static final Logger LOG = LoggerFactory.getLogger(PulsarJob.class);
-
-  /** The most of an executor's stdout or stderr kept in its log: the end of it. */
-  static final int TAIL_BYTES = 64 * 1024;
 
   private final String jobId;
   private final Task task;
@@ -87,6 +83,9 @@ final class PulsarJob {
    * a second submit is ignored).
    */
   void submit() {
+    events.metadata("pulsar.server", client.description());
+    events.metadata("pulsar.job", jobId);
+    events.metadata("pulsar.runtime", backend.settings().runtime().parameter());
     long firstFailure = 0;
     long pauseMillis = 500;
     while (true) {
@@ -117,9 +116,6 @@ final class PulsarJob {
 
   /** One attempt of {@link #submit}; a failure worth another attempt, or null when the step ended. */
   private BackendException attemptSubmit() {
-    events.metadata("pulsar.server", client.description());
-    events.metadata("pulsar.job", jobId);
-    events.metadata("pulsar.runtime", backend.settings().runtime().parameter());
     List<Violation> problems = JobScript.check(task, backend.settings().runtime());
     if (!problems.isEmpty()) {
       problems.forEach(p -> events.systemLog("runtime=" + backend.settings().runtime().parameter()
@@ -157,6 +153,7 @@ final class PulsarJob {
         return null;
       }
       client.submit(jobId, commandLine, null);
+      deleteQuietly(inputs); // on Pulsar now: no copy of them waits here for the task's end
       boolean cancelNow;
       synchronized (this) {
         submitted = true;
@@ -421,7 +418,7 @@ final class PulsarJob {
    * Reports each executor's start and end from the files the command line wrote; returns the index
    * of the first executor that failed without {@code ignore_error}, or null.
    */
-  private Integer reportExecutors(Set<String> metadata) throws IOException {
+  private Integer reportExecutors(Set<String> metadata) {
     Integer failed = null;
     for (int i = 0; i < task.executors().size(); i++) {
       String start = JobLayout.executorFile(i, "start");
@@ -502,18 +499,13 @@ final class PulsarJob {
     return new String(client.download(jobId, name, "output_metadata"), StandardCharsets.UTF_8);
   }
 
-  /** The end of an executor's captured stream, or null when it wrote none. */
-  private String tail(Set<String> metadata, String name) throws IOException {
-    if (!metadata.contains(name)) {
-      return null;
-    }
-    Path file = local.resolve("logs").resolve(name);
-    client.download(jobId, name, "output_metadata", file);
-    long size = Files.size(file);
-    try (InputStream in = Files.newInputStream(file)) {
-      in.skipNBytes(Math.max(0, size - TAIL_BYTES));
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+  /**
+   * The end of an executor's captured stream, from the tail file the command line wrote ({@link
+   * JobScript#STREAM_TAIL_BYTES} at most), or null when there is none.
+   */
+  private String tail(Set<String> metadata, String stream) {
+    String name = stream + ".tail";
+    return metadata.contains(name) ? small(name) : null;
   }
 
   private static String lastLines(String text) {

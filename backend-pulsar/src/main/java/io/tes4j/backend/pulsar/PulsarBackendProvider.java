@@ -1,5 +1,6 @@
 package io.tes4j.backend.pulsar;
 
+import io.tes4j.backend.pulsar.internal.Placement;
 import io.tes4j.backend.pulsar.internal.PulsarBackend;
 import io.tes4j.backend.pulsar.internal.PulsarClient;
 import io.tes4j.spi.Backend;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +55,14 @@ import java.util.regex.Pattern;
  *   <li>{@code workers}: how many tasks are staged or collected at once; default {@code 8}.
  *   <li>{@code workdir}: where inputs and outputs pass through on this machine on their way to and
  *       from Pulsar; default {@code <java.io.tmpdir>/tes4j-pulsar}.
+ *   <li>{@code server.NAME=URL}, with {@code server.NAME.private_token} and {@code
+ *       server.NAME.manager}: one more Pulsar server, {@code http(s)://HOST:PORT/[PATH]}, named
+ *       {@code NAME} (lower-case letters, digits, {@code -} and {@code _}); the URI's own server is
+ *       {@code default}. Repeat for each. Runtime and pace are shared.
+ *   <li>{@code placement}: which server runs a task that does not name one in {@code
+ *       resources.backend_parameters.pulsar_server}: {@code round-robin} (the default), {@code
+ *       least-busy} (the fewest of this engine's unfinished tasks) or {@code tag:KEY} (the server
+ *       its tag {@code KEY} names).
  *   <li>{@code fileRoots}, {@code allowSchemes}, {@code allowHosts}, {@code privateAddresses}: the
  *       transfer policy the task's inputs and outputs obey on this machine ({@link
  *       BackendConfig#TRANSFER_POLICY_PARAMETERS}); {@code tes4j serve} sets them.
@@ -65,7 +75,11 @@ public final class PulsarBackendProvider implements BackendProvider {
   /** The parameters this backend knows, besides the transfer policy's. */
   public static final Set<String> PARAMETERS = Set.of(
       "private_token", "manager", "runtime", "pollInterval", "maxPollsPerSecond", "giveUpAfter",
-      "requestTimeout", "maxAttempts", "workers", "workdir");
+      "requestTimeout", "maxAttempts", "workers", "workdir", "placement");
+
+  /** {@code server.NAME}, {@code server.NAME.private_token}, {@code server.NAME.manager}. */
+  private static final Pattern SERVER_PARAMETER =
+      Pattern.compile("server\\.([a-z0-9][a-z0-9_-]{0,62})(\\.(private_token|manager))?");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -94,6 +108,15 @@ public final class PulsarBackendProvider implements BackendProvider {
   public Backend open(BackendConfig config) {
     Set<String> known = new LinkedHashSet<>(PARAMETERS);
     known.addAll(BackendConfig.TRANSFER_POLICY_PARAMETERS);
+    Map<String, Map<String, String>> more = new LinkedHashMap<>(); // server.NAME.* by NAME
+    for (Map.Entry<String, String> parameter : config.parameters().entrySet()) {
+      Matcher matcher = SERVER_PARAMETER.matcher(parameter.getKey());
+      if (matcher.matches()) {
+        known.add(parameter.getKey());
+        more.computeIfAbsent(matcher.group(1), n -> new LinkedHashMap<>())
+            .put(matcher.group(3) == null ? "url" : matcher.group(3), parameter.getValue());
+      }
+    }
     config.requireOnly(known);
     URI uri = config.uri();
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -166,10 +189,42 @@ public final class PulsarBackendProvider implements BackendProvider {
         .connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
-    PulsarClient client = new PulsarClient(
-        server, manager, config.get("private_token").orElse(null), requestTimeout, retry, http);
+    Map<String, PulsarClient> servers = new LinkedHashMap<>();
+    servers.put(PulsarBackend.DEFAULT_SERVER, new PulsarClient(
+        server, manager, config.get("private_token").orElse(null), requestTimeout, retry, http));
+    more.forEach((name, settingsOf) -> {
+      if (name.equals(PulsarBackend.DEFAULT_SERVER)) {
+        throw new IllegalArgumentException("pulsar: server." + name + ": '" + name
+            + "' is the name of the URI's own server; give the others other names");
+      }
+      String url = settingsOf.get("url");
+      if (url == null || url.isBlank()) {
+        throw new IllegalArgumentException("pulsar: server." + name + "." + settingsOf.keySet().iterator().next()
+            + " is set, but not server." + name + ", the server's URL (http://HOST:PORT/[PATH])");
+      }
+      servers.put(name, new PulsarClient(serverUrl(name, url.strip()), settingsOf.getOrDefault("manager", "_default_"),
+          settingsOf.get("private_token"), requestTimeout, retry, http));
+    });
+    Placement placement = Placement.parse(config.get("placement").orElse(null), List.copyOf(servers.keySet()));
     Transfers transfers = Transfers.create(transferSettings);
-    return new PulsarBackend(client, settings, transfers, true, storage(transfers));
+    return new PulsarBackend(servers, placement, settings, transfers, true, storage(transfers));
+  }
+
+  /** A further server's URL: {@code http(s)://HOST[:PORT][/PATH]}, with no user, query or fragment. */
+  private static URI serverUrl(String name, String text) {
+    URI url;
+    try {
+      url = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("pulsar: server." + name + " is not a URL: " + e.getMessage(), e);
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.getRawUserInfo() != null
+        || url.getRawQuery() != null || url.getRawFragment() != null) {
+      throw new IllegalArgumentException("pulsar: server." + name
+          + " must be http://HOST:PORT/[PATH] or https://...; its token goes in server." + name + ".private_token");
+    }
+    return url;
   }
 
   /** {@code file:///} (or each file root), then {@code scheme://} for every storage the policy allows. */

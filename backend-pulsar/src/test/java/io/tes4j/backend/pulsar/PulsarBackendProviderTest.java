@@ -87,6 +87,29 @@ class PulsarBackendProviderTest {
   }
 
   @Test
+  void moreServersAreNamedParametersAndMistakesInThemAreRefused() {
+    try (Backend backend = open("pulsar+http://127.0.0.1:9/?server.hpc=https://hpc.example.org:8913/pulsar"
+        + "&server.hpc.private_token=hpc-secret&server.hpc.manager=slurm&placement=least-busy")) {
+      assertThat(backend.capabilities().backendParameters()).containsExactly("pulsar_server");
+      assertThat(backend.toString()).contains("default=Pulsar http://127.0.0.1:9/")
+          .contains("hpc=Pulsar https://hpc.example.org:8913/pulsar/ (manager slurm)")
+          .contains("placement=least-busy")
+          .doesNotContain("hpc-secret");
+    }
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.hpc.private_token=x"))
+        .hasMessageContaining("not server.hpc, the server's URL");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.default=http://other/"))
+        .hasMessageContaining("is the name of the URI's own server");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.hpc=ftp://hpc/"))
+        .hasMessageContaining("server.hpc must be http://HOST:PORT/[PATH]");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.hpc=http://hpc/&server.hpc.token=x"))
+        .isInstanceOf(UnknownParameterException.class)
+        .hasMessageContaining("server.hpc.token");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?placement=random"))
+        .hasMessageContaining("round-robin, least-busy or tag:KEY");
+  }
+
+  @Test
   void readsDurationsInEveryDocumentedForm() {
     BackendConfig config = BackendConfig.of(URI.create("pulsar+http://h/?a=500ms&b=2s&c=10m&d=1h&e=PT3S"), Map.of());
     assertThat(PulsarBackendProvider.duration(config, "a", null)).hasMillis(500);

@@ -1,6 +1,9 @@
 package io.tes4j.backend.pulsar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tes4j.api.InvalidTaskException;
 
 import io.tes4j.backend.pulsar.internal.PulsarClient;
 import io.tes4j.engine.TesEngine;
@@ -238,6 +241,43 @@ class PulsarBackendTest {
     @Override
     public void finished(State end) {
       state.complete(end);
+    }
+  }
+
+  @Test
+  void severalServersShareTheTasksAndATaskMayNameItsServer() throws Exception {
+    try (FakePulsar other = FakePulsar.builder(work.resolve("staging-other"))
+        .privateToken("other-token")
+        .environment(Map.of("PATH", docker.binDirectory() + ":" + System.getenv("PATH")))
+        .start();
+        TesEngine engine = engine(Map.of("server.other", other.baseUrl().toString(),
+            "server.other.private_token", "other-token"))) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        ids.add(engine.createTask(shell("echo " + i)));
+      }
+      String named = engine.createTask(shell("echo named").toBuilder()
+          .resources(io.tes4j.model.Resources.builder().backendParameters(Map.of("pulsar_server", "other")).build())
+          .build());
+      Map<String, Long> byServer = new java.util.TreeMap<>();
+      for (String id : ids) {
+        Task task = engine.await(id, TIMEOUT);
+        assertThat(task.state()).as("%s", task).isEqualTo(State.COMPLETE);
+        byServer.merge(task.logs().get(0).metadata().get("pulsar.server").split(" ")[0], 1L, Long::sum);
+      }
+      assertThat(byServer).as("round robin").containsEntry("default", 2L).containsEntry("other", 2L);
+      Task task = engine.await(named, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.COMPLETE);
+      assertThat(task.logs().get(0).metadata().get("pulsar.server")).startsWith("other (");
+      assertThat(other.requests()).allSatisfy(r -> assertThat(r.parameter("private_token")).isEqualTo("other-token"));
+      assertThat(pulsar.requests()).allSatisfy(r -> assertThat(r.parameter("private_token")).isNull());
+
+      assertThatThrownBy(() -> engine.createTask(shell("echo lost").toBuilder()
+              .resources(io.tes4j.model.Resources.builder().backendParameters(Map.of("pulsar_server", "nowhere")).build())
+              .build()))
+          .isInstanceOf(InvalidTaskException.class)
+          .hasMessageContaining("resources.backend_parameters.pulsar_server")
+          .hasMessageContaining("default, other");
     }
   }
 

@@ -13,6 +13,8 @@ import io.tes4j.transfer.Transfers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,7 +84,9 @@ public final class PulsarBackend implements Backend {
     }
   }
 
-  private final PulsarClient client;
+  /** The servers by name, the URI's own ({@link #DEFAULT_SERVER}) first. */
+  private final Map<String, PulsarClient> servers;
+  private final Placement placement;
   private final Settings settings;
   private final Transfers transfers;
   private final boolean ownsTransfers;
@@ -90,26 +94,40 @@ public final class PulsarBackend implements Backend {
   private final Capabilities capabilities;
   private final ExecutorService workers;
   private final ScheduledExecutorService poller;
-  private final RateLimiter<Object> polls;
+  /** Each server's pace of status requests. */
+  private final Map<String, RateLimiter<Object>> polls = new ConcurrentHashMap<>();
   private final Map<String, PulsarJob> jobs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /** The name of the server the backend URI names. */
+  public static final String DEFAULT_SERVER = "default";
+
   /**
-   * @param client the Pulsar server
+   * @param servers the Pulsar servers by name, the URI's own first (named {@link #DEFAULT_SERVER})
+   * @param placement which server runs a task
    * @param settings how jobs are run and watched
    * @param transfers how task files move on this machine
    * @param ownsTransfers whether {@link #close()} closes {@code transfers}
    * @param storage what {@link Capabilities#storage()} lists
    */
   public PulsarBackend(
-      PulsarClient client, Settings settings, Transfers transfers, boolean ownsTransfers, List<String> storage) {
-    this.client = Objects.requireNonNull(client, "client");
+      Map<String, PulsarClient> servers,
+      Placement placement,
+      Settings settings,
+      Transfers transfers,
+      boolean ownsTransfers,
+      List<String> storage) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("no Pulsar server");
+    }
+    this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+    this.placement = Objects.requireNonNull(placement, "placement");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.transfers = Objects.requireNonNull(transfers, "transfers");
     this.ownsTransfers = ownsTransfers;
     this.stager = new Stager(transfers);
-    this.capabilities = new Capabilities(
-        true, true, enforcedResources(settings.runtime()), Set.of(), storage);
+    this.capabilities = new Capabilities(true, true, enforcedResources(settings.runtime()),
+        this.servers.size() > 1 ? Set.of(Placement.SERVER_PARAMETER) : Set.of(), storage);
     int instance = INSTANCES.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
@@ -122,9 +140,12 @@ public final class PulsarBackend implements Backend {
       t.setDaemon(true);
       return t;
     });
-    this.polls = RateLimiter.smoothBuilder(Math.max(1, Math.round(settings.maxPollsPerSecond() * 60)), Duration.ofMinutes(1))
-        .withMaxWaitTime(Duration.ofMinutes(10))
-        .build();
+    for (String server : this.servers.keySet()) {
+      polls.put(server, RateLimiter.smoothBuilder(
+              Math.max(1, Math.round(settings.maxPollsPerSecond() * 60)), Duration.ofMinutes(1))
+          .withMaxWaitTime(Duration.ofMinutes(10))
+          .build());
+    }
     long pause = settings.pollInterval().toMillis();
     poller.scheduleWithFixedDelay(this::pollRound, pause, pause, TimeUnit.MILLISECONDS);
   }
@@ -136,26 +157,39 @@ public final class PulsarBackend implements Backend {
 
   @Override
   public List<Violation> check(Task task) {
-    return JobScript.check(task, settings.runtime());
+    List<Violation> violations = new ArrayList<>(JobScript.check(task, settings.runtime()));
+    violations.addAll(placement.check(task));
+    return violations;
   }
 
+  /**
+   * Starts the task on the server {@link Placement} picks. The handle is the Pulsar job id, {@code
+   * tes4j-TASKID}, prefixed with {@code SERVER/} when the server is not the URI's own.
+   */
   @Override
   public String start(Task task, TaskEvents events) {
     if (closed) {
-      throw new BackendException("the Pulsar backend of " + client.description() + " is closed");
+      throw new BackendException("the Pulsar backend " + this + " is closed");
+    }
+    String server;
+    try {
+      server = placement.choose(task, this::unfinishedOn);
+    } catch (IllegalArgumentException e) {
+      throw new BackendException(e.getMessage(), e);
     }
     String jobId = jobId(task.id());
-    PulsarJob job = new PulsarJob(jobId, task, events, this, false);
-    if (jobs.putIfAbsent(jobId, job) != null) {
-      throw new BackendException("task " + task.id() + " already runs as Pulsar job " + jobId);
+    String handle = handle(server, jobId);
+    PulsarJob job = new PulsarJob(server, jobId, task, events, this, false);
+    if (jobs.putIfAbsent(handle, job) != null) {
+      throw new BackendException("task " + task.id() + " already runs as Pulsar job " + handle);
     }
     try {
       workers.execute(job::submit);
     } catch (RejectedExecutionException e) {
-      jobs.remove(jobId);
-      throw new BackendException("the Pulsar backend of " + client.description() + " is closing", e);
+      jobs.remove(handle);
+      throw new BackendException("the Pulsar backend " + this + " is closing", e);
     }
-    return jobId;
+    return handle;
   }
 
   @Override
@@ -168,12 +202,22 @@ public final class PulsarBackend implements Backend {
 
   @Override
   public boolean resume(String handle, Task task, TaskEvents events) {
+    int slash = handle.indexOf('/');
+    String server = slash < 0 ? DEFAULT_SERVER : handle.substring(0, slash);
+    String jobId = handle.substring(slash + 1);
+    PulsarClient client = servers.get(server);
+    if (client == null) {
+      events.systemLog("the task ran on the Pulsar server '" + server + "', which this backend no longer has"
+          + " (it has " + String.join(", ", servers.keySet()) + ")");
+      return false;
+    }
     PulsarStatus status;
     try {
-      status = client.status(handle);
+      status = client.status(jobId);
     } catch (BackendException e) {
       // Pulsar is unreachable now: watch the job as any other, which fails it after giveUpAfter.
-      LOG.warn("resuming task {}: cannot read the status of Pulsar job {} now: {}", task.id(), handle, e.getMessage());
+      LOG.warn("resuming task {}: cannot read the status of Pulsar job {} now: {}", task.id(), handle,
+          e.getMessage());
       status = null;
     }
     if (status != null && status.status().equals("lost")) {
@@ -182,7 +226,7 @@ public final class PulsarBackend implements Backend {
     // Set up but never submitted (the engine stopped in between): submit it now. Each step of a
     // submission may be repeated, and a job submitted already ignores a second submit.
     boolean submitted = status == null || !status.status().equals("preprocessing");
-    PulsarJob job = new PulsarJob(handle, task, events, this, submitted);
+    PulsarJob job = new PulsarJob(server, jobId, task, events, this, submitted);
     if (jobs.putIfAbsent(handle, job) != null) {
       return true;
     }
@@ -217,7 +261,10 @@ public final class PulsarBackend implements Backend {
   /** The server and runtime; never the token. */
   @Override
   public String toString() {
-    return "PulsarBackend[" + client.description() + ", runtime=" + settings.runtime().parameter() + "]";
+    StringBuilder text = new StringBuilder("PulsarBackend[");
+    servers.forEach((name, client) -> text.append(name).append('=').append(client.description()).append(", "));
+    return text.append("runtime=").append(settings.runtime().parameter())
+        .append(servers.size() > 1 ? ", placement=" + placement : "").append(']').toString();
   }
 
   /**
@@ -237,8 +284,24 @@ public final class PulsarBackend implements Backend {
   // -----------------------------------------------------------------------------------------------
   // For PulsarJob.
 
-  PulsarClient client() {
-    return client;
+  PulsarClient client(String server) {
+    return servers.get(server);
+  }
+
+  /** The handle of job {@code jobId} on {@code server}: the job id, prefixed for any server but the first. */
+  static String handle(String server, String jobId) {
+    return server.equals(DEFAULT_SERVER) ? jobId : server + "/" + jobId;
+  }
+
+  /** How many of this backend's tasks are unfinished on {@code server}. */
+  private int unfinishedOn(String server) {
+    int count = 0;
+    for (PulsarJob job : jobs.values()) {
+      if (job.server().equals(server)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   Settings settings() {
@@ -261,7 +324,7 @@ public final class PulsarBackend implements Backend {
 
   /** The job ended and its task was reported: it is no longer watched. */
   void forget(PulsarJob job) {
-    jobs.remove(job.jobId(), job);
+    jobs.remove(handle(job.server(), job.jobId()), job);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -280,13 +343,13 @@ public final class PulsarBackend implements Backend {
         return;
       }
       try {
-        polls.acquirePermit();
+        polls.get(job.server()).acquirePermit();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
       try {
-        job.observed(client.status(job.jobId()));
+        job.observed(servers.get(job.server()).status(job.jobId()));
       } catch (BackendException e) {
         job.statusFailed(e);
       } catch (RuntimeException e) {

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class PulsarJob {
   private static final Logger LOG = LoggerFactory.getLogger(PulsarJob.class);
 
+  private final String server;
   private final String jobId;
   private final Task task;
   private final TaskEvents events;
@@ -58,18 +59,28 @@ final class PulsarJob {
   /** When the first of the status requests that failed in a row was made; 0 while they succeed. */
   private long failingSinceNanos;
 
-  PulsarJob(String jobId, Task task, TaskEvents events, PulsarBackend backend, boolean submitted) {
+  /**
+   * @param server the name of the Pulsar server that runs it
+   * @param jobId its Pulsar job id
+   * @param submitted whether the job was submitted already (one resumed after a restart)
+   */
+  PulsarJob(String server, String jobId, Task task, TaskEvents events, PulsarBackend backend, boolean submitted) {
+    this.server = server;
     this.jobId = jobId;
     this.task = task;
     this.events = events;
     this.backend = backend;
-    this.client = backend.client();
+    this.client = backend.client(server);
     this.local = backend.settings().stagingRoot().resolve(jobId);
     this.submitted = submitted;
   }
 
   String jobId() {
     return jobId;
+  }
+
+  String server() {
+    return server;
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -83,7 +94,7 @@ final class PulsarJob {
    * a second submit is ignored).
    */
   void submit() {
-    events.metadata("pulsar.server", client.description());
+    events.metadata("pulsar.server", server + " (" + client.description() + ")");
     events.metadata("pulsar.job", jobId);
     events.metadata("pulsar.runtime", backend.settings().runtime().parameter());
     long firstFailure = 0;

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *       as Pulsar wants it, in the query string; never logged. Default: none (a server without one).
  *   <li>{@code manager}: the Pulsar job manager; default {@code _default_}.
  *   <li>{@code runtime}: {@code docker} (the default), {@code singularity}, {@code apptainer} or
- *       {@code none} ({@link PulsarRuntime}).
+ *       {@code none} ({@link PulsarRuntime}): the host's own programs, in a bubblewrap sandbox that
+ *       shows the task's files at their paths (it needs {@code bwrap} on the Pulsar host).
  *   <li>{@code pollInterval}: the pause between two rounds of status requests; default {@code 2s}.
  *   <li>{@code maxPollsPerSecond}: the most status requests a second, all tasks together; default
  *       {@code 20}. Pulsar's REST API has no status of many jobs at once, so 10,000 running tasks take
@@ -139,10 +140,6 @@ public final class PulsarBackendProvider implements BackendProvider {
         .map(v -> PulsarRuntime.fromParameter(v).orElseThrow(() -> new IllegalArgumentException(
             "pulsar: runtime=" + v + " is not a runtime; use one of " + PulsarRuntime.allParameters())))
         .orElse(PulsarRuntime.DOCKER);
-    if (runtime == PulsarRuntime.NONE) {
-      throw new IllegalArgumentException("pulsar: runtime=none is not available yet: the task's container paths"
-          + " need a place on the Pulsar host; use docker, singularity or apptainer");
-    }
     String manager = config.get("manager").filter(v -> !v.isBlank()).map(String::strip).orElse("_default_");
     Duration pollInterval = duration(config, "pollInterval", Duration.ofSeconds(2));
     double maxPollsPerSecond = number(config, "maxPollsPerSecond", 20);

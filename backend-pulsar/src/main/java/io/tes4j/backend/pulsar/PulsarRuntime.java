@@ -18,7 +18,11 @@ public enum PulsarRuntime {
   SINGULARITY("singularity"),
   /** {@code apptainer exec}, with docker images read as {@code docker://}. */
   APPTAINER("apptainer"),
-  /** The executors' commands run on the Pulsar host itself, as Pulsar runs Galaxy tools: no container. */
+  /**
+   * No container image: the executors' commands run with the Pulsar host's own programs, as Pulsar
+   * runs Galaxy tools, each in a bubblewrap ({@code bwrap}) sandbox that shows the host's system
+   * directories read-only and the task's files at their paths, and hides the rest of the host.
+   */
   NONE("none");
 
   private final String parameter;

@@ -81,9 +81,11 @@ class PulsarBackendProviderTest {
   }
 
   @Test
-  void runtimeNoneIsRefusedUntilItCanPlaceTheTaskPaths() {
-    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?runtime=none"))
-        .hasMessageContaining("runtime=none is not available yet");
+  void runtimeNoneEnforcesNoResources() {
+    try (Backend backend = open("pulsar+http://127.0.0.1:9/?runtime=none")) {
+      assertThat(backend.capabilities().enforcedResources()).isEmpty();
+      assertThat(backend.toString()).contains("runtime=none");
+    }
   }
 
   @Test

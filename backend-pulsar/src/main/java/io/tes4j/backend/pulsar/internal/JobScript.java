@@ -89,14 +89,13 @@ import java.util.stream.Collectors;
  * --cpus} and {@code --memory} are enforced only where the runtime has cgroups (apptainer 1.1+, as
  * root or with cgroups v2 delegated); elsewhere the runtime refuses them and the executor fails.
  *
- * <p><b>none</b>: the executor's argv runs on the Pulsar host itself, as the Pulsar user, in a
- * subshell that changes to its {@code workdir} (the job's {@code working/} when it has none),
- * reads its environment and {@code exec}s the command. Nothing is mounted: the task's argv and
- * {@code workdir} are paths of the Pulsar host, which the task must be allowed to use (the
- * backend refuses such tasks unless it is configured to run them). Only what the command line
- * itself handles follows the layout rule: the {@code stdin}, {@code stdout} and {@code stderr}
- * files, and the output directories it creates. The executor inherits the job's environment
- * (Pulsar's {@code HOME}, {@code PATH}, {@code TMPDIR}...), plus its own.
+ * <p><b>none</b>: no container image: the executor's argv runs with the Pulsar host's own
+ * programs, as Pulsar runs Galaxy tools, as the Pulsar user, in a bubblewrap sandbox ({@link
+ * #NONE_PRELUDE}) that shows the host's system directories read-only and the task's files at their
+ * paths, mounted as for a container; it needs {@code bwrap} on the Pulsar host (or its cluster
+ * nodes), and says so in the job's stderr where it is missing. The environment is the job's
+ * (Pulsar's {@code PATH}...) with {@code HOME} and {@code TMPDIR} at the sandbox's {@code /tmp},
+ * plus the executor's own.
  *
  * <h2>Safety</h2>
  *
@@ -204,7 +203,8 @@ public final class JobScript {
    *       apptainer and singularity, {@code ,}).
    * </ul>
    *
-   * <p>For {@link PulsarRuntime#NONE}, nothing more: the image is not used, nothing is mounted.
+   * <p>For {@link PulsarRuntime#NONE}, the image is not used; the mounts are checked as for the
+   * container runtimes, since bubblewrap makes them, but a {@code :} or {@code ,} in a path is fine.
    *
    * @return the violations, in the task's order; empty when the task can run
    */
@@ -237,9 +237,9 @@ public final class JobScript {
       checkPath(violations, JsonPaths.index("volumes", i), task.volumes().get(i), true);
     }
     MountPlan plan = MountPlan.of(task);
+    violations.addAll(plan.problems());
     if (runtime != PulsarRuntime.NONE) {
-      violations.addAll(plan.problems());
-      checkMountedPaths(violations, plan, runtime);
+      checkMountedPaths(violations, plan, runtime); // bwrap takes each path as an argument of its own
     }
     for (int i = 0; i < task.executors().size(); i++) {
       Executor executor = task.executors().get(i);
@@ -506,6 +506,9 @@ public final class JobScript {
     line(text, "tes4j_remove_environment_files() { "
         + (environmentFiles.isEmpty() ? ":" : commandWords(List.of("rm", "-f", "--"), environmentFiles)) + "; }");
     line(text, "tes4j_fail() { tes4j_remove_environment_files; exit \"$1\"; }");
+    if (runtime == PulsarRuntime.NONE) {
+      text.append(NONE_PRELUDE).append('\n');
+    }
     prepareDirectories(text, task, layout, runtime, plan);
     for (int i = 0; i < task.executors().size(); i++) {
       runExecutor(text, task, i, layout, runtime, plan);
@@ -565,21 +568,19 @@ public final class JobScript {
     for (String file : plan.writableFiles()) {
       line(text, ": >> " + ShellQuote.quote(MountPlan.join(layout.outputsDirectory(), file)) + " || tes4j_fail \"$?\"");
     }
-    if (runtime != PulsarRuntime.NONE) {
-      // A mount inside a mount of the other source needs its mount point in the parent's host
-      // directory, which the container may see read-only: create it now. An input's is a
-      // directory or a file as the staged input is.
-      for (ContainerMount mount : plan.mounts()) {
-        plan.mountPointParent(mount).ifPresent(parent -> {
-          String mountPoint = MountPlan.join(parent.hostBase(layout), mount.containerPath());
-          String point = ShellQuote.quote(mountPoint);
-          String create = mount.kind() == ContainerMount.Kind.INPUT
-              ? "if [ -d " + ShellQuote.quote(mount.hostPath(layout)) + " ]; then mkdir -p -- " + point
-                  + "; else mkdir -p -- " + ShellQuote.quote(hostParent(mountPoint)) + " && : >> " + point + "; fi"
-              : "mkdir -p -- " + point;
-          line(text, "if [ ! -e " + point + " ]; then " + create + "; fi || tes4j_fail \"$?\"");
-        });
-      }
+    // A mount inside a mount of the other source needs its mount point in the parent's host
+    // directory, which the container may see read-only: create it now. An input's is a
+    // directory or a file as the staged input is.
+    for (ContainerMount mount : plan.mounts()) {
+      plan.mountPointParent(mount).ifPresent(parent -> {
+        String mountPoint = MountPlan.join(parent.hostBase(layout), mount.containerPath());
+        String point = ShellQuote.quote(mountPoint);
+        String create = mount.kind() == ContainerMount.Kind.INPUT
+            ? "if [ -d " + ShellQuote.quote(mount.hostPath(layout)) + " ]; then mkdir -p -- " + point
+                + "; else mkdir -p -- " + ShellQuote.quote(hostParent(mountPoint)) + " && : >> " + point + "; fi"
+            : "mkdir -p -- " + point;
+        line(text, "if [ ! -e " + point + " ]; then " + create + "; fi || tes4j_fail \"$?\"");
+      });
     }
   }
 
@@ -647,14 +648,51 @@ public final class JobScript {
           + " unset -v \"$tes4j_name\"; done; "
           + (environmentFile == null ? "" : ". " + ShellQuote.quote(environmentFile) + " && ")
           + "exec " + ShellQuote.join(apptainerArgv(task, index, layout, runtime, plan)) + " )";
-      case NONE -> "( cd -- "
-          + ShellQuote.quote(executor.workdir() == null
-              ? layout.workingDirectory()
-              : Stager.normalize(executor.workdir()))
-          + " && " + (environmentFile == null ? "" : ". " + ShellQuote.quote(environmentFile) + " && ")
-          + "exec -- " + ShellQuote.join(executor.command()) + " )";
+      case NONE -> "( " + (environmentFile == null ? "" : ". " + ShellQuote.quote(environmentFile) + " && ")
+          + "exec bwrap \"${tes4j_system[@]}\" " + ShellQuote.join(bwrapArgv(task, index, layout, plan)) + " )";
     };
   }
+
+  /**
+   * What {@code bwrap} gets for executor {@code index} of {@code runtime=none}, after the host's
+   * system directories ({@link #NONE_PRELUDE}): the task's mounts, parents first, its workdir
+   * (made if missing; {@code /} by default), then {@code env} to start the command, which gives
+   * the exit codes a container would (127 for a program not found, 126 for one that cannot run).
+   */
+  static List<String> bwrapArgv(Task task, int index, JobLayout layout, MountPlan plan) {
+    Executor executor = task.executors().get(index);
+    List<String> argv = new ArrayList<>();
+    for (ContainerMount mount : plan.mounts()) {
+      argv.add(mount.readOnly() ? "--ro-bind" : "--bind");
+      argv.add(mount.hostPath(layout));
+      argv.add(mount.containerPath());
+    }
+    String workdir = executor.workdir() == null ? "/" : Stager.normalize(executor.workdir());
+    if (!workdir.equals("/")) {
+      argv.addAll(List.of("--dir", workdir));
+    }
+    argv.addAll(List.of("--chdir", workdir, "--", "/usr/bin/env", "--"));
+    argv.addAll(executor.command());
+    return argv;
+  }
+
+  /**
+   * The first lines of a {@code runtime=none} command line: it stops, saying why, where bubblewrap
+   * is missing, and puts in {@code tes4j_system} what every executor's sandbox shows of the host: a
+   * fresh root with the host's {@code /usr}, {@code /etc}, {@code /opt} and {@code /bin}, {@code
+   * /sbin}, {@code /lib*} (as links where the host has links) read-only, a new {@code /proc} and
+   * {@code /dev}, an empty {@code /tmp} as {@code HOME} and {@code TMPDIR}, its own PID namespace,
+   * and nothing else of the host: not the job's directory, not the Pulsar user's home.
+   */
+  static final String NONE_PRELUDE = String.join("\n",
+      "command -v bwrap >/dev/null 2>&1 || { printf '%s\\n' 'tes4j: runtime=none runs each executor with"
+          + " bubblewrap (bwrap), which is not on this Pulsar host' >&2; tes4j_fail 127; }",
+      "tes4j_system=(--tmpfs / --ro-bind-try /usr /usr --ro-bind-try /etc /etc --ro-bind-try /opt /opt)",
+      "for tes4j_dir in /bin /sbin /lib /lib32 /lib64; do if [ -L \"$tes4j_dir\" ]; then"
+          + " tes4j_system+=(--symlink \"$(readlink -- \"$tes4j_dir\")\" \"$tes4j_dir\"); elif [ -d \"$tes4j_dir\" ];"
+          + " then tes4j_system+=(--ro-bind \"$tes4j_dir\" \"$tes4j_dir\"); fi; done",
+      "tes4j_system+=(--proc /proc --dev /dev --tmpfs /tmp --unshare-pid --die-with-parent"
+          + " --setenv HOME /tmp --setenv TMPDIR /tmp)");
 
   /** {@code docker run ...} for executor {@code index}: the argv, one element per word. */
   static List<String> dockerArgv(Task task, int index, JobLayout layout, MountPlan plan, String environmentFile) {

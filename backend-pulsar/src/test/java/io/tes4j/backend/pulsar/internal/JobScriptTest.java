@@ -478,16 +478,24 @@ class JobScriptTest {
   // none
 
   @Test
-  void noneRunsTheArgvOnTheHostInItsWorkdirWithItsEnvironment() throws Exception {
-    Path workdir = Files.createDirectories(tmp.resolve("host work 'dir' $(touch pwned)"));
+  void noneRunsTheArgvWithTheHostsProgramsInASandboxThatShowsTheTaskPathsAndHidesTheHost() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("bwrap", "--ro-bind", "/", "/", "true").start().waitFor() == 0,
+        "runtime=none needs a working bubblewrap (bwrap)");
+    String workdir = "/work 'dir' $(touch pwned)";
+    Path staged = Path.of(job.layout.inputsDirectory(), "in", "it's.txt");
+    Files.createDirectories(staged.getParent());
+    Files.writeString(staged, "staged input\n");
     String secret = "s3cr3t-" + UUID.randomUUID();
     String value = secret + "\n'$(touch " + marker + ")' `touch " + marker + "`";
-    List<String> command = new ArrayList<>(List.of("sh", "-c", "pwd; printf '%s\\n' \"$VALUE\" \"$@\"", "sh"));
+    List<String> command = new ArrayList<>(List.of("sh", "-c",
+        "pwd; printf '%s\\n' \"$VALUE\" \"$@\"; cat \"/in/it's.txt\"; echo written > /out/result.txt", "sh"));
     command.addAll(hostile);
     Task task = Task.builder()
-        .addExecutor(Executor.builder().image("ignored").command(command).workdir(workdir.toString())
-            .env("VALUE", value).build())
-        .addExecutor(Executor.of("ignored", "pwd"))
+        .addInput(Input.ofContent("staged input\n", "/in/it's.txt"))
+        .addOutput(Output.of("/out/result.txt", "s3://b/result.txt"))
+        .addExecutor(Executor.builder().image("ignored").command(command).workdir(workdir).env("VALUE", value).build())
+        .addExecutor(Executor.of("ignored", "sh", "-c", "pwd; test -e '" + job.layout.jobDirectory() + "' || echo hidden"))
         .addExecutor(Executor.of("ignored", "-not-a-program"))
         .build();
 
@@ -498,13 +506,13 @@ class JobScriptTest {
 
     assertThat(commandLine).doesNotContain(secret);
     assertThat(job.calls()).isEmpty();
-    List<String> lines = new ArrayList<>(List.of(workdir.toString(), value));
+    List<String> lines = new ArrayList<>(List.of(workdir, value));
     lines.addAll(hostile);
+    lines.add("staged input");
     assertThat(job.metadataText("tes_exec_0.stdout")).contains(String.join("\n", lines) + "\n");
-    // /usr/bin/pwd, run by exec, prints the physical path
-    assertThat(job.metadataText("tes_exec_1.stdout"))
-        .contains(Path.of(job.layout.workingDirectory()).toRealPath() + "\n");
-    // exec -- takes a program starting with '-' as the program, which does not exist
+    assertThat(Path.of(job.layout.outputsDirectory(), "out", "result.txt")).hasContent("written\n");
+    assertThat(job.metadataText("tes_exec_1.stdout")).contains("/\nhidden\n");
+    // env runs the program, and a program that is not found is 127, as in a container
     assertThat(job.metadataText("tes_exec_2.rc")).contains("127\n");
     assertThat(run.returnCode()).isEqualTo(127);
     assertThat(job.metadata("tes_env_0.list")).doesNotExist();
@@ -602,7 +610,7 @@ class JobScriptTest {
     assertThatThrownBy(() -> JobScript.commandLine(task, comma, PulsarRuntime.APPTAINER))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(JobScript.commandLine(task, comma, PulsarRuntime.DOCKER)).contains("/s/j,1/metadata");
-    assertThat(JobScript.commandLine(task, colon, PulsarRuntime.NONE)).contains("/s/j:1/working");
+    assertThat(JobScript.commandLine(task, colon, PulsarRuntime.NONE)).contains("/s/j:1/metadata");
     assertThatThrownBy(() -> JobScript.commandLine(task, relative, PulsarRuntime.NONE))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -655,7 +663,7 @@ class JobScriptTest {
   }
 
   @Test
-  void noneRefusesNothingOfImagesAndMounts() {
+  void noneRefusesNoImageAndNoColonButTheMountsBubblewrapCannotMake() {
     Task task = Task.builder()
         .addInput(Input.builder().url("file:///x").path("/data").type(FileType.DIRECTORY).build())
         .addOutput(Output.of("/data/out.txt", "s3://b/o"))
@@ -665,7 +673,8 @@ class JobScriptTest {
         .addExecutor(Executor.builder().command("true").build())
         .build();
 
-    assertThat(JobScript.check(task, PulsarRuntime.NONE)).isEmpty();
+    assertThat(JobScript.check(task, PulsarRuntime.NONE)).extracting(Violation::path).containsExactly(
+        "outputs[1].path", "outputs[0].path");
     assertThat(JobScript.check(task, PulsarRuntime.DOCKER)).extracting(Violation::path).containsExactly(
         "outputs[1].path", "outputs[0].path", "volumes[0]", "executors[0].image", "executors[1].image");
   }

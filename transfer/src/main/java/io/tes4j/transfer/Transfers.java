@@ -140,6 +140,28 @@ public final class Transfers implements AutoCloseable {
     return providers.keySet();
   }
 
+  /**
+   * The storage locations tasks may use through these transfers, for {@code service-info}'s {@code
+   * storage}: {@code file:///} (or each file root, when they are set), then {@code scheme://} for
+   * every other storage; only the schemes the transfer policy allows.
+   */
+  public List<String> storageLocations() {
+    List<String> storage = new ArrayList<>();
+    Optional<Set<String>> allowed = settings.policy().schemes();
+    for (String scheme : schemes()) {
+      if (allowed.isPresent() && !allowed.get().contains(scheme)) {
+        continue;
+      }
+      if (scheme.equals("file")) {
+        settings.fileRoots().ifPresentOrElse(
+            roots -> roots.forEach(r -> storage.add(r.toUri().toString())), () -> storage.add("file:///"));
+      } else {
+        storage.add(scheme + "://");
+      }
+    }
+    return storage;
+  }
+
   /** What is at {@code location}, or empty when nothing is. */
   public Optional<ObjectInfo> stat(String location) {
     StorageUrl url = allowed(StorageUrl.parse(location));

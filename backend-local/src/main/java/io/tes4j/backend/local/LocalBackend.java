@@ -135,7 +135,7 @@ public final class LocalBackend implements Backend {
     this.ownsTransfers = ownsTransfers;
     this.stager = new Stager(transfers);
     this.capabilities =
-        new Capabilities(true, false, launcher.enforcedResources(), Set.of(), storage(transfers));
+        new Capabilities(true, false, launcher.enforcedResources(), Set.of(), transfers.storageLocations());
     this.pool =
         Executors.newCachedThreadPool(
             runnable -> {
@@ -299,28 +299,6 @@ public final class LocalBackend implements Backend {
     byte[] random = new byte[4];
     RANDOM.nextBytes(random);
     return sb.append('-').append(HexFormat.of().formatHex(random)).toString();
-  }
-
-  /**
-   * {@code file:///} (or each file root), then {@code scheme://} for every other storage; only the
-   * schemes the transfer policy allows.
-   */
-  private static List<String> storage(Transfers transfers) {
-    List<String> storage = new ArrayList<>();
-    java.util.Optional<Set<String>> allowed = transfers.settings().policy().schemes();
-    for (String scheme : transfers.schemes()) {
-      if (allowed.isPresent() && !allowed.get().contains(scheme)) {
-        continue;
-      }
-      if (scheme.equals("file")) {
-        transfers.settings().fileRoots().ifPresentOrElse(
-            roots -> roots.forEach(r -> storage.add(r.toUri().toString())),
-            () -> storage.add("file:///"));
-      } else {
-        storage.add(scheme + "://");
-      }
-    }
-    return storage;
   }
 
   /**

@@ -204,7 +204,7 @@ public final class PulsarBackendProvider implements BackendProvider {
     });
     Placement placement = Placement.parse(config.get("placement").orElse(null), List.copyOf(servers.keySet()));
     Transfers transfers = Transfers.create(transferSettings);
-    return new PulsarBackend(servers, placement, settings, transfers, true, storage(transfers));
+    return new PulsarBackend(servers, placement, settings, transfers, true, transfers.storageLocations());
   }
 
   /** A further server's URL: {@code http(s)://HOST[:PORT][/PATH]}, with no user, query or fragment. */
@@ -222,24 +222,6 @@ public final class PulsarBackendProvider implements BackendProvider {
           + " must be http://HOST:PORT/[PATH] or https://...; its token goes in server." + name + ".private_token");
     }
     return url;
-  }
-
-  /** {@code file:///} (or each file root), then {@code scheme://} for every storage the policy allows. */
-  private static List<String> storage(Transfers transfers) {
-    List<String> storage = new ArrayList<>();
-    Optional<Set<String>> allowed = transfers.settings().policy().schemes();
-    for (String scheme : transfers.schemes()) {
-      if (allowed.isPresent() && !allowed.get().contains(scheme)) {
-        continue;
-      }
-      if (scheme.equals("file")) {
-        transfers.settings().fileRoots().ifPresentOrElse(
-            roots -> roots.forEach(r -> storage.add(r.toUri().toString())), () -> storage.add("file:///"));
-      } else {
-        storage.add(scheme + "://");
-      }
-    }
-    return storage;
   }
 
   static Duration duration(BackendConfig config, String name, Duration otherwise) {

@@ -3,6 +3,7 @@ package io.tes4j.backend.local.internal;
 import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Executor;
 import io.tes4j.model.Task;
+import io.tes4j.model.internal.ImageReferences;
 import io.tes4j.model.internal.Texts;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;

@@ -4,6 +4,7 @@ import io.tes4j.backend.local.LocalRuntime;
 import io.tes4j.model.Executor;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
+import io.tes4j.model.internal.ImageReferences;
 import io.tes4j.model.internal.Texts;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +116,7 @@ final class ContainerLauncher extends ContainerRuntimeLauncher {
       return "runtime=" + runtime.parameter() + " needs " + ImageReferences.GRAMMAR + "; was " + Texts.quote(image)
           + (image.contains("://") ? " (a scheme such as docker:// is not part of a reference)" : "");
     }
-    String transport = runtime == LocalRuntime.PODMAN ? ImageReferences.podmanTransport(image) : null;
+    String transport = runtime == LocalRuntime.PODMAN ? podmanTransport(image) : null;
     if (transport != null) {
       return "runtime=podman would read " + Texts.quote(image) + " as its transport " + transport
           + ": (an image loaded from a local path), not as an image reference; give "
@@ -273,5 +275,29 @@ final class ContainerLauncher extends ContainerRuntimeLauncher {
   /** The last line of {@code text} that is not blank, or {@code (nothing on stderr)}. */
   static String lastLine(String text) {
     return text.lines().filter(line -> !line.isBlank()).reduce((a, b) -> b).orElse("(nothing on stderr)").strip();
+  }
+
+  /**
+   * The transports of podman's image library ({@code oci:DIR}, {@code docker-archive:FILE}...):
+   * podman reads {@code NAME:rest} as one of them before it reads a reference, so {@code oci:x},
+   * although a valid reference, would load an image from the directory {@code x}. {@code docker:}
+   * is not among them: podman reads {@code docker:tag} as a reference.
+   */
+  static final Set<String> PODMAN_TRANSPORTS = Set.of(
+      "containers-storage", "dir", "docker-archive", "docker-daemon", "oci", "oci-archive", "ostree", "sif",
+      "tarball");
+
+  /**
+   * The podman transport {@code image} names before its first {@code :}, when it names one.
+   *
+   * @return the transport, or {@code null}
+   */
+  static String podmanTransport(String image) {
+    int colon = image.indexOf(':');
+    if (colon < 0) {
+      return null;
+    }
+    String prefix = image.substring(0, colon);
+    return PODMAN_TRANSPORTS.contains(prefix) ? prefix : null;
   }
 }

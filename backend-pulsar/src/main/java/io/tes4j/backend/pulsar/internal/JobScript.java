@@ -7,6 +7,7 @@ import io.tes4j.model.Output;
 import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
+import io.tes4j.model.internal.ImageReferences;
 import io.tes4j.model.internal.JsonPaths;
 import io.tes4j.model.internal.Texts;
 import io.tes4j.transfer.Stager;

@@ -1,11 +1,11 @@
-package io.tes4j.backend.pulsar.internal;
+package io.tes4j.model.internal;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Image references as docker reads them, after the grammar of the distribution project ({@code
- * github.com/distribution/reference}):
+ * Image references as docker and podman read them, after the grammar of the distribution project
+ * ({@code github.com/distribution/reference}), written here from that grammar:
  *
  * <pre>
  * reference        := name [ ":" tag ] [ "@" digest ]
@@ -17,15 +17,13 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>No reference starts with {@code -}, holds {@code =}, {@code ,}, whitespace or {@code //}, so
- * one can never be read as an option or a URL.
- *
- * <p>Twin of {@code io.tes4j.backend.local.internal.ImageReferences} (without its podman
- * transports, which Pulsar does not run): the grammar is copied from there, since the two modules
- * do not depend on each other. Keep them identical until they are merged.
+ * one can never be read as an option or a URL; that is why every backend checks docker and podman
+ * images against it before they reach a command line (the local backend, and the Pulsar backend,
+ * which writes them into a job's command line). Internal.
  */
-final class ImageReferences {
+public final class ImageReferences {
   /** The longest name (registry and path) the grammar allows. */
-  static final int MAX_NAME_LENGTH = 255;
+  public static final int MAX_NAME_LENGTH = 255;
 
   /** Longer than any valid reference (name, a 128-character tag and a sha512 digest): not matched at all. */
   private static final int MAX_LENGTH = 1024;
@@ -43,15 +41,15 @@ final class ImageReferences {
   private static final Pattern REFERENCE =
       Pattern.compile("(" + NAME + ")(?::" + TAG + ")?(?:@" + DIGEST + ")?");
 
-  /** What docker accepts, for messages. */
-  static final String GRAMMAR =
+  /** What docker and podman accept, for messages. */
+  public static final String GRAMMAR =
       "an image reference: [registry[:port]/]name[:tag][@digest], the name in lowercase letters, digits"
           + " and separators (. _ __ -), e.g. ubuntu:24.04 or registry.example.org:5000/team/tool:1.2";
 
   private ImageReferences() {}
 
   /** Whether {@code image} is a reference of the grammar. */
-  static boolean isValid(String image) {
+  public static boolean isValid(String image) {
     if (image == null || image.isEmpty() || image.length() > MAX_LENGTH) {
       return false;
     }

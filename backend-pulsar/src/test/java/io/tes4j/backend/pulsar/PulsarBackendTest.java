@@ -148,6 +148,21 @@ class PulsarBackendTest {
   }
 
   @Test
+  void aCancelThatFailedIsAskedAgainUntilTheJobEnded() throws Exception {
+    // runtime=none: no container to remove, so only Pulsar's cancel can stop the job
+    FakeDocker.assumeUsable();
+    try (TesEngine engine = engine(Map.of("runtime", "none", "maxAttempts", "1"))) {
+      String id = engine.createTask(shell("sleep 600"));
+      awaitState(engine, id, State.RUNNING);
+      pulsar.failNext(40); // about 2 s of 500s at 50 ms a round: the cancel fails too
+      engine.cancelTask(id);
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.CANCELED);
+    }
+    assertThat(pulsar.runningProcesses()).isZero();
+  }
+
+  @Test
   void serverErrorsAndDroppedConnectionsOnTheWayAreRetried() throws Exception {
     try (TesEngine engine = engine(Map.of())) {
       // more failures in a row than one request's 4 attempts: the submission is tried again

@@ -235,8 +235,9 @@ final class PulsarJob {
           runningReported = true;
           reportRunning = true;
         }
-        // Pulsar ignores a cancel while the job is preprocessing: ask again until it took.
-        cancelAgain = cancelRequested && status.status().equals("preprocessing");
+        // Asked again at every round until the job ended: Pulsar ignores a cancel while the job is
+        // preprocessing, and a cancel request may have failed.
+        cancelAgain = cancelRequested;
       }
     }
     if (reportRunning) {
@@ -311,7 +312,8 @@ final class PulsarJob {
     try {
       client.cancel(jobId);
     } catch (BackendException e) {
-      LOG.warn("Pulsar job {}: cancel failed ({}); the poller asks again", jobId, e.getMessage());
+      LOG.warn("Pulsar job {}: cancel failed ({}); it is asked again at the next status round", jobId,
+          e.getMessage());
     }
     removeContainers();
   }

@@ -30,14 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs TES tasks as jobs of one Pulsar server, over its REST API. Thread-safe.
+ * Runs TES tasks as jobs of one or several Pulsar servers, over their REST API. Thread-safe.
  *
- * <p>Each task is one Pulsar job whose id is the handle. A worker stages the task's inputs on this
+ * <p>Each task is one Pulsar job, on the server {@link Placement} picks, whose id is the handle. A worker stages the task's inputs on this
  * machine (through {@code transfer}, under the transfer policy), sets the job up, uploads the files
  * and the executors' environment files, and submits one command line ({@link JobScript}). One
  * poller then asks Pulsar for the status of every job in rounds, {@link Settings#pollInterval()}
- * apart, at most {@link Settings#maxPollsPerSecond()} requests a second whatever the number of
- * jobs. When a job ended, a worker reads each executor's times, exit code and output tails, fetches
+ * apart, at most {@link Settings#maxPollsPerSecond()} requests a second to each server whatever the
+ * number of jobs. When a job ended, a worker reads each executor's times, exit code and output tails, fetches
  * the outputs and uploads them to their URLs, cleans the job, and ends the task. Nothing of a job
  * is kept on Pulsar once its task ended.
  *
@@ -95,7 +95,7 @@ public final class PulsarBackend implements Backend {
   private final ExecutorService workers;
   private final ScheduledExecutorService poller;
   /** Each server's pace of status requests. */
-  private final Map<String, RateLimiter<Object>> polls = new ConcurrentHashMap<>();
+  private final Map<String, RateLimiter<Object>> polls;
   private final Map<String, PulsarJob> jobs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -140,12 +140,13 @@ public final class PulsarBackend implements Backend {
       t.setDaemon(true);
       return t;
     });
+    Map<String, RateLimiter<Object>> paces = new LinkedHashMap<>();
     for (String server : this.servers.keySet()) {
-      polls.put(server, RateLimiter.smoothBuilder(
+      paces.put(server, RateLimiter.<Object>smoothBuilder(
               Math.max(1, Math.round(settings.maxPollsPerSecond() * 60)), Duration.ofMinutes(1))
-          .withMaxWaitTime(Duration.ofMinutes(10))
           .build());
     }
+    this.polls = Map.copyOf(paces);
     long pause = settings.pollInterval().toMillis();
     poller.scheduleWithFixedDelay(this::pollRound, pause, pause, TimeUnit.MILLISECONDS);
   }

@@ -31,7 +31,9 @@ class PulsarBackendConformanceTest extends BackendConformance {
 
   @AfterEach
   void stopPulsar() {
-    pulsar.close();
+    if (pulsar != null) { // null when the assumption in the set-up skipped the test
+      pulsar.close();
+    }
   }
 
   @Override

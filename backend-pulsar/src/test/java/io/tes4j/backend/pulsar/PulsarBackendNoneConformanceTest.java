@@ -26,7 +26,9 @@ class PulsarBackendNoneConformanceTest extends BackendConformance {
 
   @AfterEach
   void stopPulsar() {
-    pulsar.close();
+    if (pulsar != null) { // null when the assumption in the set-up skipped the test
+      pulsar.close();
+    }
   }
 
   @Override

@@ -56,7 +56,9 @@ class PulsarBackendTest {
 
   @AfterEach
   void stop() {
-    pulsar.close();
+    if (pulsar != null) { // null when the assumption in the set-up skipped the test
+      pulsar.close();
+    }
   }
 
   private TesEngine engine(Map<String, String> parameters) {

@@ -479,9 +479,7 @@ class JobScriptTest {
 
   @Test
   void noneRunsTheArgvWithTheHostsProgramsInASandboxThatShowsTheTaskPathsAndHidesTheHost() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        new ProcessBuilder("bwrap", "--ro-bind", "/", "/", "true").start().waitFor() == 0,
-        "runtime=none needs a working bubblewrap (bwrap)");
+    io.tes4j.backend.pulsar.FakeDocker.assumeUsable(); // runtime=none needs a working bubblewrap
     String workdir = "/work 'dir' $(touch pwned)";
     Path staged = Path.of(job.layout.inputsDirectory(), "in", "it's.txt");
     Files.createDirectories(staged.getParent());
@@ -521,6 +519,7 @@ class JobScriptTest {
 
   @Test
   void noneStopsAnExecutorWhoseEnvironmentCannotBeSet() throws Exception {
+    io.tes4j.backend.pulsar.FakeDocker.assumeUsable(); // runtime=none needs a working bubblewrap
     Task task = Task.builder()
         .addExecutor(Executor.builder().image("ignored").command("touch", marker.toString())
             .env("SHELLOPTS", "x").env("OK", "y").build())

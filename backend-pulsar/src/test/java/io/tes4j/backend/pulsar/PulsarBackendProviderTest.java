@@ -22,14 +22,14 @@ class PulsarBackendProviderTest {
   }
 
   @Test
-  void isFoundThroughServiceLoaderByBothSchemes() {
+  void isFoundThroughServiceLoaderByItsFourSchemes() {
     BackendProvider found = ServiceLoader.load(BackendProvider.class).stream()
         .map(ServiceLoader.Provider::get)
         .filter(p -> p.schemes().contains("pulsar+http"))
         .findFirst()
         .orElseThrow();
     assertThat(found).isInstanceOf(PulsarBackendProvider.class);
-    assertThat(found.schemes()).containsExactlyInAnyOrder("pulsar+http", "pulsar+https");
+    assertThat(found.schemes()).containsExactlyInAnyOrder("pulsar+http", "pulsar+https", "pulsar+amqp", "pulsar+amqps");
   }
 
   @Test
@@ -109,6 +109,58 @@ class PulsarBackendProviderTest {
         .hasMessageContaining("server.hpc.token");
     assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?placement=random"))
         .hasMessageContaining("round-robin, least-busy or tag:KEY");
+  }
+
+  @Test
+  void anAmqpUriNamesTheBrokerAndTheWebAppOfTheFilesAndNeverShowsThePassword() {
+    // Nothing listens on port 9: opening touches no network, neither the broker nor the web app.
+    try (Backend backend = open("pulsar+amqp://tes4j:br%40ker-pw@127.0.0.1:9/galaxy?files=http://127.0.0.1:9/pulsar"
+        + "&private_token=tok3n&manager=big&amqp_key_prefix=eu_&statusRequestAfter=30s&staging=pulsar")) {
+      assertThat(backend.toString())
+          .contains("default=Pulsar queue amqp://127.0.0.1:9/galaxy (manager big) + files at Pulsar http://127.0.0.1:9/pulsar/ (manager big)")
+          .doesNotContain("br@ker-pw").doesNotContain("br%40ker-pw").doesNotContain("tok3n").doesNotContain("tes4j:");
+    }
+    try (Backend backend = open("pulsar+amqps://u:p@127.0.0.1/?files=https://127.0.0.1:9/")) {
+      assertThat(backend.toString()).contains("Pulsar queue amqps://127.0.0.1:5671/ + files at Pulsar https://127.0.0.1:9/");
+    }
+  }
+
+  @Test
+  void anAmqpUriWithoutItsFilesUrlOrWithRestOnlyMistakesIsRefused() {
+    assertThatThrownBy(() -> open("pulsar+amqp://u:secret-pw@127.0.0.1:9/"))
+        .hasMessageContaining("needs the files parameter")
+        .hasMessageContaining("files=http://PULSARHOST:PORT/")
+        .hasMessageNotContaining("secret-pw");
+    assertThatThrownBy(() -> open("pulsar+amqp://u:secret-pw@127.0.0.1:9/?files=ftp://127.0.0.1/"))
+        .hasMessageContaining("files must be http://HOST:PORT/[PATH]")
+        .hasMessageNotContaining("secret-pw");
+    assertThatThrownBy(() -> open("pulsar+amqp://u:secret-pw@127.0.0.1:9/?files=http://u:p@127.0.0.1/"))
+        .hasMessageContaining("files must be http://HOST:PORT/[PATH]");
+    // The queue's own parameters mean nothing over REST.
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?files=http://127.0.0.1:9/"))
+        .isInstanceOf(UnknownParameterException.class)
+        .hasMessageContaining("files");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?statusRequestAfter=1m"))
+        .isInstanceOf(UnknownParameterException.class);
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?staging=broker"))
+        .hasMessageContaining("staging=broker is not a staging mode; use engine")
+        .hasMessageContaining("or pulsar");
+  }
+
+  @Test
+  void moreServersMayBeQueuesWithTheirOwnFilesUrl() {
+    try (Backend backend = open("pulsar+http://127.0.0.1:9/?server.eu=amqp://u:eu-secret@127.0.0.1:9/eu"
+        + "&server.eu.files=http://127.0.0.1:9/&server.eu.manager=gpu")) {
+      assertThat(backend.toString())
+          .contains("default=Pulsar http://127.0.0.1:9/")
+          .contains("eu=Pulsar queue amqp://127.0.0.1:9/eu (manager gpu) + files at Pulsar http://127.0.0.1:9/ (manager gpu)")
+          .doesNotContain("eu-secret");
+    }
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.eu=amqp://u:eu-secret@127.0.0.1:9/eu"))
+        .hasMessageContaining("server.eu is a message queue; it needs server.eu.files")
+        .hasMessageNotContaining("eu-secret");
+    assertThatThrownBy(() -> open("pulsar+http://127.0.0.1:9/?server.eu=http://127.0.0.1:9/&server.eu.files=http://127.0.0.1:9/"))
+        .hasMessageContaining("server.eu.files is set, but server.eu is not a message queue");
   }
 
   @Test

@@ -62,7 +62,7 @@ class PulsarClientTest {
     Path input = Files.writeString(work.resolve("in.txt"), "from a file\n");
     client.upload("job-1", "data/in.txt", "input", input);
     client.upload("job-1", "note.txt", "metadata", "from memory\n".getBytes(StandardCharsets.UTF_8));
-    client.submit("job-1", "cat ../inputs/data/in.txt ../metadata/note.txt > ../outputs/out.txt; echo done; exit 3", null);
+    client.submit("job-1", "cat ../inputs/data/in.txt ../metadata/note.txt > ../outputs/out.txt; echo done; exit 3", null, null);
 
     PulsarStatus status = awaitEnd(client, "job-1");
     assertThat(status.status()).isEqualTo("complete");
@@ -113,10 +113,10 @@ class PulsarClientTest {
   @Test
   void aSubmitOfAJobNeverSetUpIsADroppedConnectionUnlessItCarriesSetupParams() throws Exception {
     PulsarClient client = client(TOKEN, 1);
-    assertThatThrownBy(() -> client.submit("never", "true", null))
+    assertThatThrownBy(() -> client.submit("never", "true", null, null))
         .isInstanceOf(BackendException.class)
         .hasMessageContaining("no answer");
-    client.submit("one-shot", "echo one-shot", Map.of("job_id", "one-shot"));
+    client.submit("one-shot", "echo one-shot", Map.of("job_id", "one-shot"), null);
     assertThat(awaitEnd(client, "one-shot").jobStdout()).isEqualTo("one-shot\n");
   }
 

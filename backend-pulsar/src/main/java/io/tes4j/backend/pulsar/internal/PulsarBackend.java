@@ -1,5 +1,6 @@
 package io.tes4j.backend.pulsar.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.failsafe.RateLimiter;
 import io.tes4j.api.BackendException;
 import io.tes4j.backend.pulsar.PulsarRuntime;
@@ -9,6 +10,7 @@ import io.tes4j.spi.Backend;
 import io.tes4j.spi.Capabilities;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.TransferPolicy;
 import io.tes4j.transfer.Transfers;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,18 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs TES tasks as jobs of one or several Pulsar servers, over their REST API. Thread-safe.
+ * Runs TES tasks as jobs of one or several Pulsar servers, over their REST API or their message
+ * queue. Thread-safe.
  *
  * <p>Each task is one Pulsar job, on the server {@link Placement} picks, whose id is the handle. A worker stages the task's inputs on this
  * machine (through {@code transfer}, under the transfer policy), sets the job up, uploads the files
@@ -44,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * <p>A job whose status cannot be read keeps being asked for, with the same pace, until {@link
  * Settings#giveUpAfter()} passed without one answer: the task then ends SYSTEM_ERROR saying so, so
  * that no task waits forever on a server that is gone.
+ *
+ * <p>A server in AMQP mode ({@link PulsarQueue}) is launched, killed and asked over its message
+ * queue, and its files still move over HTTP. Its statuses are pushed: the poller only asks for
+ * those of jobs not heard of for {@link Settings#statusRequestAfter()} (Pulsar publishes no
+ * {@code preprocessing}, {@code queued} or {@code cancelled}, and an update published while no
+ * queue existed is lost), and ends SYSTEM_ERROR a job silent for {@link Settings#giveUpAfter()}.
  */
 public final class PulsarBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(PulsarBackend.class);
@@ -58,6 +70,10 @@ public final class PulsarBackend implements Backend {
    * @param giveUpAfter how long a job's status may be unreadable before its task fails
    * @param workers how many tasks are staged or collected at once
    * @param stagingRoot where inputs and outputs pass through on this machine, one directory per task
+   * @param statusRequestAfter over AMQP: how long a job may go without a status update before it
+   *     is asked for one
+   * @param pulsarStaging whether Pulsar itself writes content inputs and downloads http(s) file
+   *     inputs (its remote staging), instead of this machine uploading them
    */
   public record Settings(
       PulsarRuntime runtime,
@@ -65,13 +81,16 @@ public final class PulsarBackend implements Backend {
       double maxPollsPerSecond,
       Duration giveUpAfter,
       int workers,
-      Path stagingRoot) {
+      Path stagingRoot,
+      Duration statusRequestAfter,
+      boolean pulsarStaging) {
     /** Checks the values. */
     public Settings {
       Objects.requireNonNull(runtime, "runtime");
       Objects.requireNonNull(pollInterval, "pollInterval");
       Objects.requireNonNull(giveUpAfter, "giveUpAfter");
       Objects.requireNonNull(stagingRoot, "stagingRoot");
+      Objects.requireNonNull(statusRequestAfter, "statusRequestAfter");
       if (pollInterval.isNegative() || pollInterval.isZero()) {
         throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
       }
@@ -81,11 +100,18 @@ public final class PulsarBackend implements Backend {
       if (workers < 1) {
         throw new IllegalArgumentException("workers must be at least 1, was " + workers);
       }
+      if (statusRequestAfter.isNegative() || statusRequestAfter.isZero()) {
+        throw new IllegalArgumentException("statusRequestAfter must be positive, was " + statusRequestAfter);
+      }
     }
   }
 
   /** The servers by name, the URI's own ({@link #DEFAULT_SERVER}) first. */
   private final Map<String, PulsarClient> servers;
+  /** The servers reached through a message queue (AMQP mode), by name; the others are polled over HTTP. */
+  private final Map<String, PulsarQueue> queues;
+  /** Jobs of no task (the container-removing ones) whose end a worker awaits, by handle (AMQP mode). */
+  private final Map<String, CompletableFuture<PulsarStatus>> awaited = new ConcurrentHashMap<>();
   private final Placement placement;
   private final Settings settings;
   private final Transfers transfers;
@@ -103,7 +129,10 @@ public final class PulsarBackend implements Backend {
   public static final String DEFAULT_SERVER = "default";
 
   /**
-   * @param servers the Pulsar servers by name, the URI's own first (named {@link #DEFAULT_SERVER})
+   * @param servers the Pulsar servers by name, the URI's own first (named {@link #DEFAULT_SERVER}):
+   *     their HTTP API, for everything in REST mode and for files in AMQP mode
+   * @param queues the message queues of the servers driven in AMQP mode, by name (a subset of
+   *     {@code servers}); closed with the backend
    * @param placement which server runs a task
    * @param settings how jobs are run and watched
    * @param transfers how task files move on this machine
@@ -112,6 +141,7 @@ public final class PulsarBackend implements Backend {
    */
   public PulsarBackend(
       Map<String, PulsarClient> servers,
+      Map<String, PulsarQueue> queues,
       Placement placement,
       Settings settings,
       Transfers transfers,
@@ -121,6 +151,11 @@ public final class PulsarBackend implements Backend {
       throw new IllegalArgumentException("no Pulsar server");
     }
     this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+    if (!servers.keySet().containsAll(queues.keySet())) {
+      throw new IllegalArgumentException("a queue of no server: " + queues.keySet() + " vs " + servers.keySet());
+    }
+    this.queues = Map.copyOf(queues);
+    this.queues.forEach((name, queue) -> queue.onUpdate(update -> updated(name, update)));
     this.placement = Objects.requireNonNull(placement, "placement");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.transfers = Objects.requireNonNull(transfers, "transfers");
@@ -254,6 +289,7 @@ public final class PulsarBackend implements Backend {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    queues.values().forEach(PulsarQueue::close);
     if (ownsTransfers) {
       transfers.close();
     }
@@ -263,7 +299,11 @@ public final class PulsarBackend implements Backend {
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder("PulsarBackend[");
-    servers.forEach((name, client) -> text.append(name).append('=').append(client.description()).append(", "));
+    servers.forEach((name, client) -> {
+      PulsarQueue queue = queues.get(name);
+      text.append(name).append('=').append(queue == null ? client.description()
+          : queue.description() + " + files at " + client.description()).append(", ");
+    });
     return text.append("runtime=").append(settings.runtime().parameter())
         .append(servers.size() > 1 ? ", placement=" + placement : "").append(']').toString();
   }
@@ -287,6 +327,11 @@ public final class PulsarBackend implements Backend {
 
   PulsarClient client(String server) {
     return servers.get(server);
+  }
+
+  /** The message queue of {@code server}, or null when it is driven over REST. */
+  PulsarQueue queue(String server) {
+    return queues.get(server);
   }
 
   /** The handle of job {@code jobId} on {@code server}: the job id, prefixed for any server but the first. */
@@ -313,6 +358,11 @@ public final class PulsarBackend implements Backend {
     return stager;
   }
 
+  /** The transfer policy the task's files obey on this machine. */
+  TransferPolicy transferPolicy() {
+    return transfers.settings().policy();
+  }
+
   /** Runs {@code work} on a worker; false when the backend is closing. */
   boolean onWorker(Runnable work) {
     try {
@@ -331,8 +381,21 @@ public final class PulsarBackend implements Backend {
   // -----------------------------------------------------------------------------------------------
   // The poller.
 
-  /** One round: the status of every watched job, paced by the rate limiter. */
+  /**
+   * One round: over HTTP, the status of every watched job; over a queue, a status request for each
+   * job not heard of for {@link Settings#statusRequestAfter()} (every round for a job being
+   * cancelled, since Pulsar publishes no {@code cancelled}), and the end of any job silent for
+   * {@link Settings#giveUpAfter()}. Both paced by each server's rate limiter.
+   */
   private void pollRound() {
+    for (PulsarQueue queue : queues.values()) {
+      try {
+        queue.connect(); // updates are consumed even while nothing is published
+      } catch (BackendException e) {
+        LOG.warn("{}", e.getMessage());
+      }
+    }
+    long now = System.nanoTime();
     List<PulsarJob> watched = new ArrayList<>();
     for (PulsarJob job : jobs.values()) {
       if (job.wantsStatus()) {
@@ -343,6 +406,17 @@ public final class PulsarBackend implements Backend {
       if (closed || Thread.currentThread().isInterrupted()) {
         return;
       }
+      PulsarQueue queue = queues.get(job.server());
+      if (queue != null) {
+        if (job.silentFor(now, settings.giveUpAfter())) {
+          job.giveUp("no status of Pulsar job " + job.jobId() + " came through " + queue.description() + " for "
+              + settings.giveUpAfter() + ", although it was asked for");
+          continue;
+        }
+        if (!job.statusRequestDue(now, settings.statusRequestAfter(), settings.pollInterval())) {
+          continue;
+        }
+      }
       try {
         polls.get(job.server()).acquirePermit();
       } catch (InterruptedException e) {
@@ -350,13 +424,80 @@ public final class PulsarBackend implements Backend {
         return;
       }
       try {
-        job.observed(servers.get(job.server()).status(job.jobId()));
+        if (queue != null) {
+          queue.requestStatus(job.jobId());
+        } else {
+          job.observed(servers.get(job.server()).status(job.jobId()));
+        }
       } catch (BackendException e) {
-        job.statusFailed(e);
+        if (queue != null) {
+          LOG.warn("Pulsar job {}: {}; asked again at the next round", job.jobId(), e.getMessage());
+        } else {
+          job.statusFailed(e);
+        }
       } catch (RuntimeException e) {
         LOG.error("Pulsar job {}: reading its status failed unexpectedly", job.jobId(), e);
         job.statusFailed(new BackendException(e.toString(), e, true));
       }
+    }
+  }
+
+  /** A status update from the queue of {@code server}: to its job, or to whoever awaits it. */
+  private void updated(String server, JsonNode update) {
+    PulsarStatus status = PulsarStatus.of(update);
+    String handle = handle(server, status.jobId());
+    PulsarJob job = jobs.get(handle);
+    if (job != null) {
+      job.observed(status);
+      return;
+    }
+    CompletableFuture<PulsarStatus> waiter = awaited.get(handle);
+    if (waiter != null && status.ended()) {
+      waiter.complete(status);
+      return;
+    }
+    // A job of another engine on the same queue, or one that ended here already (a duplicate).
+    LOG.debug("{}: a status update of a job this backend does not watch: {} {}", server, status.jobId(),
+        status.status());
+  }
+
+  /**
+   * Waits, on a worker, until job {@code jobId} of {@code server} ended, asking for its status
+   * every {@link Settings#pollInterval()}; its last status, or null after {@code timeout} (or when
+   * interrupted).
+   */
+  PulsarStatus awaitEnded(String server, String jobId, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    PulsarQueue queue = queues.get(server);
+    String handle = handle(server, jobId);
+    CompletableFuture<PulsarStatus> waiter = new CompletableFuture<>();
+    if (queue != null) {
+      awaited.put(handle, waiter);
+    }
+    try {
+      while (System.nanoTime() < deadline) {
+        try {
+          if (queue != null) {
+            queue.requestStatus(jobId);
+            return waiter.get(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+          }
+          PulsarStatus status = servers.get(server).status(jobId);
+          if (status.ended()) {
+            return status;
+          }
+          Thread.sleep(settings.pollInterval().toMillis());
+        } catch (BackendException | TimeoutException e) {
+          LOG.debug("Pulsar job {}: {}", jobId, e.toString());
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      awaited.remove(handle, waiter);
     }
   }
 }

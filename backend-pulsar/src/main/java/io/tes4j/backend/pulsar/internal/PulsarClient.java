@@ -150,16 +150,20 @@ public final class PulsarClient {
    *
    * @param setupParams when not null, Pulsar sets the job up inside this submit (for a job never
    *     set up with {@link #setup}), as {@code {"job_id": ...}}
+   * @param remoteStaging Pulsar's {@code remote_staging} (what it stages itself), or null
    */
-  public void submit(String jobId, String commandLine, Map<String, Object> setupParams) {
+  public void submit(String jobId, String commandLine, Map<String, Object> setupParams, JsonNode remoteStaging) {
     Map<String, String> query = new LinkedHashMap<>();
     query.put("command_line", commandLine);
-    if (setupParams != null) {
-      try {
+    try {
+      if (setupParams != null) {
         query.put("setup_params", JSON.writeValueAsString(setupParams));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
       }
+      if (remoteStaging != null) {
+        query.put("remote_staging", JSON.writeValueAsString(remoteStaging));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
     call("submit of job " + jobId, "POST", "jobs/" + encode(jobId) + "/submit", query, null, ok());
   }

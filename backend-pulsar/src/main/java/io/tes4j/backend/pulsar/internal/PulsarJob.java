@@ -44,6 +44,8 @@ final class PulsarJob {
   private final TaskEvents events;
   private final PulsarBackend backend;
   private final PulsarClient client;
+  /** The server's message queue in AMQP mode, else null (everything over {@link #client}). */
+  private final PulsarQueue queue;
   private final Path local;
 
   private boolean submitted;
@@ -58,6 +60,10 @@ final class PulsarJob {
   private boolean done;
   /** When the first of the status requests that failed in a row was made; 0 while they succeed. */
   private long failingSinceNanos;
+  /** AMQP mode: when Pulsar last said anything of the job, or when it was launched or resumed. */
+  private long lastHeardNanos;
+  /** AMQP mode: when its status was last asked for; 0 for never. */
+  private long lastAskedNanos;
 
   /**
    * @param server the name of the Pulsar server that runs it
@@ -71,6 +77,8 @@ final class PulsarJob {
     this.events = events;
     this.backend = backend;
     this.client = backend.client(server);
+    this.queue = backend.queue(server);
+    this.lastHeardNanos = System.nanoTime();
     this.local = backend.settings().stagingRoot().resolve(jobId);
     this.submitted = submitted;
   }
@@ -97,6 +105,9 @@ final class PulsarJob {
     events.metadata("pulsar.server", server + " (" + client.description() + ")");
     events.metadata("pulsar.job", jobId);
     events.metadata("pulsar.runtime", backend.settings().runtime().parameter());
+    if (queue != null) {
+      events.metadata("pulsar.queue", queue.description());
+    }
     long firstFailure = 0;
     long pauseMillis = 500;
     while (true) {
@@ -139,7 +150,10 @@ final class PulsarJob {
       Path inputs = local.resolve("in");
       deleteQuietly(local);
       Files.createDirectories(inputs);
-      backend.stager().stageInputs(task, inputs);
+      RemoteStaging staging = backend.settings().pulsarStaging()
+          ? RemoteStaging.plan(task, backend.transferPolicy())
+          : RemoteStaging.none(task);
+      backend.stager().stageInputs(staging.engineTask(), inputs);
       if (cancelled()) {
         end(State.CANCELED, false);
         return null;
@@ -163,10 +177,15 @@ final class PulsarJob {
         end(State.CANCELED, true);
         return null;
       }
-      client.submit(jobId, commandLine, null);
+      if (queue != null) {
+        queue.setup(jobId, commandLine, null, staging.remoteStaging());
+      } else {
+        client.submit(jobId, commandLine, null, staging.remoteStaging());
+      }
       deleteQuietly(inputs); // on Pulsar now: no copy of them waits here for the task's end
       boolean cancelNow;
       synchronized (this) {
+        lastHeardNanos = System.nanoTime();
         submitted = true;
         cancelNow = cancelRequested; // asked while this thread submitted: cancel() left it to us
       }
@@ -224,7 +243,9 @@ final class PulsarJob {
     boolean cancelAgain = false;
     synchronized (this) {
       failingSinceNanos = 0;
-      if (done || collecting) {
+      lastHeardNanos = System.nanoTime();
+      if (done || collecting || !submitted) {
+        // Updates come at least once and in any order: nothing after the end counts.
         return;
       }
       if (status.ended()) {
@@ -268,20 +289,61 @@ final class PulsarJob {
       if (now - failingSinceNanos < giveUpAfter.toNanos()) {
         return;
       }
+    }
+    giveUp("the status of Pulsar job " + jobId + " could not be read for " + giveUpAfter
+        + " from " + client.description() + "; the last failure: " + failure.getMessage());
+  }
+
+  /** AMQP mode: whether Pulsar said nothing of this watched job for {@code giveUpAfter}. */
+  synchronized boolean silentFor(long now, Duration giveUpAfter) {
+    return wantsStatus() && now - lastHeardNanos >= giveUpAfter.toNanos();
+  }
+
+  /**
+   * AMQP mode: whether to ask for this job's status now, and if so notes that it was asked. A job
+   * is asked when nothing was heard of it for {@code quiet}, and not asked again before {@code
+   * quiet} passed; a job being cancelled every {@code pollInterval}, since Pulsar publishes no
+   * {@code cancelled}.
+   */
+  synchronized boolean statusRequestDue(long now, Duration quiet, Duration pollInterval) {
+    if (!wantsStatus()) {
+      return false;
+    }
+    long wait = (cancelRequested ? pollInterval : quiet).toNanos();
+    if (now - lastHeardNanos < wait || lastAskedNanos != 0 && now - lastAskedNanos < wait) {
+      return false;
+    }
+    lastAskedNanos = now;
+    return true;
+  }
+
+  /** Ends the task SYSTEM_ERROR for {@code reason}, asking Pulsar to stop and clean the job. */
+  void giveUp(String reason) {
+    synchronized (this) {
+      if (done || collecting) {
+        return;
+      }
       collecting = true;
     }
-    events.systemLog("the status of Pulsar job " + jobId + " could not be read for " + giveUpAfter
-        + " from " + client.description() + "; the last failure: " + failure.getMessage()
-        + ". The job may still run there: it was asked to stop");
+    events.systemLog(reason + ". The job may still run there: it was asked to stop");
     backend.onWorker(() -> {
       try {
-        client.cancel(jobId);
+        kill(jobId);
         client.clean(jobId);
       } catch (BackendException e) {
         LOG.warn("Pulsar job {}: could not cancel and clean it: {}", jobId, e.getMessage());
       }
     });
     end(State.SYSTEM_ERROR, false);
+  }
+
+  /** Asks Pulsar to kill job {@code id}: over its queue in AMQP mode, else over HTTP. */
+  private void kill(String id) {
+    if (queue != null) {
+      queue.kill(id);
+    } else {
+      client.cancel(id);
+    }
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -310,7 +372,7 @@ final class PulsarJob {
    */
   private void cancelOnPulsar() {
     try {
-      client.cancel(jobId);
+      kill(jobId);
     } catch (BackendException e) {
       LOG.warn("Pulsar job {}: cancel failed ({}); it is asked again at the next status round", jobId,
           e.getMessage());
@@ -333,7 +395,12 @@ final class PulsarJob {
         String killer = jobId + "-rm";
         try {
           List<String> names = JobScript.containerNames(new JobLayout(jobId, "/", "/", "/", "/", "/"), task);
-          client.submit(killer, JobScript.removeContainersCommand(names), Map.of("job_id", killer));
+          String command = JobScript.removeContainersCommand(names);
+          if (queue != null) {
+            queue.setup(killer, command, Map.of("job_id", killer), null);
+          } else {
+            client.submit(killer, command, Map.of("job_id", killer), null);
+          }
           killerJob = killer;
         } catch (BackendException e) {
           events.systemLog("removing the task's docker containers through Pulsar job " + killer + " failed: "
@@ -349,23 +416,14 @@ final class PulsarJob {
    * that the containers may still run.
    */
   private void awaitContainersRemoved(String killer) {
-    long deadline = System.nanoTime() + backend.settings().giveUpAfter().toNanos();
-    while (System.nanoTime() < deadline) {
+    if (backend.awaitEnded(server, killer, backend.settings().giveUpAfter()) != null) {
       try {
-        PulsarStatus status = client.status(killer);
-        if (status.ended()) {
-          client.clean(killer);
-          return;
-        }
+        client.clean(killer);
       } catch (BackendException e) {
-        LOG.debug("Pulsar job {}: {}", killer, e.getMessage());
+        events.systemLog("could not remove the directory of Pulsar job " + killer + ", which removed the task's"
+            + " docker containers: " + e.getMessage());
       }
-      try {
-        Thread.sleep(backend.settings().pollInterval().toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      return;
     }
     events.systemLog("Pulsar job " + killer + ", which removes the task's docker containers, did not end within "
         + backend.settings().giveUpAfter() + "; they may still run on the Pulsar host");
@@ -391,7 +449,8 @@ final class PulsarJob {
           case "complete" -> completed(status, failedExecutor);
           case "failed" -> {
             events.systemLog("Pulsar could not launch the job (status failed, returncode " + status.returnCode()
-                + "); Pulsar writes the reason only to its log and to the job directory's stderr file, which its"
+                + ")" + (backend.settings().pulsarStaging() ? ", perhaps because an input it downloads itself (staging=pulsar) failed" : "")
+                + "; Pulsar writes the reason only to its log and to the job directory's stderr file, which its"
                 + " API does not serve");
             yield State.SYSTEM_ERROR;
           }

@@ -76,7 +76,7 @@ import java.util.regex.Pattern;
  *   <li>{@code files} (AMQP, required): the Pulsar web app's URL, {@code http(s)://HOST:PORT/[PATH]}.
  *   <li>{@code amqp_key_prefix} (AMQP): Pulsar's own {@code amqp_key_prefix}, when its app.yml sets
  *       one; by default the queues are {@code pulsar__setup}... for the manager {@code _default_}
- *       and {@code pulsar_MANAGER_setup}... for the others.
+ *       and {@code pulsar_MANAGER__setup}... for the others.
  *   <li>{@code statusRequestAfter} (AMQP): how long a job may go without a status update before
  *       tes4j asks Pulsar for one; default {@code 60s}. A job being cancelled is asked at every
  *       round ({@code pollInterval}), as Pulsar publishes no {@code cancelled}.

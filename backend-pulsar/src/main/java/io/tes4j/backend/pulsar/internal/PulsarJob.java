@@ -251,6 +251,12 @@ final class PulsarJob {
       if (status.ended()) {
         collecting = true;
         collectNow = true;
+        if (!runningReported && status.status().equals("complete")) {
+          // The job ran, but no status said so: a short job goes from queued to complete between two
+          // polls, and over AMQP Pulsar publishes neither queued nor, for such a job, running.
+          runningReported = true;
+          reportRunning = true;
+        }
       } else {
         if (!runningReported && (status.status().equals("running") || status.status().equals("postprocessing"))) {
           runningReported = true;
@@ -326,15 +332,28 @@ final class PulsarJob {
       collecting = true;
     }
     events.systemLog(reason + ". The job may still run there: it was asked to stop");
-    backend.onWorker(() -> {
+    boolean asked = backend.onWorker(() -> {
+      if (queue != null) {
+        try {
+          queue.kill(jobId);
+        } catch (BackendException e) {
+          LOG.warn("Pulsar job {}: could not send the kill: {}", jobId, e.getMessage());
+        }
+        // Pulsar's queue consumers say nothing, and a kill taken after the clean below would find
+        // no job to kill (a clean does not kill): the web app's cancel, if it answers, kills now.
+      }
       try {
-        kill(jobId);
+        client.cancel(jobId);
         client.clean(jobId);
       } catch (BackendException e) {
         LOG.warn("Pulsar job {}: could not cancel and clean it: {}", jobId, e.getMessage());
       }
+      // Ended only now, so that whoever closes the engine once the task ended does not cut this short.
+      end(State.SYSTEM_ERROR, false);
     });
-    end(State.SYSTEM_ERROR, false);
+    if (!asked) {
+      end(State.SYSTEM_ERROR, false);
+    }
   }
 
   /** Asks Pulsar to kill job {@code id}: over its queue in AMQP mode, else over HTTP. */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The exchange {@code pulsar} (direct, durable); a queue per message kind, named as its
  *       routing key {@code PREFIX_KIND}, where the prefix is {@code pulsar_} for the manager {@code
- *       _default_} (so {@code pulsar__setup}) and {@code pulsar_MANAGER_} for the others, unless
+ *       _default_} (so {@code pulsar__setup}) and {@code pulsar_MANAGER_} for the others (so {@code
+ *       pulsar_gpu__setup}), unless
  *       Pulsar's {@code amqp_key_prefix} is set.
  *   <li>Pulsar declares only the exchange when it publishes: an update published before any client
  *       declared and bound {@code PREFIX_status_update} is dropped. This class declares and binds it
@@ -276,9 +277,18 @@ public final class PulsarQueue implements AutoCloseable {
         .deliveryMode(2)
         .build();
     try {
+      if (!publisher.isOpen() && connection.isOpen()) {
+        // Closed by the broker (a channel error), not by a network failure that recovery mends.
+        publisher = connection.createChannel();
+        publisher.confirmSelect();
+      }
       publisher.basicPublish(EXCHANGE, queue(kind), properties, body);
       published.increment();
-      publisher.waitForConfirmsOrDie(publishTimeout.toMillis());
+      // Not waitForConfirmsOrDie, which closes the channel on a nack or a timeout.
+      if (!publisher.waitForConfirms(publishTimeout.toMillis())) {
+        throw new BackendException(what + " through " + description + ": the broker refused the message (nack)", null,
+            true);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendException(what + " through " + description + " was interrupted", e, true);

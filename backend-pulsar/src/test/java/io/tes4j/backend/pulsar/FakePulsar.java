@@ -58,6 +58,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -108,10 +109,32 @@ import org.slf4j.LoggerFactory;
  * <p>Faults for tests: {@link #failNext}, {@link #dropNext}, {@link #delay}; {@link #requests()}
  * lists every request received. All of this is thread-safe.
  *
+ * <p><b>Message-queue mode.</b> Built with {@link Builder#amqp(URI)}, it is also Pulsar with
+ * {@code message_queue_url} set (PULSAR.md §7, {@code bind_amqp.py}, {@code amqp_exchange.py}),
+ * the web app still running: for every manager it consumes {@code <prefix>_setup}, {@code
+ * <prefix>_kill} and {@code <prefix>_status} on the broker, and publishes status updates to
+ * exchange {@code pulsar} with routing key {@code <prefix>_status_update}, declaring only the
+ * exchange (see {@link FakePulsarAmqp}). As in Pulsar, every manager keeps its active jobs in a
+ * persistence directory ({@code <staging>/}{@value #PERSISTENCE_DIRECTORY}), and a monitor thread
+ * per manager computes their status every {@link Builder#monitorInterval monitor interval}: the
+ * first time it (or any status request, HTTP or AMQP) sees {@code running}, {@code running} is
+ * published; when a job completes, the postprocessing publishes {@code complete} (or {@code
+ * failed}); a failure of preprocessing or of a submit publishes {@code failed}; {@code
+ * preprocessing}, {@code queued} and {@code cancelled} are never published, only answered to a
+ * status request. A restart takes over as Pulsar's {@code recover_active_jobs} does for {@code
+ * queued_python}: a job whose command had not been dequeued yet runs, and a job that had already
+ * started (or ended) cannot be recovered: it is published {@code lost} and no longer monitored.
+ * Test knobs: {@link #amqpMessages()}, {@link #publishedUpdates()}, {@link #unroutedUpdates()},
+ * {@link #acknowledgedUpdates()}, {@link #duplicateUpdates}, {@link #dropUpdates}, {@link
+ * #staleUpdateAfterTerminal}, {@link #publishUpdate}, {@link #pauseConsuming}.
+ *
  * <pre>{@code
  * try (FakePulsar pulsar = FakePulsar.builder(tmp).privateToken("secret").start()) {
  *   URI base = pulsar.baseUrl(); // http://127.0.0.1:PORT/
  *   ...
+ * }
+ * try (FakePulsar pulsar = FakePulsar.builder(tmp).amqp(broker.amqpUri()).start()) {
+ *   // publish {"job_id": ..., "command_line": ..., "setup_params": {...}} to pulsar__setup
  * }
  * }</pre>
  */
@@ -120,6 +143,18 @@ public final class FakePulsar implements AutoCloseable {
   public static final String VERSION = "0.15.16.dev0";
   /** The manager of the routes without a {@code /managers/{name}} prefix. */
   public static final String DEFAULT_MANAGER = "_default_";
+  /** Pulsar's default {@code min_polling_interval}: how often the monitor looks at the active jobs. */
+  public static final Duration DEFAULT_MONITOR_INTERVAL = Duration.ofMillis(500);
+  /** Pulsar's default {@code amqp_ack_republish_time}. */
+  public static final Duration DEFAULT_ACK_REPUBLISH_TIME = Duration.ofSeconds(30);
+  /** Pulsar's default {@code status_outbox_drain_interval}. */
+  public static final Duration DEFAULT_OUTBOX_DRAIN_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * Pulsar's {@code persistence_directory} (active jobs, status outbox, acknowledgement stores),
+   * inside the staging directory so that a new FakePulsar on the same staging directory finds it;
+   * never taken for a job.
+   */
+  public static final String PERSISTENCE_DIRECTORY = ".persisted_data";
   /** Pulsar's default {@code maximum_stream_size}: each stream in a status is cut to this many bytes. */
   public static final long DEFAULT_MAXIMUM_STREAM_SIZE = 1_048_576;
 
@@ -158,6 +193,9 @@ public final class FakePulsar implements AutoCloseable {
   private static final List<String> JOB_SUBDIRECTORIES =
       List.of("inputs", "working", "outputs", "configs", "tool_files", "metadata");
   private static final Set<String> DONE = Set.of("complete", "failed", "cancelled", "lost");
+  /** The state changes of stateful.py's {@code __proxy_status}. */
+  private static final String TO_RUNNING = "to_running";
+  private static final String TO_COMPLETE = "to_complete";
   /** Actions Pulsar can read from a dictionary; this fake carries out only message and remote_transfer. */
   private static final Set<String> KNOWN_ACTIONS = Set.of("remote_copy", "remote_transfer",
       "remote_transfer_tus", "message", "remote_rsync_transfer", "remote_scp_transfer",
@@ -200,6 +238,13 @@ public final class FakePulsar implements AutoCloseable {
   private final ReadWriteLock starting = new ReentrantReadWriteLock();
   /** False once closed: like a stopped Pulsar, this instance then writes nothing more for its jobs. */
   private volatile boolean monitoring = true;
+  /** Pulsar's persistence_directory: {@code <manager>-active-jobs/} and {@code <manager>-preprocessing-jobs/}. */
+  private final Path persistenceDirectory;
+  /** The message-queue side; null without {@link Builder#amqp}. */
+  private final FakePulsarAmqp amqp;
+  private final Duration monitorInterval;
+  /** One ManagerMonitor per manager, in message-queue mode only (as in Pulsar). */
+  private final List<Thread> monitors = new ArrayList<>();
 
   private FakePulsar(Builder builder) throws IOException {
     Files.createDirectories(builder.stagingDirectory);
@@ -213,11 +258,44 @@ public final class FakePulsar implements AutoCloseable {
     if (setsid == null) {
       LOG.warn("no setsid on this machine: job processes share the JVM's process group");
     }
-    recoverJobs();
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), builder.port), 50);
+    this.persistenceDirectory = stagingDirectory.resolve(PERSISTENCE_DIRECTORY);
+    for (String manager : managers) {
+      Files.createDirectories(activeDirectory(manager, false));
+      Files.createDirectories(activeDirectory(manager, true));
+    }
+    this.monitorInterval = builder.monitorInterval;
+    if (builder.amqpUri != null) {
+      FakePulsarAmqp.Settings settings = new FakePulsarAmqp.Settings(builder.amqpUri, builder.amqpKeyPrefix,
+          builder.amqpAcknowledge, builder.amqpAckRepublishTime, builder.outboxDrainInterval);
+      this.amqp = new FakePulsarAmqp(settings, List.copyOf(builder.managers), persistenceDirectory, new AmqpHandler());
+      // Pulsar binds to the queue (outbox, publisher) before it recovers its jobs, so that what the
+      // recovery publishes ("lost") goes out.
+      amqp.start();
+    } else {
+      this.amqp = null;
+    }
+    try {
+      recoverJobs();
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), builder.port), 50);
+    } catch (IOException | RuntimeException e) {
+      if (amqp != null) {
+        amqp.close();
+      }
+      throw e;
+    }
     server.setExecutor(httpThreads);
     server.createContext("/", this::handle);
     server.start();
+    if (amqp != null) {
+      // After the recovery, so that a setup taken now is not also re-queued as a recovered job.
+      amqp.startConsuming();
+      for (String manager : builder.managers) {
+        Thread monitor = new Thread(() -> monitorActiveJobs(manager), "fake-pulsar-monitor-" + manager);
+        monitor.setDaemon(true);
+        monitors.add(monitor);
+        monitor.start();
+      }
+    }
     LOG.info("FakePulsar serving {} at {}", stagingDirectory, baseUrl());
   }
 
@@ -305,6 +383,109 @@ public final class FakePulsar implements AutoCloseable {
     return alive.size();
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Message-queue mode
+
+  /**
+   * The queue name, which is also the routing key, of {@code name} ({@code setup}, {@code kill},
+   * {@code status}, {@code status_update}, {@code status_update_ack}, ...) for {@code manager}: {@code
+   * <prefix>_<name>}, e.g. {@code pulsar__setup}, {@code pulsar_gpu__status_update} (the prefix
+   * {@code pulsar_gpu_} and the name are joined by one more underscore, as in Pulsar).
+   *
+   * @throws IllegalStateException without {@link Builder#amqp}
+   */
+  public String amqpQueue(String manager, String name) {
+    return requireAmqp().queueName(manager, name);
+  }
+
+  /**
+   * Every message the consumers took so far, in order, with what became of it.
+   *
+   * @throws IllegalStateException without {@link Builder#amqp}
+   */
+  public List<AmqpMessage> amqpMessages() {
+    return requireAmqp().messages();
+  }
+
+  /**
+   * Every status update published so far (sent to the broker, whether a queue took it or not), in
+   * the order sent, as sent: with the acknowledgement keys, duplicates, republications, stale and
+   * raw updates; without those {@link #dropUpdates dropped}.
+   *
+   * @throws IllegalStateException without {@link Builder#amqp}
+   */
+  public List<JsonNode> publishedUpdates() {
+    return requireAmqp().published();
+  }
+
+  /**
+   * The published status updates that the broker returned because no queue was bound to their
+   * routing key, i.e. lost, as they are with Pulsar (which does not ask for returns: this fake does,
+   * only to tell).
+   *
+   * @throws IllegalStateException without {@link Builder#amqp}
+   */
+  public List<JsonNode> unroutedUpdates() {
+    return requireAmqp().unrouted();
+  }
+
+  /**
+   * The {@code acknowledge_uuid_response} values received on {@code <prefix>_status_update_ack}, in
+   * order (with {@link Builder#amqpAcknowledge}).
+   *
+   * @throws IllegalStateException without {@link Builder#amqp}
+   */
+  public List<String> acknowledgedUpdates() {
+    return requireAmqp().acknowledged();
+  }
+
+  /**
+   * While on, every status update from the outbox is published twice (at-least-once delivery; with
+   * acknowledgements, each copy has its own {@code acknowledge_uuid}).
+   */
+  public void duplicateUpdates(boolean on) {
+    requireAmqp().duplicateUpdates(on);
+  }
+
+  /** The next {@code count} status updates from the outbox are silently not published (lost). */
+  public void dropUpdates(int count) {
+    requireAmqp().dropUpdates(count);
+  }
+
+  /**
+   * While on, every terminal status update is followed by an out-of-date short {@code running}
+   * update of the same job (out-of-order delivery).
+   */
+  public void staleUpdateAfterTerminal(boolean on) {
+    requireAmqp().staleUpdateAfterTerminal(on);
+  }
+
+  /**
+   * Publishes {@code payload} as a status update of {@code manager} now, as it is (plus the
+   * acknowledgement keys with {@link Builder#amqpAcknowledge}), bypassing the outbox and the knobs.
+   *
+   * @throws IOException when the broker cannot be reached
+   */
+  public void publishUpdate(String manager, JsonNode payload) throws IOException {
+    requireAmqp().publishUpdate(manager, Objects.requireNonNull(payload, "payload"));
+  }
+
+  /**
+   * While true, no {@code setup}, {@code kill} or {@code status} message is taken (nor an
+   * acknowledgement): they wait in their queues, as with a Pulsar that is down. Returns once the
+   * message being processed, if any, is done.
+   */
+  public void pauseConsuming(boolean pause) {
+    requireAmqp().pauseConsuming(pause);
+  }
+
+  private FakePulsarAmqp requireAmqp() {
+    if (amqp == null) {
+      throw new IllegalStateException("this FakePulsar has no message queue: build it with amqp(uri)");
+    }
+    return amqp;
+  }
+
   /** Stops the server and kills every job process (see {@link #close(boolean)}). */
   @Override
   public void close() {
@@ -320,6 +501,19 @@ public final class FakePulsar implements AutoCloseable {
   public void close(boolean killJobs) {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (amqp != null) {
+      amqp.stopConsuming(); // waits for the message being processed
+    }
+    for (Thread monitor : monitors) {
+      monitor.interrupt();
+    }
+    for (Thread monitor : monitors) {
+      try {
+        monitor.join(KILL_WAIT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     server.stop(0);
     httpThreads.shutdownNow();
@@ -343,6 +537,9 @@ public final class FakePulsar implements AutoCloseable {
       startedJobs.values().forEach(started -> waitFor(started.finished()));
     }
     monitoring = false;
+    if (amqp != null) {
+      amqp.close(); // after a last drain of the status outboxes
+    }
     LOG.info("FakePulsar at port {} closed", port());
   }
 
@@ -415,10 +612,10 @@ public final class FakePulsar implements AutoCloseable {
         clean(jobId);
         return Reply.OK;
       case SUBMIT:
-        submit(jobId, query);
+        submit(match.manager(), jobId, query);
         return Reply.OK;
       case STATUS:
-        return json(status(jobId));
+        return json(status(match.manager(), jobId));
       case CANCEL:
         cancel(jobId);
         return Reply.OK;
@@ -517,7 +714,7 @@ public final class FakePulsar implements AutoCloseable {
     return value;
   }
 
-  private static boolean takeOne(AtomicInteger counter) {
+  static boolean takeOne(AtomicInteger counter) {
     return counter.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
   }
 
@@ -592,7 +789,7 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** {@code POST /jobs/{id}/submit} (§3.3): every parameter from the query string. */
-  private void submit(String pathJobId, Map<String, String> query) throws IOException {
+  private void submit(String manager, String pathJobId, Map<String, String> query) throws IOException {
     String commandLine = required(query, "command_line");
     ObjectNode config = mapper.createObjectNode();
     config.put("job_id", pathJobId);
@@ -609,47 +806,106 @@ public final class FakePulsar implements AutoCloseable {
     }
     // submit_extras is merged over everything, even job_id and command_line, as Pulsar does.
     config.setAll((ObjectNode) extras);
+    submitJob(manager, config);
+  }
 
-    String jobId = text(config.get("job_id"));
-    JobDir job = job(jobId);
-    if (isDuplicateSubmit(job)) {
+  /**
+   * {@code manager_endpoint_util.submit_job}, shared by the submit route and the {@code setup}
+   * message: {@code config} is the submit config (a missing key takes Pulsar's default). A repeated
+   * setup is ignored; with {@code setup_params} (or {@code setup: true}) the job is set up first and
+   * {@code __PULSAR_JOBS_DIRECTORY__} replaced; then {@code touch_outputs}, the launch config, and
+   * the launch, or the remote staging in the background. A failure before the launch publishes
+   * {@code failed} (handle_failure_before_launch), even for a job that has no directory (whose
+   * status is then all empty, as for {@code lost}), and is raised again.
+   */
+  private void submitJob(String manager, ObjectNode config) throws IOException {
+    JsonNode idNode = config.get("job_id");
+    if (idNode != null && !idNode.isNull() && !idNode.isTextual()) {
+      // Pulsar's job_directory raises a TypeError, and so does the status it would publish.
+      throw new PulsarError("TypeError: expected str, not " + FakePulsarAmqp.pythonType(idNode) + " (job_id)");
+    }
+    String jobId = text(idNode);
+    if (truthy(idNode) && isDuplicateSubmit(job(jobId))) {
       LOG.info("Ignoring duplicate setup message for job_id {}", jobId);
       return;
     }
+    try {
+      launchSubmitted(manager, jobId, config);
+    } catch (IOException | RuntimeException e) {
+      stateChange(manager, "failed", jobId);
+      throw e;
+    }
+  }
+
+  private void launchSubmitted(String manager, String jobId, ObjectNode config) throws IOException {
+    JobDir job = job(jobId);
     String command = text(config.get("command_line"));
-    JsonNode setupParams = config.path("setup_params");
+    JsonNode setupParams = valueOr(config, "setup_params", mapper.createObjectNode());
     if (truthy(setupParams) || truthy(config.get("setup"))) {
-      if (!setupParams.isObject() && truthy(setupParams)) {
-        throw new PulsarError("AttributeError: setup_params has no attribute 'get'");
+      if (!setupParams.isObject()) {
+        throw new PulsarError("AttributeError: '" + FakePulsarAmqp.pythonType(setupParams)
+            + "' object has no attribute 'get' (setup_params)");
       }
       String inputJobId = setupParams.has("job_id") ? text(setupParams.get("job_id")) : jobId;
       ObjectNode jobConfig = setup(inputJobId, text(setupParams.get("tool_id")), text(setupParams.get("tool_version")));
       String jobsDirectory = Path.of(jobConfig.get("job_directory").asText()).getParent().toString();
+      if (command == null) {
+        throw new PulsarError("AttributeError: 'NoneType' object has no attribute 'replace' (command_line)");
+      }
       command = command.replace("__PULSAR_JOBS_DIRECTORY__", jobsDirectory);
     }
-    JsonNode touchOutputs = config.path("touch_outputs");
-    for (JsonNode name : touchOutputs) {
-      Path output = Path.of(calculatePath(job, text(name), "output"));
+    for (String name : pythonIteration(valueOr(config, "touch_outputs", mapper.createArrayNode()), "touch_outputs")) {
+      Path output = Path.of(calculatePath(job, name, "output"));
       Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
     }
     ObjectNode launchConfig = mapper.createObjectNode();
-    launchConfig.set("remote_staging", config.get("remote_staging"));
+    launchConfig.set("remote_staging", valueOr(config, "remote_staging", mapper.createObjectNode()));
     launchConfig.put("command_line", command);
-    launchConfig.set("dependencies_description", config.get("dependencies_description"));
-    launchConfig.set("submit_params", config.get("submit_params"));
-    launchConfig.set("env", config.get("env"));
-    launchConfig.set("setup_params", config.get("setup_params"));
-    launchConfig.set("dynamic_file_sources", config.get("dynamic_file_sources"));
-    launchConfig.set("token_endpoint", config.path("token_endpoint").isMissingNode() ? null : config.get("token_endpoint"));
+    launchConfig.set("dependencies_description", valueOr(config, "dependencies_description", null));
+    launchConfig.set("submit_params", valueOr(config, "submit_params", mapper.createObjectNode()));
+    launchConfig.set("env", valueOr(config, "env", mapper.createArrayNode()));
+    launchConfig.set("setup_params", setupParams);
+    launchConfig.set("dynamic_file_sources", valueOr(config, "dynamic_file_sources", null));
+    launchConfig.set("token_endpoint", valueOr(config, "token_endpoint", null));
     // A job that was never set up has no directory: this write fails with an OSError, so the
     // connection is dropped (PULSAR.md §3.3).
     job.store(LAUNCH_CONFIG, launchConfig);
+    JsonNode remoteStaging = launchConfig.get("remote_staging");
+    if (truthy(remoteStaging) && !remoteStaging.isObject()) {
+      throw new PulsarError("AttributeError: '" + FakePulsarAmqp.pythonType(remoteStaging)
+          + "' object has no attribute 'get' (remote_staging)");
+    }
     List<JsonNode> setupActions = setupActions(launchConfig);
     if (setupActions.isEmpty()) {
-      preprocessAndLaunch(job, launchConfig, setupActions);
+      preprocessAndLaunch(manager, job, launchConfig, setupActions);
     } else {
-      stagingThreads.execute(() -> preprocessAndLaunch(job, launchConfig, setupActions));
+      activate(manager, job.id, true);
+      stagingThreads.execute(() -> preprocessAndLaunch(manager, job, launchConfig, setupActions));
     }
+  }
+
+  /** {@code config.get(key, default)}: the value when the key is there, even JSON null. */
+  private JsonNode valueOr(ObjectNode config, String key, JsonNode defaultValue) {
+    JsonNode value = config.get(key);
+    if (value != null) {
+      return value;
+    }
+    return defaultValue == null ? mapper.nullNode() : defaultValue;
+  }
+
+  /** What {@code for name in value} gives in Python: elements, keys, characters; else a TypeError. */
+  private static List<String> pythonIteration(JsonNode value, String what) {
+    List<String> items = new ArrayList<>();
+    if (value.isArray()) {
+      value.forEach(element -> items.add(text(element)));
+    } else if (value.isObject()) {
+      value.fieldNames().forEachRemaining(items::add);
+    } else if (value.isTextual()) {
+      value.textValue().codePoints().forEach(c -> items.add(new String(Character.toChars(c))));
+    } else {
+      throw new PulsarError("TypeError: '" + FakePulsarAmqp.pythonType(value) + "' object is not iterable (" + what + ")");
+    }
+    return items;
   }
 
   /** A job already launched, being staged, failed or finished takes no second submit. */
@@ -674,28 +930,48 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** {@code GET|POST|... /jobs/{id}/status} (§3.4, §5), derived from the job directory's files. */
-  private ObjectNode status(String jobId) throws IOException {
+  private ObjectNode status(String manager, String jobId) throws IOException {
+    return status(manager, jobId, null);
+  }
+
+  /**
+   * stateful.py's {@code get_status} and {@code full_status}: the status, and its state changes.
+   * The first status that sees {@code running} publishes it; the first that sees the job finished
+   * deactivates it and, when it completed, postprocesses it and publishes the final status. {@code
+   * beforeFinal} (a status request's own publication) gets the answer before that final status.
+   */
+  private ObjectNode status(String manager, String jobId, Consumer<ObjectNode> beforeFinal) throws IOException {
     JobDir job = job(jobId);
     String status;
+    String stateChange = null;
     boolean postprocess = false;
     synchronized (lockFor(job)) {
       if (!Files.exists(job.root)) {
-        return fullStatus(job, "lost");
+        ObjectNode lost = fullStatus(job, "lost");
+        if (beforeFinal != null) {
+          beforeFinal.accept(lost);
+        }
+        return lost;
       }
       String proxyStatus;
       if (job.has(PREPROCESSING_FAILED)) {
         proxyStatus = "failed";
         job.store(FINAL_STATUS, proxyStatus);
+        stateChange = TO_COMPLETE;
       } else if (!job.has(PREPROCESSED)) {
         proxyStatus = "preprocessing";
       } else if (job.has(FINAL_STATUS)) {
         proxyStatus = job.loadText(FINAL_STATUS);
       } else {
         proxyStatus = managerStatus(job);
-        if (proxyStatus.equals("running") && !job.has(RUNNING)) {
-          job.store(RUNNING, true);
+        if (proxyStatus.equals("running")) {
+          if (!job.has(RUNNING)) {
+            job.store(RUNNING, true);
+            stateChange = TO_RUNNING;
+          }
         } else if (proxyStatus.equals("complete") || proxyStatus.equals("cancelled")) {
           job.store(FINAL_STATUS, proxyStatus);
+          stateChange = TO_COMPLETE;
         }
       }
       if (proxyStatus.equals("complete") && !job.has(POSTPROCESSED)) {
@@ -706,24 +982,176 @@ public final class FakePulsar implements AutoCloseable {
         status = proxyStatus;
       }
     }
+    if (TO_COMPLETE.equals(stateChange)) {
+      deactivate(manager, jobId, false);
+    } else if (TO_RUNNING.equals(stateChange)) {
+      stateChange(manager, "running", jobId);
+    }
     ObjectNode answer;
     if (DONE.contains(status)) {
       answer = fullStatus(job, status);
     } else {
-      answer = mapper.createObjectNode();
-      answer.put("complete", "false");
-      answer.put("status", status);
-      answer.put("job_id", jobId);
+      answer = shortStatus(jobId, status);
+    }
+    if (beforeFinal != null) {
+      beforeFinal.accept(answer);
     }
     if (postprocess) {
       // No output actions to run: postprocessing ends at once, so the next status is complete.
+      boolean collected = outputsCollected(job);
       synchronized (lockFor(job)) {
         if (Files.isDirectory(job.root)) {
           job.write(POSTPROCESSED, "");
         }
       }
+      if (TO_COMPLETE.equals(stateChange)) {
+        stateChange(manager, collected && !job.has(PREPROCESSING_FAILED) ? "complete" : "failed", jobId);
+      }
     }
     return answer;
+  }
+
+  private ObjectNode shortStatus(String jobId, String status) {
+    ObjectNode answer = mapper.createObjectNode();
+    answer.put("complete", "false");
+    answer.put("status", status);
+    answer.put("job_id", jobId);
+    return answer;
+  }
+
+  /**
+   * staging/post.py {@code postprocess}: whether the outputs were collected. Without a launch config,
+   * or with {@code remote_staging: null}, Pulsar's {@code "action_mapper" in staging_config} raises,
+   * so the job is published {@code failed} (over HTTP it still reads {@code complete}). This fake
+   * does not carry out output actions: with an {@code action_mapper} and {@code client_outputs}, it
+   * logs that and counts the collection as done.
+   */
+  private boolean outputsCollected(JobDir job) {
+    try {
+      JsonNode staging = job.has(LAUNCH_CONFIG) ? job.load(LAUNCH_CONFIG).get("remote_staging") : null;
+      if (staging == null || staging.isNull()) {
+        throw new PulsarError("TypeError: argument of type 'NoneType' is not iterable");
+      }
+      if (!FakePulsarAmqp.pythonContains(staging, "action_mapper")) {
+        return true;
+      }
+      if (!staging.isObject() || !staging.has("client_outputs")) {
+        throw new PulsarError("KeyError: 'client_outputs'");
+      }
+      LOG.warn("FakePulsar does not carry out output actions: the outputs of job {} were not sent", job.id);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Failed to postprocess results for job id {}: {}", job.id, e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * The state change callback of bind_amqp.py: publishes {@code full_status(status)} of the job
+   * through the manager's outbox; without a message queue, only logs, as Pulsar's default callback.
+   */
+  private void stateChange(String manager, String status, String jobId) {
+    String id = jobId == null || jobId.isEmpty() ? "unknown" : jobId;
+    if (amqp == null) {
+      LOG.debug("Status of job [{}] changed to [{}]. No callbacks enabled.", id, status);
+      return;
+    }
+    ObjectNode payload;
+    try {
+      payload = DONE.contains(status) ? fullStatus(job(id), status) : shortStatus(id, status);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Failure to publish Pulsar state change {} for job_id {}: {}", status, id, e.toString());
+      return;
+    }
+    LOG.debug("Publishing Pulsar state change with status {} for job_id {}", status, id);
+    amqp.enqueueUpdate(manager, payload);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Active jobs and their monitor (stateful.py ActiveJobs, ManagerMonitor)
+
+  private Path activeDirectory(String manager, boolean preprocessing) {
+    return persistenceDirectory.resolve(manager + (preprocessing ? "-preprocessing-jobs" : "-active-jobs"));
+  }
+
+  private void activate(String manager, String jobId, boolean preprocessing) {
+    try {
+      Files.createDirectories(activeDirectory(manager, preprocessing));
+      Files.write(activeDirectory(manager, preprocessing).resolve(jobId), new byte[0]);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Failed to activate job with job id {}. This job may not recover properly upon Pulsar restart.", jobId);
+    }
+  }
+
+  private void deactivate(String manager, String jobId, boolean preprocessing) {
+    try {
+      Files.deleteIfExists(activeDirectory(manager, preprocessing).resolve(jobId));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Failed to deactivate job with job id {}. May cause problems on next Pulsar start.", jobId);
+    }
+  }
+
+  private List<String> activeJobIds(String manager, boolean preprocessing) {
+    List<String> ids = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(activeDirectory(manager, preprocessing))) {
+      entries.forEach(entry -> ids.add(entry.getFileName().toString()));
+    } catch (IOException e) {
+      LOG.debug("cannot list the active jobs of {}: {}", manager, e.toString());
+    }
+    return ids;
+  }
+
+  /** ManagerMonitor: the status of every active job, every monitor interval. */
+  private void monitorActiveJobs(String manager) {
+    while (!closed.get()) {
+      long start = System.nanoTime();
+      for (String jobId : activeJobIds(manager, false)) {
+        if (closed.get()) {
+          return;
+        }
+        try {
+          status(manager, jobId);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Failed checking active job status for job_id {}: {}", jobId, e.toString());
+        }
+      }
+      long left = monitorInterval.toNanos() - (System.nanoTime() - start);
+      if (left > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(left);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** What the message consumers do, through this fake's own routes' logic. */
+  private final class AmqpHandler implements FakePulsarAmqp.Handler {
+    @Override
+    public void setup(String manager, ObjectNode config) throws IOException {
+      submitJob(manager, config);
+    }
+
+    @Override
+    public void kill(String manager, String jobId) throws IOException {
+      cancel(jobId);
+    }
+
+    /**
+     * trigger_state_change_callback: get_status (whose own state changes publish first: a job seen
+     * running for the first time publishes running twice), then full_status of what it said,
+     * published as it is, whatever it is (preprocessing, queued and postprocessing too). For a job
+     * with no directory, get_status says lost and full_status builds the complete dictionary from
+     * files that are not there, every read having a default (the HTTP route does the same and
+     * Pulsar answers it, verified): Pulsar publishes {@code {"status": "lost", "complete": "true",
+     * "returncode": null}} with empty streams and lists, and so does this fake. A job id Pulsar's
+     * JobDirectory refuses (with a {@code /}) raises instead: nothing is published.
+     */
+    @Override
+    public void status(String manager, String jobId) throws IOException {
+      FakePulsar.this.status(manager, jobId, answer -> amqp.enqueueUpdate(manager, answer));
+    }
   }
 
   /** The unqueued manager's own status: cancelled, running (pid), queued (submitted) or complete. */
@@ -1123,9 +1551,10 @@ public final class FakePulsar implements AutoCloseable {
 
   /**
    * Remote staging (if any), then the launch; any failure marks the job failed with return code 1
-   * and the error in {@code <job>/stderr}, as {@code _handling_of_preprocessing_state} does.
+   * and the error in {@code <job>/stderr}, and publishes {@code failed}, as {@code
+   * _handling_of_preprocessing_state} does. A launched job becomes one of the manager's active jobs.
    */
-  private void preprocessAndLaunch(JobDir job, JsonNode launchConfig, List<JsonNode> setupActions) {
+  private void preprocessAndLaunch(String manager, JobDir job, JsonNode launchConfig, List<JsonNode> setupActions) {
     try {
       for (JsonNode action : setupActions) {
         if (closed.get()) {
@@ -1139,6 +1568,9 @@ public final class FakePulsar implements AutoCloseable {
       if (closed.get() && !setupActions.isEmpty()) {
         return;
       }
+      if (!setupActions.isEmpty()) {
+        deactivate(manager, job.id, true);
+      }
       if (job.has(CANCELLED)) {
         return;
       }
@@ -1146,6 +1578,7 @@ public final class FakePulsar implements AutoCloseable {
       synchronized (lockFor(job)) {
         job.store(PREPROCESSED, true);
       }
+      activate(manager, job.id, false);
     } catch (IOException | RuntimeException e) {
       if (closed.get() && !setupActions.isEmpty()) {
         LOG.info("staging of job {} abandoned at close: {}", job.id, e.toString());
@@ -1161,6 +1594,7 @@ public final class FakePulsar implements AutoCloseable {
           LOG.warn("cannot record the failure of job {}: {}", job.id, io.toString());
         }
       }
+      stateChange(manager, "failed", job.id);
     }
   }
 
@@ -1463,8 +1897,25 @@ public final class FakePulsar implements AutoCloseable {
     return Map.copyOf(environment);
   }
 
-  /** Pulsar's recovery at start: resumes unfinished remote staging, and queued runs. */
+  /**
+   * Pulsar's recovery at start ({@code recover_active_jobs}): resumes unfinished remote staging (for
+   * the manager that started it), re-queues the runs not dequeued yet, and gives up the launched
+   * jobs it cannot recover: queued_python's {@code _recover_active_job} reads the job's {@code
+   * command_line} file, which the worker removed when it dequeued the job, so a job that had started
+   * (or even ended) before the restart raises, and is deactivated and published {@code lost}.
+   */
   private void recoverJobs() {
+    Map<String, String> stagingManagers = new LinkedHashMap<>();
+    for (String manager : managers) {
+      for (String jobId : activeJobIds(manager, true)) {
+        JobDir job = new JobDir(jobId, stagingDirectory.resolve(jobId));
+        if (!job.has(LAUNCH_CONFIG) || job.has(PREPROCESSED) || job.has(PREPROCESSING_FAILED)) {
+          deactivate(manager, jobId, true);
+        } else {
+          stagingManagers.putIfAbsent(jobId, manager);
+        }
+      }
+    }
     for (JobDir job : jobDirectories()) {
       try {
         if (job.has(LAUNCH_CONFIG) && !job.has(PREPROCESSED) && !job.has(PREPROCESSING_FAILED)) {
@@ -1472,7 +1923,8 @@ public final class FakePulsar implements AutoCloseable {
           List<JsonNode> actions = setupActions(launchConfig);
           if (!actions.isEmpty()) {
             LOG.info("resuming the staging of job {}", job.id);
-            stagingThreads.execute(() -> preprocessAndLaunch(job, launchConfig, actions));
+            String manager = stagingManagers.getOrDefault(job.id, DEFAULT_MANAGER);
+            stagingThreads.execute(() -> preprocessAndLaunch(manager, job, launchConfig, actions));
           }
         } else if (job.has(SUBMITTED) && job.has(COMMAND_LINE) && !job.has(PID) && !job.has(CANCELLED)) {
           LOG.info("re-queueing job {}", job.id);
@@ -1480,6 +1932,15 @@ public final class FakePulsar implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         LOG.warn("cannot recover job {}: {}", job.id, e.toString());
+      }
+    }
+    for (String manager : managers) {
+      for (String jobId : activeJobIds(manager, false)) {
+        if (!Files.isRegularFile(stagingDirectory.resolve(jobId).resolve(COMMAND_LINE))) {
+          LOG.warn("Failed to recover active job {}: Cannot recover job with id {} (no command_line)", jobId, jobId);
+          deactivate(manager, jobId, false);
+          stateChange(manager, "lost", jobId);
+        }
       }
     }
   }
@@ -1599,7 +2060,9 @@ public final class FakePulsar implements AutoCloseable {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(stagingDirectory, Files::isDirectory)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        jobs.add(new JobDir(name, entry));
+        if (!name.equals(PERSISTENCE_DIRECTORY)) {
+          jobs.add(new JobDir(name, entry));
+        }
       }
     } catch (IOException e) {
       LOG.warn("cannot list {}: {}", stagingDirectory, e.toString());
@@ -1637,7 +2100,7 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** The string of a JSON value; null for JSON null or absent. */
-  private static String text(JsonNode node) {
+  static String text(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }
@@ -1645,7 +2108,7 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** Python truthiness of a JSON value. */
-  private static boolean truthy(JsonNode node) {
+  static boolean truthy(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return false;
     }
@@ -1817,6 +2280,39 @@ public final class FakePulsar implements AutoCloseable {
     }
   }
 
+  /** What became of a message a consumer took. */
+  public enum AmqpOutcome {
+    /** Processed and acked (the job's own failures, e.g. of its launch, are published, not raised). */
+    PROCESSED,
+    /** Its processing raised (no job id, a bad config, ...): Pulsar logs it, and acks the message. */
+    FAILED,
+    /** Its {@code acknowledge_uuid} was seen before (with acknowledgements): acked, not processed. */
+    DUPLICATE,
+    /** An {@code acknowledge_uuid_response} on an acknowledgement queue: recorded and acked. */
+    ACKNOWLEDGEMENT,
+    /** On {@code status_update_ack} but no acknowledgement: never acked, as by Pulsar. */
+    IGNORED,
+    /**
+     * Not decodable by kombu (content type not JSON, bad JSON, empty body...): the consumer of its
+     * queue quits, as Pulsar's consumer thread dies, and the message goes back to the queue.
+     */
+    REFUSED
+  }
+
+  /**
+   * One message a consumer took.
+   *
+   * @param manager the manager whose consumer took it
+   * @param queue the queue, e.g. {@code pulsar__setup}
+   * @param body the body as kombu decoded it (JSON, or a text node for a trusted non-JSON type), or
+   *     null when it could not be decoded
+   * @param contentType its content type, or null
+   * @param rawBody its bytes as UTF-8 text
+   * @param outcome what became of it
+   */
+  public record AmqpMessage(String manager, String queue, JsonNode body, String contentType, String rawBody,
+      AmqpOutcome outcome) {}
+
   /**
    * One request as the fake received it.
    *
@@ -1854,6 +2350,12 @@ public final class FakePulsar implements AutoCloseable {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private int port;
     private long maximumStreamSize = DEFAULT_MAXIMUM_STREAM_SIZE;
+    private URI amqpUri;
+    private String amqpKeyPrefix;
+    private boolean amqpAcknowledge;
+    private Duration amqpAckRepublishTime = DEFAULT_ACK_REPUBLISH_TIME;
+    private Duration outboxDrainInterval = DEFAULT_OUTBOX_DRAIN_INTERVAL;
+    private Duration monitorInterval = DEFAULT_MONITOR_INTERVAL;
 
     private Builder(Path stagingDirectory) {
       this.stagingDirectory = Objects.requireNonNull(stagingDirectory, "stagingDirectory");
@@ -1891,6 +2393,67 @@ public final class FakePulsar implements AutoCloseable {
     public Builder maximumStreamSize(long bytes) {
       this.maximumStreamSize = bytes;
       return this;
+    }
+
+    /**
+     * Binds to the message queue of this AMQP broker (app.yml {@code message_queue_url}), {@code
+     * amqp://user:password@host:port/vhost}: no path, {@code /}, {@code //} or {@code /%2F} is the
+     * virtual host {@code /}. The HTTP routes keep working beside it.
+     */
+    public Builder amqp(URI brokerUri) {
+      FakePulsarAmqp.connectionFactory(Objects.requireNonNull(brokerUri, "brokerUri")); // checks it
+      this.amqpUri = brokerUri;
+      return this;
+    }
+
+    /**
+     * app.yml {@code amqp_key_prefix}: the prefix of every queue name and routing key instead of
+     * {@code pulsar_} ({@value #DEFAULT_MANAGER}) or {@code pulsar_<manager>_}; the same for every
+     * manager, as in Pulsar.
+     */
+    public Builder amqpKeyPrefix(String prefix) {
+      this.amqpKeyPrefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    /**
+     * app.yml {@code amqp_acknowledge}: status updates carry {@code acknowledge_uuid}, {@code
+     * acknowledge_queue} and {@code acknowledge_submit_queue}, {@code <prefix>_status_update_ack} is
+     * consumed, and an update not acknowledged within the {@linkplain #amqpAckRepublishTime
+     * republish time} is published again with {@code force_noack: true}.
+     */
+    public Builder amqpAcknowledge(boolean acknowledge) {
+      this.amqpAcknowledge = acknowledge;
+      return this;
+    }
+
+    /** app.yml {@code amqp_ack_republish_time} (default 30 s); short ones are for tests. */
+    public Builder amqpAckRepublishTime(Duration time) {
+      this.amqpAckRepublishTime = requirePositive(time, "time");
+      return this;
+    }
+
+    /**
+     * app.yml {@code status_outbox_drain_interval} (default 5 s): how often the status outbox tries
+     * again to publish what it could not (the broker was down).
+     */
+    public Builder statusOutboxDrainInterval(Duration interval) {
+      this.outboxDrainInterval = requirePositive(interval, "interval");
+      return this;
+    }
+
+    /** The manager option {@code min_polling_interval} (default 500 ms) of the active-job monitor. */
+    public Builder monitorInterval(Duration interval) {
+      this.monitorInterval = requirePositive(interval, "interval");
+      return this;
+    }
+
+    private static Duration requirePositive(Duration duration, String name) {
+      Objects.requireNonNull(duration, name);
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + duration);
+      }
+      return duration;
     }
 
     /** Starts the fake Pulsar, taking over the jobs already in the staging directory. */

@@ -29,6 +29,20 @@ class RunCommandTest {
   }
 
   @Test
+  void optionsMayComeFromAnArgumentFileSoThatSecretsStayOffTheCommandLine() throws IOException {
+    // A backend URI may hold a password or a token, which ps shows to every local user when it
+    // is an argument; @FILE (one argument a line) keeps it in a file only its owner reads.
+    Path file = task("{\"executors\": [{\"image\": \"alpine\", \"command\": [\"true\"]}]}");
+    Path arguments = file.resolveSibling("backend.args");
+    java.nio.file.Files.writeString(arguments, "--backend\nmock:?delay=0ms\n");
+
+    CliResult r = CliResult.run(Map.of(), "run", file.toString(), "@" + arguments);
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("COMPLETE");
+  }
+
+  @Test
   void aCompleteTaskExitsZeroAfterPrintingEveryStateInOrder() throws IOException {
     Path file = task("{\"executors\": [{\"image\": \"alpine\", \"command\": [\"true\"]}]}");
 

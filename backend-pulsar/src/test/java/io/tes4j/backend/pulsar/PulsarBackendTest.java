@@ -299,6 +299,28 @@ class PulsarBackendTest {
   }
 
   @Test
+  void aSlowServerDelaysOnlyTheStatusesOfItsOwnTasks() throws Exception {
+    try (FakePulsar slow = FakePulsar.builder(work.resolve("staging-slow"))
+        .environment(Map.of("PATH", docker.binDirectory() + ":" + System.getenv("PATH")))
+        .start();
+        TesEngine engine = engine(Map.of("server.slow", slow.baseUrl().toString(), "requestTimeout", "5m"))) {
+      String stuck = engine.createTask(shell("sleep 600").toBuilder()
+          .resources(io.tes4j.model.Resources.builder().backendParameters(Map.of("pulsar_server", "slow")).build())
+          .build());
+      awaitState(engine, stuck, State.RUNNING);
+      slow.delay(Duration.ofMinutes(2)); // each status request to it now takes two minutes
+      Thread.sleep(200); // a round of the slow server's poller is waiting on it
+      String quick = engine.createTask(shell("echo quick").toBuilder()
+          .resources(io.tes4j.model.Resources.builder().backendParameters(Map.of("pulsar_server", "default")).build())
+          .build());
+      // With one poller for both servers, this status would wait behind the slow one's.
+      Task task = engine.await(quick, Duration.ofSeconds(30));
+      assertThat(task.state()).isEqualTo(State.COMPLETE);
+      slow.delay(Duration.ZERO);
+    }
+  }
+
+  @Test
   void aFailingExecutorIsAnExecutorErrorWithItsExitCodeAndTheRestSkipped() throws Exception {
     try (TesEngine engine = engine(Map.of())) {
       String id = engine.createTask(shell("echo before; exit 7").toBuilder()

@@ -38,12 +38,13 @@ import org.slf4j.LoggerFactory;
  * Runs TES tasks as jobs of one or several Pulsar servers, over their REST API or their message
  * queue. Thread-safe.
  *
- * <p>Each task is one Pulsar job, on the server {@link Placement} picks, whose id is the handle. A worker stages the task's inputs on this
- * machine (through {@code transfer}, under the transfer policy), sets the job up, uploads the files
- * and the executors' environment files, and submits one command line ({@link JobScript}). One
- * poller then asks Pulsar for the status of every job in rounds, {@link Settings#pollInterval()}
- * apart, at most {@link Settings#maxPollsPerSecond()} requests a second to each server whatever the
- * number of jobs. When a job ended, a worker reads each executor's times, exit code and output tails, fetches
+ * <p>Each task is one Pulsar job, on the server {@link Placement} picks, whose id is the handle. A
+ * worker stages the task's inputs on this machine (through {@code transfer}, under the transfer
+ * policy), sets the job up, uploads the files and the executors' environment files, and submits
+ * one command line ({@link JobScript}). Each server's poller, a thread of its own, then asks it for
+ * the status of each of its jobs in rounds, {@link Settings#pollInterval()} apart, at most {@link
+ * Settings#maxPollsPerSecond()} requests a second whatever the number of jobs; a slow server slows
+ * only its own rounds. When a job ended, a worker reads each executor's times, exit code and output tails, fetches
  * the outputs and uploads them to their URLs, cleans the job, and ends the task. Nothing of a job
  * is kept on Pulsar once its task ended.
  *
@@ -170,8 +171,11 @@ public final class PulsarBackend implements Backend {
       t.setDaemon(true);
       return t;
     });
-    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tes4j-pulsar-" + instance + "-poller");
+    // One poller thread per server, so that a slow or dead server (each request may wait
+    // requestTimeout, maxAttempts times) delays the statuses of its own jobs only.
+    AtomicInteger pollers = new AtomicInteger();
+    this.poller = Executors.newScheduledThreadPool(this.servers.size(), r -> {
+      Thread t = new Thread(r, "tes4j-pulsar-" + instance + "-poller-" + pollers.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -183,7 +187,9 @@ public final class PulsarBackend implements Backend {
     }
     this.polls = Map.copyOf(paces);
     long pause = settings.pollInterval().toMillis();
-    poller.scheduleWithFixedDelay(this::pollRound, pause, pause, TimeUnit.MILLISECONDS);
+    for (String server : this.servers.keySet()) {
+      poller.scheduleWithFixedDelay(() -> pollRound(server), pause, pause, TimeUnit.MILLISECONDS);
+    }
   }
 
   @Override
@@ -382,13 +388,14 @@ public final class PulsarBackend implements Backend {
   // The poller.
 
   /**
-   * One round: over HTTP, the status of every watched job; over a queue, a status request for each
-   * job not heard of for {@link Settings#statusRequestAfter()} (every round for a job being
+   * One round for {@code server}, on its own poller thread: over HTTP, the status of each of its
+   * watched jobs; over a queue, a status request for each job not heard of for {@link Settings#statusRequestAfter()} (every round for a job being
    * cancelled, since Pulsar publishes no {@code cancelled}), and the end of any job silent for
    * {@link Settings#giveUpAfter()}. Both paced by each server's rate limiter.
    */
-  private void pollRound() {
-    for (PulsarQueue queue : queues.values()) {
+  private void pollRound(String server) {
+    PulsarQueue queue = queues.get(server);
+    if (queue != null) {
       try {
         queue.connect(); // updates are consumed even while nothing is published
       } catch (BackendException e) {
@@ -398,7 +405,7 @@ public final class PulsarBackend implements Backend {
     long now = System.nanoTime();
     List<PulsarJob> watched = new ArrayList<>();
     for (PulsarJob job : jobs.values()) {
-      if (job.wantsStatus()) {
+      if (job.server().equals(server) && job.wantsStatus()) {
         watched.add(job);
       }
     }
@@ -406,7 +413,6 @@ public final class PulsarBackend implements Backend {
       if (closed || Thread.currentThread().isInterrupted()) {
         return;
       }
-      PulsarQueue queue = queues.get(job.server());
       if (queue != null) {
         if (job.silentFor(now, settings.giveUpAfter())) {
           job.giveUp("no status of Pulsar job " + job.jobId() + " came through " + queue.description() + " for "

@@ -90,8 +90,8 @@ import java.util.regex.Pattern;
  *       each. Runtime and pace are shared.
  *   <li>{@code placement}: which server runs a task that does not name one in {@code
  *       resources.backend_parameters.pulsar_server}: {@code round-robin} (the default), {@code
- *       least-busy} (the fewest of this engine's unfinished tasks) or {@code tag:KEY} (the server
- *       its tag {@code KEY} names).
+ *       least-busy} (the fewest of this engine's unfinished tasks), {@code tag:KEY} (the server
+ *       its tag {@code KEY} names), or the name of a {@link PulsarPlacement} on the class path.
  *   <li>{@code fileRoots}, {@code allowSchemes}, {@code allowHosts}, {@code privateAddresses}: the
  *       transfer policy the task's inputs and outputs obey on this machine ({@link
  *       BackendConfig#TRANSFER_POLICY_PARAMETERS}); {@code tes4j serve} sets them.

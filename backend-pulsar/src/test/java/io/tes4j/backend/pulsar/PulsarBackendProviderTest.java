@@ -164,6 +164,24 @@ class PulsarBackendProviderTest {
   }
 
   @Test
+  void aPlacementRuleOfOnesOwnIsFoundOnTheClassPathAndABrokenOneFailsItsTasksSayingWhy() throws Exception {
+    try (Backend backend = open("pulsar+http://127.0.0.1:9/?server.hpc=http://127.0.0.1:9/&placement=by-cores")) {
+      assertThat(backend.toString()).contains("placement=by-cores");
+    }
+    try (io.tes4j.engine.TesEngine engine = io.tes4j.engine.TesEngine.builder()
+        .backend(open("pulsar+http://127.0.0.1:9/?server.hpc=http://127.0.0.1:9/&placement=nowhere"))
+        .build()) {
+      String id = engine.createTask(io.tes4j.model.Task.builder()
+          .addExecutor(io.tes4j.model.Executor.of("alpine", "true")).build());
+      io.tes4j.model.Task task = engine.await(id, java.time.Duration.ofSeconds(30));
+      assertThat(task.state()).isEqualTo(io.tes4j.model.State.SYSTEM_ERROR);
+      io.tes4j.model.Task full = engine.getTask(id, io.tes4j.model.View.FULL);
+      assertThat(full.logs().get(0).systemLogs()).anySatisfy(line -> assertThat(line)
+          .contains("the placement rule 'nowhere' chose 'mars'").contains("it has default, hpc"));
+    }
+  }
+
+  @Test
   void readsDurationsInEveryDocumentedForm() {
     BackendConfig config = BackendConfig.of(URI.create("pulsar+http://h/?a=500ms&b=2s&c=10m&d=1h&e=PT3S"), Map.of());
     assertThat(PulsarBackendProvider.duration(config, "a", null)).hasMillis(500);

@@ -1,5 +1,6 @@
 package io.tes4j.backend.pulsar.internal;
 
+import io.tes4j.backend.pulsar.PulsarPlacement;
 import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
@@ -8,8 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
+import java.util.regex.Pattern;
 
 /**
  * Which Pulsar server runs a task, when the backend has several. A task that names one in {@code
@@ -20,7 +24,8 @@ import java.util.function.ToIntFunction;
  *   <li>{@code least-busy}: the server with the fewest of this engine's unfinished tasks (the first
  *       named on a tie);
  *   <li>{@code tag:KEY}: the server the task's tag {@code KEY} names; a task without that tag goes
- *       round robin.
+ *       round robin;
+ *   <li>{@code NAME}: the {@link PulsarPlacement} of that name, found through {@link ServiceLoader}.
  * </ul>
  *
  * <p>A name that is no server's is refused when the task is created ({@link #check}). Thread-safe.
@@ -29,14 +34,18 @@ public final class Placement {
   /** The {@code backend_parameters} key that names a task's server. */
   public static final String SERVER_PARAMETER = "pulsar_server";
 
+  private static final Pattern PLUG_IN_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
   private final String rule;
   private final String tagKey;
+  private final PulsarPlacement plugIn;
   private final List<String> servers;
   private final AtomicLong turn = new AtomicLong();
 
-  private Placement(String rule, String tagKey, List<String> servers) {
+  private Placement(String rule, String tagKey, PulsarPlacement plugIn, List<String> servers) {
     this.rule = rule;
     this.tagKey = tagKey;
+    this.plugIn = plugIn;
     this.servers = List.copyOf(servers);
   }
 
@@ -49,13 +58,34 @@ public final class Placement {
     String text = value == null || value.isBlank() ? "round-robin" : value.strip();
     String lower = text.toLowerCase(Locale.ROOT);
     if (lower.equals("round-robin") || lower.equals("least-busy")) {
-      return new Placement(lower, null, servers);
+      return new Placement(lower, null, null, servers);
     }
     if (lower.startsWith("tag:") && text.length() > 4) {
-      return new Placement("tag", text.substring(4), servers);
+      return new Placement("tag", text.substring(4), null, servers);
+    }
+    List<String> plugIns = new ArrayList<>();
+    for (ServiceLoader.Provider<PulsarPlacement> provider : ServiceLoader.load(PulsarPlacement.class).stream().toList()) {
+      PulsarPlacement candidate;
+      try {
+        candidate = provider.get();
+      } catch (ServiceConfigurationError e) {
+        throw new IllegalArgumentException("pulsar: the placement rule " + provider.type().getName()
+            + " cannot be made: " + e.getMessage(), e);
+      }
+      String name = candidate.name();
+      if (name == null || !PLUG_IN_NAME.matcher(name).matches() || name.equals("round-robin")
+          || name.equals("least-busy")) {
+        throw new IllegalArgumentException("pulsar: the placement rule " + candidate.getClass().getName()
+            + " is named '" + name + "'; a rule's name is lower-case letters, digits and -, and not a built-in rule's");
+      }
+      if (name.equals(text)) {
+        return new Placement(name, null, candidate, servers);
+      }
+      plugIns.add(name);
     }
     throw new IllegalArgumentException("pulsar: placement=" + text
-        + " is not a placement rule; use round-robin, least-busy or tag:KEY (the tag KEY names the server)");
+        + " is not a placement rule; use round-robin, least-busy or tag:KEY (the tag KEY names the server)"
+        + (plugIns.isEmpty() ? "" : ", or one of the rules found on the class path: " + String.join(", ", plugIns)));
   }
 
   /** The servers, the first being the URI's own. */
@@ -101,6 +131,19 @@ public final class Placement {
     }
     if (servers.size() == 1) {
       return servers.get(0);
+    }
+    if (plugIn != null) {
+      String chosen;
+      try {
+        chosen = plugIn.choose(task, servers, busy);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("the placement rule '" + rule + "' failed for task " + task.id() + ": " + e, e);
+      }
+      if (chosen == null || !servers.contains(chosen)) {
+        throw new IllegalArgumentException("the placement rule '" + rule + "' chose '" + chosen + "' for task "
+            + task.id() + ", which is no server of this backend; it has " + String.join(", ", servers));
+      }
+      return chosen;
     }
     if (rule.equals("least-busy")) {
       String best = servers.get(0);

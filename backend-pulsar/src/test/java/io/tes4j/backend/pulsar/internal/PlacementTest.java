@@ -60,9 +60,30 @@ class PlacementTest {
   }
 
   @Test
-  void anUnknownRuleIsRefusedNamingTheRules() {
+  void anUnknownRuleIsRefusedNamingTheRulesThoseOnTheClassPathToo() {
     assertThatThrownBy(() -> Placement.parse("random", SERVERS))
         .hasMessageContaining("placement=random")
-        .hasMessageContaining("round-robin, least-busy or tag:KEY");
+        .hasMessageContaining("round-robin, least-busy or tag:KEY")
+        .hasMessageContaining("or one of the rules found on the class path: by-cores, nowhere");
+  }
+
+  @Test
+  void aRuleOfOnesOwnIsFoundByItsNameAndAskedOnlyForTasksThatNameNoServer() {
+    Placement placement = Placement.parse("by-cores", SERVERS);
+    Map<String, Integer> busy = Map.of("default", 5, "hpc", 0, "cloud", 2);
+    Task big = task(Map.of(), null).toBuilder().resources(Resources.builder().cpuCores(32.0).build()).build();
+    assertThat(placement.choose(big, busy::get)).isEqualTo("hpc");
+    assertThat(placement.choose(task(Map.of(), null), busy::get)).isEqualTo("cloud");
+    assertThat(placement.choose(task(Map.of(), Map.of("pulsar_server", "default")), busy::get)).isEqualTo("default");
+    assertThat(placement).hasToString("by-cores");
+  }
+
+  @Test
+  void aRuleThatChoosesNoServerOfOursFailsNamingTheRule() {
+    Placement placement = Placement.parse("nowhere", SERVERS);
+    assertThatThrownBy(() -> placement.choose(task(Map.of(), null), s -> 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the placement rule 'nowhere' chose 'mars' for task T1, which is no server of this backend")
+        .hasMessageContaining("default, hpc, cloud");
   }
 }

@@ -13,7 +13,6 @@ import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
-import io.tes4j.spi.TaskEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -282,11 +280,11 @@ class PulsarAmqpBackendTest {
     Task task = shell("sleep 1; echo resumed").toBuilder().id("01TESTAMQPRESUMED").build();
     String handle;
     try (Backend first = backend(Map.of("runtime", "none"))) {
-      handle = first.start(task, new Finished());
+      handle = first.start(task, new FinishedEvents());
       await(() -> Files.isDirectory(pulsar.jobDirectory(handle)), "the job to be set up");
       await(() -> !messages("pulsar__setup", handle).isEmpty(), "the launch");
     } // the engine stops while the job runs
-    Finished events = new Finished();
+    FinishedEvents events = new FinishedEvents();
     try (Backend second = backend(Map.of("runtime", "none"))) {
       assertThat(second.resume(handle, task, events)).isTrue();
       assertThat(events.state.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(State.COMPLETE);
@@ -307,42 +305,6 @@ class PulsarAmqpBackendTest {
       // and a task launched after the restart runs as well
       String after = engine.createTask(shell("echo after"));
       assertThat(engine.await(after, TIMEOUT).state()).isEqualTo(State.COMPLETE);
-    }
-  }
-
-  /** The end of a task, and its first executor's stdout, as a backend reports them. */
-  private static final class Finished implements TaskEvents {
-    final CompletableFuture<State> state = new CompletableFuture<>();
-    volatile String stdout;
-
-    @Override
-    public void initializing() {}
-
-    @Override
-    public void running() {}
-
-    @Override
-    public void executorStarted(int index, Instant startTime) {}
-
-    @Override
-    public void executorFinished(int index, Instant endTime, int exitCode, String stdoutTail, String stderrTail) {
-      if (index == 0) {
-        stdout = stdoutTail;
-      }
-    }
-
-    @Override
-    public void outputs(List<OutputFileLog> outputs) {}
-
-    @Override
-    public void systemLog(String message) {}
-
-    @Override
-    public void metadata(String key, String value) {}
-
-    @Override
-    public void finished(State end) {
-      state.complete(end);
     }
   }
 }

@@ -10,13 +10,11 @@ import io.tes4j.engine.TesEngine;
 import io.tes4j.model.Executor;
 import io.tes4j.model.Input;
 import io.tes4j.model.Output;
-import io.tes4j.model.OutputFileLog;
 import io.tes4j.model.State;
 import io.tes4j.model.Task;
 import io.tes4j.model.View;
 import io.tes4j.spi.Backend;
 import io.tes4j.spi.BackendConfig;
-import io.tes4j.spi.TaskEvents;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -214,51 +211,15 @@ class PulsarBackendTest {
         new PulsarClient.Retry(1, Duration.ofMillis(10), Duration.ofMillis(10)), HttpClient.newHttpClient());
     client.setup(handle);
     assertThat(client.status(handle).status()).isEqualTo("preprocessing");
-    Finished events = new Finished();
+    FinishedEvents events = new FinishedEvents();
     try (Backend backend = new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri("pulsar+" + pulsar.baseUrl()),
         Map.of("pollInterval", "50ms", "workdir", work.resolve("engine").toString())))) {
       assertThat(backend.resume(handle, task, events)).isTrue();
       assertThat(events.state.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(State.COMPLETE);
       assertThat(events.stdout).isEqualTo("resumed\n");
-      assertThat(backend.resume("tes4j-never-set-up", task, new Finished())).as("a job Pulsar does not know").isFalse();
+      assertThat(backend.resume("tes4j-never-set-up", task, new FinishedEvents())).as("a job Pulsar does not know").isFalse();
     }
     assertThat(jobsLeft()).isEmpty();
-  }
-
-  /** The end of a task, and its first executor's stdout, as a backend reports them. */
-  private static final class Finished implements TaskEvents {
-    final CompletableFuture<State> state = new CompletableFuture<>();
-    volatile String stdout;
-
-    @Override
-    public void initializing() {}
-
-    @Override
-    public void running() {}
-
-    @Override
-    public void executorStarted(int index, Instant startTime) {}
-
-    @Override
-    public void executorFinished(int index, Instant endTime, int exitCode, String stdoutTail, String stderrTail) {
-      if (index == 0) {
-        stdout = stdoutTail;
-      }
-    }
-
-    @Override
-    public void outputs(List<OutputFileLog> outputs) {}
-
-    @Override
-    public void systemLog(String message) {}
-
-    @Override
-    public void metadata(String key, String value) {}
-
-    @Override
-    public void finished(State end) {
-      state.complete(end);
-    }
   }
 
   @Test

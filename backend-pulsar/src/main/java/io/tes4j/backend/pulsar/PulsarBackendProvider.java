@@ -1,5 +1,6 @@
 package io.tes4j.backend.pulsar;
 
+import io.tes4j.api.internal.Durations;
 import io.tes4j.backend.pulsar.internal.Placement;
 import io.tes4j.backend.pulsar.internal.PulsarBackend;
 import com.rabbitmq.client.ConnectionFactory;
@@ -17,7 +18,6 @@ import java.net.http.HttpClient;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -97,7 +97,8 @@ import java.util.regex.Pattern;
  *       BackendConfig#TRANSFER_POLICY_PARAMETERS}); {@code tes4j serve} sets them.
  * </ul>
  *
- * <p>Durations are {@code 500ms}, {@code 2s}, {@code 10m}, {@code 1h} or ISO-8601 ({@code PT2S}).
+ * <p>Durations are {@code 500ms}, {@code 2s}, {@code 10m}, {@code 1h}, compounds such as {@code 1h30m}, or
+ * ISO-8601 ({@code PT2S}), as everywhere in tes4j.
  * Any other parameter is refused, naming the known ones, and so is a bad value.
  */
 public final class PulsarBackendProvider implements BackendProvider {
@@ -116,8 +117,6 @@ public final class PulsarBackendProvider implements BackendProvider {
    */
   private static final Pattern SERVER_PARAMETER = Pattern.compile(
       "server\\.([a-z0-9][a-z0-9_-]{0,62})(\\.(private_token|manager|files|amqp_key_prefix))?");
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   /** The provider, as {@link java.util.ServiceLoader} makes it. */
   public PulsarBackendProvider() {}
@@ -348,26 +347,15 @@ public final class PulsarBackendProvider implements BackendProvider {
       return otherwise;
     }
     String text = value.get().strip();
-    Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
     Duration duration = null;
-    if (matcher.matches()) {
-      long amount = Long.parseLong(matcher.group(1));
-      duration = switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
-    } else {
-      try {
-        duration = Duration.parse(text);
-      } catch (DateTimeParseException e) {
-        // the message below
-      }
+    try {
+      duration = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      // the message below
     }
     if (duration == null || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("pulsar: " + name + "=" + text
-          + " is not a positive duration; write it as 500ms, 2s, 10m, 1h or PT2S");
+          + " is not a positive duration; write it as 500ms, 2s, 10m, 1h, 1h30m or PT2S");
     }
     return duration;
   }

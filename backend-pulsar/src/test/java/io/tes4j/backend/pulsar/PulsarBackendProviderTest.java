@@ -183,11 +183,12 @@ class PulsarBackendProviderTest {
 
   @Test
   void readsDurationsInEveryDocumentedForm() {
-    BackendConfig config = BackendConfig.of(URI.create("pulsar+http://h/?a=500ms&b=2s&c=10m&d=1h&e=PT3S"), Map.of());
+    BackendConfig config = BackendConfig.of(URI.create("pulsar+http://h/?a=500ms&b=2s&c=10m&d=1h&e=PT3S&f=1h30m"), Map.of());
     assertThat(PulsarBackendProvider.duration(config, "a", null)).hasMillis(500);
     assertThat(PulsarBackendProvider.duration(config, "b", null)).hasSeconds(2);
     assertThat(PulsarBackendProvider.duration(config, "c", null)).hasMinutes(10);
     assertThat(PulsarBackendProvider.duration(config, "d", null)).hasHours(1);
     assertThat(PulsarBackendProvider.duration(config, "e", null)).hasSeconds(3);
+    assertThat(PulsarBackendProvider.duration(config, "f", null)).hasMinutes(90);
   }
 }

@@ -80,6 +80,11 @@ import java.util.regex.Pattern;
  *   <li>{@code statusRequestAfter} (AMQP): how long a job may go without a status update before
  *       tes4j asks Pulsar for one; default {@code 60s}. A job being cancelled is asked at every
  *       round ({@code pollInterval}), as Pulsar publishes no {@code cancelled}.
+ *   <li>{@code exitCheckAfter}: how long a job may be said to run before tes4j also looks for the
+ *       file its command line writes as it ends (then at doubling intervals, up to 30 minutes),
+ *       and how long that file may be there while Pulsar still says running before the job is
+ *       taken as over: Pulsar says {@code running} forever for a job it could not take over after
+ *       a restart. Default {@code 1m}.
  *   <li>{@code workdir}: where inputs and outputs pass through on this machine on their way to and
  *       from Pulsar; default {@code <java.io.tmpdir>/tes4j-pulsar}.
  *   <li>{@code server.NAME=URL}, with {@code server.NAME.private_token} and {@code
@@ -106,7 +111,7 @@ public final class PulsarBackendProvider implements BackendProvider {
   public static final Set<String> PARAMETERS = Set.of(
       "private_token", "manager", "runtime", "pollInterval", "maxPollsPerSecond", "giveUpAfter",
       "requestTimeout", "maxAttempts", "workers", "workdir", "placement", "staging", "files",
-      "amqp_key_prefix", "statusRequestAfter");
+      "amqp_key_prefix", "statusRequestAfter", "exitCheckAfter");
 
   /** The parameters only the AMQP schemes know. */
   private static final Set<String> AMQP_PARAMETERS = Set.of("files", "amqp_key_prefix", "statusRequestAfter");
@@ -201,6 +206,7 @@ public final class PulsarBackendProvider implements BackendProvider {
     double maxPollsPerSecond = number(config, "maxPollsPerSecond", 20);
     Duration giveUpAfter = duration(config, "giveUpAfter", Duration.ofMinutes(10));
     Duration statusRequestAfter = duration(config, "statusRequestAfter", Duration.ofSeconds(60));
+    Duration exitCheckAfter = duration(config, "exitCheckAfter", Duration.ofMinutes(1));
     boolean pulsarStaging = switch (config.get("staging").filter(v -> !v.isBlank()).map(String::strip).orElse("engine")) {
       case "engine" -> false;
       case "pulsar" -> true;
@@ -241,7 +247,7 @@ public final class PulsarBackendProvider implements BackendProvider {
     PulsarClient.Retry retry;
     try {
       settings = new PulsarBackend.Settings(runtime, pollInterval, maxPollsPerSecond, giveUpAfter, workers, workdir,
-          statusRequestAfter, pulsarStaging);
+          statusRequestAfter, pulsarStaging, exitCheckAfter);
       retry = new PulsarClient.Retry(maxAttempts, Duration.ofMillis(500), Duration.ofSeconds(10));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("pulsar: " + e.getMessage(), e);

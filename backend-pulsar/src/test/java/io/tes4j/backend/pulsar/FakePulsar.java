@@ -101,10 +101,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every job's status is derived from the files of its job directory, as Pulsar does, so a new
  * FakePulsar on the same staging directory (and port) sees the jobs of one that was {@linkplain
- * #close(boolean) closed without killing them}: a job whose process is still alive is {@code
- * running} (checked in {@code /proc} against the pid file and the job's script), one whose process
- * ended is finished with the return code its script wrote; queued jobs and unfinished remote
- * staging are resumed, as Pulsar's recovery does.
+ * #close(boolean) closed without killing them}: a job with a pid file is {@code running}, as in
+ * Pulsar, even once its process ended, since only the monitor of the instance that started it
+ * removes that file (a cancel still kills it, checked in {@code /proc} against the pid file and the
+ * job's script); queued jobs and unfinished remote staging are resumed, as Pulsar's recovery does.
  *
  * <p>Faults for tests: {@link #failNext}, {@link #dropNext}, {@link #delay}; {@link #requests()}
  * lists every request received. All of this is thread-safe.
@@ -1160,19 +1160,11 @@ public final class FakePulsar implements AutoCloseable {
       return "cancelled";
     }
     if (job.has(PID)) {
-      Long pid = readPid(job);
-      StartedJob started = startedJobs.get(job.root);
-      if (started != null && pid != null && started.process().pid() == pid) {
-        return "running"; // our monitor removes the pid file once the process is gone
-      }
-      if (pid != null && isJobProcessAlive(pid, job)) {
-        return "running";
-      }
-      // A process started by an earlier FakePulsar, now gone: finish it as its monitor would have
-      // (the return code is what the script wrote, or unknown).
-      job.remove(SUBMITTED);
-      job.remove(PID);
-      return "complete";
+      // queued_python's _get_status: a pid file is running, whether the process lives or not. Only
+      // the monitor of the Pulsar that started the process removes the file when it exits; a job
+      // started before a restart, which the recovery cannot take over, says running forever,
+      // even once its process ended (seen on a real Pulsar 0.15.16.dev0).
+      return "running";
     }
     return job.has(SUBMITTED) ? "queued" : "complete";
   }

@@ -294,6 +294,26 @@ class PulsarAmqpBackendTest {
   }
 
   @Test
+  void aJobPulsarLostInARestartIsKilledBeforeItIsCleaned() throws Exception {
+    try (TesEngine engine = engine(Map.of("runtime", "none"))) {
+      String id = engine.createTask(shell("sleep 600"));
+      awaitState(engine, id, State.RUNNING);
+      String job = "tes4j-" + id;
+      long pid = Long.parseLong(Files.readString(pulsar.jobDirectory(job).resolve("pid")).replace("\"", "").strip());
+      assertThat(ProcessHandle.of(pid)).isPresent();
+      // Pulsar restarts; its recovery cannot take the started job over, and publishes lost.
+      pulsar.close(false);
+      pulsar = fake(work.resolve("staging"), FakePulsar.builder(work.resolve("staging")).port(pulsar.port()));
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
+      assertThat(systemLogs(engine.getTask(id, View.FULL))).anySatisfy(line -> assertThat(line)
+          .contains("Pulsar lost the job").contains("it was asked to stop"));
+      await(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the lost job's process to be killed");
+    }
+    assertThat(jobsLeft()).isEmpty();
+  }
+
+  @Test
   void aBrokerRestartIsRecoveredFrom() throws Exception {
     try (TesEngine engine = engine(Map.of("runtime", "none", "statusRequestAfter", "500ms"))) {
       String id = engine.createTask(shell("sleep 2; echo survived"));

@@ -203,6 +203,30 @@ class PulsarBackendTest {
   }
 
   @Test
+  void aJobPulsarSaysRunsForeverAfterARestartIsCollectedOnceItsCommandLineEnded() throws Exception {
+    Path out = work.resolve("results/out.txt");
+    try (TesEngine engine = engine(Map.of("runtime", "none", "exitCheckAfter", "500ms"))) {
+      String id = engine.createTask(shell("while [ ! -e /out/go ]; do sleep 0.05; done; echo finished > /out/out.txt; echo done")
+          .toBuilder().addOutput(Output.of("/out/out.txt", out.toUri().toString())).build());
+      awaitState(engine, id, State.RUNNING);
+      // Pulsar restarts while the job runs: the process outlives it, but the new Pulsar cannot take
+      // it over, and says running as long as its pid file stays, which is for ever.
+      int port = pulsar.port();
+      pulsar.close(false);
+      pulsar = FakePulsar.builder(work.resolve("staging")).port(port).start();
+      Path job = pulsar.jobDirectory("tes4j-" + id);
+      Files.writeString(job.resolve("outputs/out/go"), "");
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).as("%s", engine.getTask(id, View.FULL)).isEqualTo(State.COMPLETE);
+      assertThat(task.logs().get(0).logs().get(0).stdout()).isEqualTo("done\n");
+      assertThat(systemLogs(engine.getTask(id, View.FULL)))
+          .anySatisfy(line -> assertThat(line).contains("Pulsar still said the job was running").contains("ended with 0"));
+    }
+    assertThat(out).hasContent("finished\n");
+    assertThat(jobsLeft()).isEmpty();
+  }
+
+  @Test
   void aJobSetUpButNeverSubmittedBeforeARestartIsSubmittedWhenResumed() throws Exception {
     // The engine stopped between Pulsar's setup and the submit: Pulsar says "preprocessing" forever.
     Task task = shell("echo resumed").toBuilder().id("01TESTRESUMENEVERSUBMITTED").build();

@@ -43,6 +43,7 @@ class PulsarRemoteStagingTest {
   private FakePulsar pulsar;
   private HttpServer files;
   private final List<String> served = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeEach
   void start() throws Exception {
@@ -51,6 +52,13 @@ class PulsarRemoteStagingTest {
     files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     files.createContext("/", exchange -> {
       served.add(exchange.getRequestURI().getPath());
+      if (exchange.getRequestURI().getPath().startsWith("/slow/")) {
+        try {
+          release.await(); // a slow download: until the test lets it go
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] body = ("served " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
       boolean missing = exchange.getRequestURI().getPath().contains("missing");
       exchange.sendResponseHeaders(missing ? 404 : 200, missing ? -1 : body.length);
@@ -66,6 +74,7 @@ class PulsarRemoteStagingTest {
 
   @AfterEach
   void stop() {
+    release.countDown();
     if (files != null) {
       files.stop(0);
     }
@@ -169,6 +178,39 @@ class PulsarRemoteStagingTest {
     assertThat(out).hasContent("served /data/c.txt\n");
     assertThat(inputUploads()).extracting(r -> r.parameter("name")).containsExactly("in/c.txt");
     assertThat(remoteStaging()).isNull();
+  }
+
+  @Test
+  void aTaskCancelledWhilePulsarDownloadsItsInputsIsNeverLaunched() throws Exception {
+    Path ran = work.resolve("ran");
+    try (TesEngine engine = engine(Map.of())) {
+      // The executor would leave a mark in an output; the input takes until release to download.
+      String id = engine.createTask(Task.builder()
+          .addExecutor(Executor.of("ignored", "sh", "-c", "echo ran > /out/ran.txt; sleep 600"))
+          .addInput(Input.ofUrl(url("/slow/data.txt"), "/in/data.txt"))
+          .addOutput(Output.of("/out/ran.txt", ran.toUri().toString()))
+          .build());
+      await(() -> served.contains("/slow/data.txt"), "Pulsar to start downloading");
+      engine.cancelTask(id);
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.CANCELED);
+    } finally {
+      release.countDown();
+    }
+    // Pulsar's download ends now; with the job's directory gone, the job is never launched.
+    Thread.sleep(500);
+    assertThat(pulsar.runningProcesses()).isZero();
+    assertThat(pulsar.stagingDirectory().toFile().list((dir, name) -> name.startsWith("tes4j-"))).isEmpty();
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Test

@@ -143,6 +143,14 @@ public final class JobScript {
   /** The most of an executor's stdout and stderr kept in its log: their last 64 KiB. */
   public static final int STREAM_TAIL_BYTES = 64 * 1024;
 
+  /**
+   * The file of the job's {@code metadata/} where the command line writes its exit status as it
+   * ends, whatever the way ({@code trap ... EXIT}). Pulsar keeps saying {@code running} for a job
+   * whose process it could not take over after a restart, even once that process ended: this file
+   * tells the backend that the job is over.
+   */
+  public static final String EXIT_MARKER = "tes4j_exit";
+
   /** docker's {@code --user}: the uid and gid of the Pulsar user, as the job's shell reads them. */
   static final String RUN_AS_PULSAR_USER = "\"--user=$(id -u):$(id -g)\"";
 
@@ -507,6 +515,8 @@ public final class JobScript {
     line(text, "tes4j_remove_environment_files() { "
         + (environmentFiles.isEmpty() ? ":" : commandWords(List.of("rm", "-f", "--"), environmentFiles)) + "; }");
     line(text, "tes4j_fail() { tes4j_remove_environment_files; exit \"$1\"; }");
+    line(text, "trap 'echo \"$?\" >| " + ShellQuote.quote(metadataFile(layout, EXIT_MARKER)).replace("'", "'\\''")
+        + "' EXIT");
     if (runtime == PulsarRuntime.NONE) {
       text.append(NONE_PRELUDE).append('\n');
     }

@@ -75,6 +75,10 @@ public final class PulsarBackend implements Backend {
    *     is asked for one
    * @param pulsarStaging whether Pulsar itself writes content inputs and downloads http(s) file
    *     inputs (its remote staging), instead of this machine uploading them
+   * @param exitCheckAfter how long a job may be said to run before the backend also looks for the
+   *     file its command line writes as it ends ({@link JobScript#EXIT_MARKER}), then at doubling
+   *     intervals up to {@link #MAX_EXIT_CHECK_INTERVAL}; and how long that file may have been
+   *     there while Pulsar still says running before the job is taken as over
    */
   public record Settings(
       PulsarRuntime runtime,
@@ -84,7 +88,8 @@ public final class PulsarBackend implements Backend {
       int workers,
       Path stagingRoot,
       Duration statusRequestAfter,
-      boolean pulsarStaging) {
+      boolean pulsarStaging,
+      Duration exitCheckAfter) {
     /** Checks the values. */
     public Settings {
       Objects.requireNonNull(runtime, "runtime");
@@ -92,6 +97,7 @@ public final class PulsarBackend implements Backend {
       Objects.requireNonNull(giveUpAfter, "giveUpAfter");
       Objects.requireNonNull(stagingRoot, "stagingRoot");
       Objects.requireNonNull(statusRequestAfter, "statusRequestAfter");
+      Objects.requireNonNull(exitCheckAfter, "exitCheckAfter");
       if (pollInterval.isNegative() || pollInterval.isZero()) {
         throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
       }
@@ -125,6 +131,9 @@ public final class PulsarBackend implements Backend {
   private final Map<String, RateLimiter<Object>> polls;
   private final Map<String, PulsarJob> jobs = new ConcurrentHashMap<>();
   private volatile boolean closed;
+
+  /** The longest pause between two looks for the exit marker of a job Pulsar says runs. */
+  public static final Duration MAX_EXIT_CHECK_INTERVAL = Duration.ofMinutes(30);
 
   /** The name of the server the backend URI names. */
   public static final String DEFAULT_SERVER = "default";
@@ -413,34 +422,38 @@ public final class PulsarBackend implements Backend {
       if (closed || Thread.currentThread().isInterrupted()) {
         return;
       }
-      if (queue != null) {
-        if (job.silentFor(now, settings.giveUpAfter())) {
-          job.giveUp("no status of Pulsar job " + job.jobId() + " came through " + queue.description() + " for "
-              + settings.giveUpAfter() + ", although it was asked for");
-          continue;
-        }
-        if (!job.statusRequestDue(now, settings.statusRequestAfter(), settings.pollInterval())) {
-          continue;
-        }
-      }
       try {
-        polls.get(job.server()).acquirePermit();
+        if (queue != null) {
+          if (job.silentFor(now, settings.giveUpAfter())) {
+            job.giveUp("no status of Pulsar job " + job.jobId() + " came through " + queue.description() + " for "
+                + settings.giveUpAfter() + ", although it was asked for");
+            continue;
+          }
+          if (job.statusRequestDue(now, settings.statusRequestAfter(), settings.pollInterval())) {
+            polls.get(job.server()).acquirePermit();
+            try {
+              queue.requestStatus(job.jobId());
+            } catch (BackendException e) {
+              LOG.warn("Pulsar job {}: {}; asked again at the next round", job.jobId(), e.getMessage());
+            }
+          }
+        } else {
+          polls.get(job.server()).acquirePermit();
+          try {
+            job.observed(servers.get(job.server()).status(job.jobId()));
+          } catch (BackendException e) {
+            job.statusFailed(e);
+            continue;
+          }
+        }
+        if (job.exitCheckDue(System.nanoTime())) {
+          polls.get(job.server()).acquirePermit();
+          job.exitChecked(servers.get(job.server()).probe(job.jobId(), JobScript.EXIT_MARKER, "output_metadata"),
+              System.nanoTime());
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      }
-      try {
-        if (queue != null) {
-          queue.requestStatus(job.jobId());
-        } else {
-          job.observed(servers.get(job.server()).status(job.jobId()));
-        }
-      } catch (BackendException e) {
-        if (queue != null) {
-          LOG.warn("Pulsar job {}: {}; asked again at the next round", job.jobId(), e.getMessage());
-        } else {
-          job.statusFailed(e);
-        }
       } catch (RuntimeException e) {
         LOG.error("Pulsar job {}: reading its status failed unexpectedly", job.jobId(), e);
         job.statusFailed(new BackendException(e.toString(), e, true));

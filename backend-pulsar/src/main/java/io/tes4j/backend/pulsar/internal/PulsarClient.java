@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -204,6 +205,23 @@ public final class PulsarClient {
   public byte[] download(String jobId, String name, String type) {
     return call("download of " + type + " " + name + " of job " + jobId, "GET", "jobs/" + encode(jobId) + "/files",
         Map.of("name", name, "type", type), null, InputStream::readAllBytes);
+  }
+
+  /**
+   * A small file of the job, if it is there: one attempt, not retried, since Pulsar answers a
+   * missing file as any failure (500), and a probe for a file that is not there yet is the common
+   * case. Empty when the file is missing or the request failed in any way.
+   */
+  public Optional<byte[]> probe(String jobId, String name, String type) {
+    try {
+      return Optional.of(once("probe of " + type + " " + name + " of job " + jobId, "GET",
+          "jobs/" + encode(jobId) + "/files", Map.of("name", name, "type", type), null, InputStream::readAllBytes));
+    } catch (BackendException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   /** Pulsar's version ({@code GET /healthz}), e.g. {@code 0.15.16.dev0}. */

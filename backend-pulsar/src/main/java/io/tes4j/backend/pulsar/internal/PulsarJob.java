@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -57,6 +58,8 @@ final class PulsarJob {
   private String killerJob;
   private boolean runningReported;
   private boolean collecting;
+  /** Whether the job was removed because it was cancelled while Pulsar staged its inputs. */
+  private boolean removedWhilePreprocessing;
   private boolean done;
   /** When the first of the status requests that failed in a row was made; 0 while they succeed. */
   private long failingSinceNanos;
@@ -64,6 +67,19 @@ final class PulsarJob {
   private long lastHeardNanos;
   /** AMQP mode: when its status was last asked for; 0 for never. */
   private long lastAskedNanos;
+  /** When a status first said the job runs; 0 before. */
+  private long runningSinceNanos;
+  /** When to look next for the job's exit marker ({@link JobScript#EXIT_MARKER}). */
+  private long nextExitCheckNanos;
+  /** The pause before the look after next: doubled after each look, up to the maximum. */
+  private long exitCheckIntervalNanos;
+  /** When the exit marker was first found while Pulsar said the job runs; 0 while it was not. */
+  private long exitMarkerSeenNanos;
+  /**
+   * The exit status the command line wrote, once the job was taken as over although Pulsar still
+   * said it ran (a job Pulsar could not take over after a restart); null until then.
+   */
+  private Integer exitBehindPulsar;
 
   /**
    * @param server the name of the Pulsar server that runs it
@@ -241,6 +257,7 @@ final class PulsarJob {
     boolean reportRunning = false;
     boolean collectNow = false;
     boolean cancelAgain = false;
+    boolean removeNow = false;
     synchronized (this) {
       failingSinceNanos = 0;
       lastHeardNanos = System.nanoTime();
@@ -262,10 +279,30 @@ final class PulsarJob {
           runningReported = true;
           reportRunning = true;
         }
+        if (runningSinceNanos == 0 && status.status().equals("running")) {
+          runningSinceNanos = lastHeardNanos;
+          exitCheckIntervalNanos = backend.settings().exitCheckAfter().toNanos();
+          nextExitCheckNanos = runningSinceNanos + exitCheckIntervalNanos;
+        }
         // Asked again at every round until the job ended: Pulsar ignores a cancel while the job is
         // preprocessing, and a cancel request may have failed.
         cancelAgain = cancelRequested;
+        if (cancelRequested && status.status().equals("preprocessing") && !removedWhilePreprocessing) {
+          // Pulsar stages inputs itself (staging=pulsar) and would launch the job once done, cancel
+          // or not; without its directory the staging fails, and the job is never launched.
+          removedWhilePreprocessing = true;
+          removeNow = true;
+        }
       }
+    }
+    if (removeNow) {
+      backend.onWorker(() -> {
+        try {
+          client.clean(jobId);
+        } catch (BackendException e) {
+          LOG.warn("Pulsar job {}: could not remove it while Pulsar stages its inputs: {}", jobId, e.getMessage());
+        }
+      });
     }
     if (reportRunning) {
       events.running();
@@ -315,12 +352,62 @@ final class PulsarJob {
     if (!wantsStatus()) {
       return false;
     }
-    long wait = (cancelRequested ? pollInterval : quiet).toNanos();
+    long wait = (cancelRequested || exitBehindPulsar != null ? pollInterval : quiet).toNanos();
     if (now - lastHeardNanos < wait || lastAskedNanos != 0 && now - lastAskedNanos < wait) {
       return false;
     }
     lastAskedNanos = now;
     return true;
+  }
+
+  /**
+   * Whether to look for the job's exit marker now, and if so notes it: a job Pulsar has said runs
+   * for {@code exitCheckAfter}, then at doubling intervals up to {@link
+   * PulsarBackend#MAX_EXIT_CHECK_INTERVAL}, so that a long job costs a few looks.
+   */
+  synchronized boolean exitCheckDue(long now) {
+    if (!wantsStatus() || runningSinceNanos == 0 || exitBehindPulsar != null || now < nextExitCheckNanos) {
+      return false;
+    }
+    nextExitCheckNanos = now + exitCheckIntervalNanos;
+    exitCheckIntervalNanos = Math.min(exitCheckIntervalNanos * 2, PulsarBackend.MAX_EXIT_CHECK_INTERVAL.toNanos());
+    return true;
+  }
+
+  /**
+   * What a look for the exit marker found. Pulsar says {@code running} as long as the pid file of
+   * a job stays, and only the Pulsar that started the job removes it: after a restart, a job whose
+   * process it could not take over says {@code running} forever, even once it ended (and over
+   * REST nothing else tells). A marker seen twice, {@code exitCheckAfter} apart, while Pulsar still
+   * says running, is such a job: it is cancelled on Pulsar, which then says {@code cancelled}, and
+   * collected as having exited with the marker's status.
+   */
+  void exitChecked(Optional<byte[]> marker, long now) {
+    Integer exit = marker.map(bytes -> new String(bytes, StandardCharsets.UTF_8).strip())
+        .filter(text -> text.matches("-?\\d{1,9}")).map(Integer::valueOf).orElse(null);
+    synchronized (this) {
+      if (done || collecting || exitBehindPulsar != null) {
+        return;
+      }
+      if (exit == null) {
+        exitMarkerSeenNanos = 0;
+        return;
+      }
+      long grace = backend.settings().exitCheckAfter().toNanos();
+      if (exitMarkerSeenNanos == 0) {
+        exitMarkerSeenNanos = now;
+        nextExitCheckNanos = now + grace; // a job that just ended is complete long before then
+        return;
+      }
+      if (now - exitMarkerSeenNanos < grace) {
+        return;
+      }
+      exitBehindPulsar = exit;
+    }
+    LOG.warn("Pulsar job {}: its command line ended with {} at least {} ago, but Pulsar still says it runs"
+        + " (it does for a job it could not take over after a restart); cancelling it on Pulsar to collect it",
+        jobId, exit, backend.settings().exitCheckAfter());
+    backend.onWorker(this::stopOnPulsar);
   }
 
   /** Ends the task SYSTEM_ERROR for {@code reason}, asking Pulsar to stop and clean the job. */
@@ -333,26 +420,38 @@ final class PulsarJob {
     }
     events.systemLog(reason + ". The job may still run there: it was asked to stop");
     boolean asked = backend.onWorker(() -> {
-      if (queue != null) {
-        try {
-          queue.kill(jobId);
-        } catch (BackendException e) {
-          LOG.warn("Pulsar job {}: could not send the kill: {}", jobId, e.getMessage());
-        }
-        // Pulsar's queue consumers say nothing, and a kill taken after the clean below would find
-        // no job to kill (a clean does not kill): the web app's cancel, if it answers, kills now.
-      }
+      stopOnPulsar();
       try {
-        client.cancel(jobId);
         client.clean(jobId);
       } catch (BackendException e) {
-        LOG.warn("Pulsar job {}: could not cancel and clean it: {}", jobId, e.getMessage());
+        LOG.warn("Pulsar job {}: could not clean it: {}", jobId, e.getMessage());
       }
       // Ended only now, so that whoever closes the engine once the task ended does not cut this short.
       end(State.SYSTEM_ERROR, false);
     });
     if (!asked) {
       end(State.SYSTEM_ERROR, false);
+    }
+  }
+
+  /**
+   * Asks Pulsar to kill the job, before a clean that would otherwise leave its process running (a
+   * clean does not kill): over the queue in AMQP mode, and over HTTP in both modes, since the
+   * queue's consumers may be what is silent, and a kill they took after the clean would find no
+   * job to kill. Best effort: failures are logged.
+   */
+  private void stopOnPulsar() {
+    if (queue != null) {
+      try {
+        queue.kill(jobId);
+      } catch (BackendException e) {
+        LOG.warn("Pulsar job {}: could not send the kill: {}", jobId, e.getMessage());
+      }
+    }
+    try {
+      client.cancel(jobId);
+    } catch (BackendException e) {
+      LOG.warn("Pulsar job {}: could not cancel it: {}", jobId, e.getMessage());
     }
   }
 
@@ -457,7 +556,16 @@ final class PulsarJob {
     try {
       Set<String> metadata = new HashSet<>(status.metadataContents());
       Integer failedExecutor = reportExecutors(metadata);
-      if (cancelled()) {
+      Integer exitBehind;
+      synchronized (this) {
+        exitBehind = exitBehindPulsar;
+      }
+      if (exitBehind != null && !cancelled() && (status.status().equals("cancelled") || status.status().equals("complete"))) {
+        events.systemLog("Pulsar still said the job was running " + backend.settings().exitCheckAfter()
+            + " after its command line had ended with " + exitBehind + " (Pulsar does so for a job it could not take"
+            + " over after a restart); it was collected as ended");
+        state = completed(status, failedExecutor, exitBehind);
+      } else if (cancelled()) {
         String killer = removeContainers();
         if (killer != null) {
           awaitContainersRemoved(killer);
@@ -465,7 +573,7 @@ final class PulsarJob {
         state = State.CANCELED;
       } else {
         state = switch (status.status()) {
-          case "complete" -> completed(status, failedExecutor);
+          case "complete" -> completed(status, failedExecutor, status.returnCode());
           case "failed" -> {
             events.systemLog("Pulsar could not launch the job (status failed, returncode " + status.returnCode()
                 + ")" + (backend.settings().pulsarStaging() ? ", perhaps because an input it downloads itself (staging=pulsar) failed" : "")
@@ -478,8 +586,11 @@ final class PulsarJob {
             yield State.SYSTEM_ERROR;
           }
           case "lost" -> {
+            // After a restart Pulsar says lost for a job whose process it could not take over, and
+            // which may still run: it is asked to stop before its directory is removed.
+            stopOnPulsar();
             events.systemLog("Pulsar lost the job: its directory is gone, or Pulsar could not recover it after a"
-                + " restart");
+                + " restart; it was asked to stop, in case its process still runs");
             yield State.SYSTEM_ERROR;
           }
           default -> {
@@ -540,8 +651,7 @@ final class PulsarJob {
     return failed;
   }
 
-  private State completed(PulsarStatus status, Integer failedExecutor) throws IOException {
-    Integer rc = status.returnCode();
+  private State completed(PulsarStatus status, Integer failedExecutor, Integer rc) throws IOException {
     if (failedExecutor != null) {
       return State.EXECUTOR_ERROR;
     }

@@ -404,18 +404,21 @@ public final class PulsarBackend implements Backend {
    */
   private void pollRound(String server) {
     PulsarQueue queue = queues.get(server);
-    if (queue != null) {
-      try {
-        queue.connect(); // updates are consumed even while nothing is published
-      } catch (BackendException e) {
-        LOG.warn("{}", e.getMessage());
-      }
-    }
     long now = System.nanoTime();
     List<PulsarJob> watched = new ArrayList<>();
     for (PulsarJob job : jobs.values()) {
       if (job.server().equals(server) && job.wantsStatus()) {
         watched.add(job);
+      }
+    }
+    if (queue != null && !watched.isEmpty()) {
+      // Connected once there is a job to hear of (a resumed one sends nothing), not before: a
+      // backend that was opened and dropped without a job must not sit on the queue, where it
+      // would take, and drop, the updates of another engine's jobs.
+      try {
+        queue.connect();
+      } catch (BackendException e) {
+        LOG.warn("{}", e.getMessage());
       }
     }
     for (PulsarJob job : watched) {

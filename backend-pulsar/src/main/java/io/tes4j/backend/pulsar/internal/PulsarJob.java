@@ -50,6 +50,8 @@ final class PulsarJob {
   private final Path local;
 
   private boolean submitted;
+  /** AMQP mode: the launch message is being sent, so the job's updates count already. */
+  private boolean launching;
   private boolean cancelRequested;
   private final Object killLock = new Object();
   /** Whether {@link #removeContainers} ran (under {@link #killLock}). */
@@ -194,6 +196,11 @@ final class PulsarJob {
         return null;
       }
       if (queue != null) {
+        synchronized (this) {
+          // Pulsar may run a short job and publish its end before the broker's confirm of this
+          // message is back: its updates count from now on.
+          launching = true;
+        }
         queue.setup(jobId, commandLine, null, staging.remoteStaging());
       } else {
         client.submit(jobId, commandLine, null, staging.remoteStaging());
@@ -261,7 +268,7 @@ final class PulsarJob {
     synchronized (this) {
       failingSinceNanos = 0;
       lastHeardNanos = System.nanoTime();
-      if (done || collecting || !submitted) {
+      if (done || collecting || !(submitted || launching)) {
         // Updates come at least once and in any order: nothing after the end counts.
         return;
       }

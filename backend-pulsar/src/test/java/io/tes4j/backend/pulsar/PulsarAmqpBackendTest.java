@@ -314,6 +314,30 @@ class PulsarAmqpBackendTest {
   }
 
   @Test
+  void aBrokerThatCannotBeReachedFailsTheTaskAfterGiveUpAfterSayingWhy() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort(); // free once closed: nothing listens there
+    }
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("files", pulsar.baseUrl().toString());
+    parameters.put("pollInterval", "50ms");
+    parameters.put("giveUpAfter", "2s");
+    parameters.put("workdir", work.resolve("engine").toString());
+    Backend backend = new PulsarBackendProvider().open(BackendConfig.of(BackendConfig.uri(
+        "pulsar+amqp://" + broker.user() + ":" + broker.password() + "@127.0.0.1:" + closedPort + "/pulsar"), parameters));
+    try (TesEngine engine = TesEngine.builder().backend(backend).build()) {
+      String id = engine.createTask(shell("echo never"));
+      Task task = engine.await(id, TIMEOUT);
+      assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
+      assertThat(systemLogs(engine.getTask(id, View.FULL))).anySatisfy(line -> assertThat(line)
+          .contains("cannot connect to the broker")
+          .doesNotContain(broker.password()));
+    }
+    assertThat(jobsLeft()).as("the job set up over HTTP was removed").isEmpty();
+  }
+
+  @Test
   void aBrokerRestartIsRecoveredFrom() throws Exception {
     try (TesEngine engine = engine(Map.of("runtime", "none", "statusRequestAfter", "500ms"))) {
       String id = engine.createTask(shell("sleep 2; echo survived"));

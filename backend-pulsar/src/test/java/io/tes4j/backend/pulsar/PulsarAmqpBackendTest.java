@@ -250,7 +250,7 @@ class PulsarAmqpBackendTest {
       assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
       assertThat(systemLogs(engine.getTask(id, View.FULL))).anySatisfy(line -> assertThat(line)
           .contains("no status of Pulsar job tes4j-" + id)
-          .contains("for PT1S, although it was asked for"));
+          .contains("for 1s, although it was asked for"));
     }
     // With its queue consumers silent, the web app's cancel stopped the job before its clean.
     await(() -> pulsar.runningProcesses() == 0, "the job to be killed");

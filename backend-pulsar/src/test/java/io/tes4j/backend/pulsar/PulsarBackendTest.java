@@ -183,7 +183,7 @@ class PulsarBackendTest {
       Task task = engine.await(id, TIMEOUT);
       assertThat(task.state()).isEqualTo(State.SYSTEM_ERROR);
       assertThat(systemLogs(engine.getTask(id, View.FULL)))
-          .anySatisfy(line -> assertThat(line).contains("could not be read for PT1S").contains("no answer"));
+          .anySatisfy(line -> assertThat(line).contains("could not be read for 1s").contains("no answer"));
     }
   }
 

@@ -3,6 +3,7 @@ package io.tes4j.backend.pulsar.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.failsafe.RateLimiter;
 import io.tes4j.api.BackendException;
+import io.tes4j.api.internal.Durations;
 import io.tes4j.backend.pulsar.PulsarRuntime;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
@@ -429,7 +430,7 @@ public final class PulsarBackend implements Backend {
         if (queue != null) {
           if (job.silentFor(now, settings.giveUpAfter())) {
             job.giveUp("no status of Pulsar job " + job.jobId() + " came through " + queue.description() + " for "
-                + settings.giveUpAfter() + ", although it was asked for");
+                + Durations.format(settings.giveUpAfter()) + ", although it was asked for");
             continue;
           }
           if (job.statusRequestDue(now, settings.statusRequestAfter(), settings.pollInterval())) {

@@ -1,6 +1,7 @@
 package io.tes4j.backend.pulsar.internal;
 
 import io.tes4j.api.BackendException;
+import io.tes4j.api.internal.Durations;
 import io.tes4j.backend.pulsar.PulsarRuntime;
 import io.tes4j.model.Executor;
 import io.tes4j.model.FileType;
@@ -333,14 +334,14 @@ final class PulsarJob {
       if (failingSinceNanos == 0) {
         failingSinceNanos = now;
         LOG.warn("Pulsar job {}: cannot read its status ({}); asking again until {} passed", jobId,
-            failure.getMessage(), giveUpAfter);
+            failure.getMessage(), Durations.format(giveUpAfter));
         return;
       }
       if (now - failingSinceNanos < giveUpAfter.toNanos()) {
         return;
       }
     }
-    giveUp("the status of Pulsar job " + jobId + " could not be read for " + giveUpAfter
+    giveUp("the status of Pulsar job " + jobId + " could not be read for " + Durations.format(giveUpAfter)
         + " from " + client.description() + "; the last failure: " + failure.getMessage());
   }
 
@@ -413,7 +414,7 @@ final class PulsarJob {
     }
     LOG.warn("Pulsar job {}: its command line ended with {} at least {} ago, but Pulsar still says it runs"
         + " (it does for a job it could not take over after a restart); cancelling it on Pulsar to collect it",
-        jobId, exit, backend.settings().exitCheckAfter());
+        jobId, exit, Durations.format(backend.settings().exitCheckAfter()));
     backend.onWorker(this::stopOnPulsar);
   }
 
@@ -551,7 +552,7 @@ final class PulsarJob {
       return;
     }
     events.systemLog("Pulsar job " + killer + ", which removes the task's docker containers, did not end within "
-        + backend.settings().giveUpAfter() + "; they may still run on the Pulsar host");
+        + Durations.format(backend.settings().giveUpAfter()) + "; they may still run on the Pulsar host");
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -568,7 +569,7 @@ final class PulsarJob {
         exitBehind = exitBehindPulsar;
       }
       if (exitBehind != null && !cancelled() && (status.status().equals("cancelled") || status.status().equals("complete"))) {
-        events.systemLog("Pulsar still said the job was running " + backend.settings().exitCheckAfter()
+        events.systemLog("Pulsar still said the job was running " + Durations.format(backend.settings().exitCheckAfter())
             + " after its command line had ended with " + exitBehind + " (Pulsar does so for a job it could not take"
             + " over after a restart); it was collected as ended");
         state = completed(status, failedExecutor, exitBehind);

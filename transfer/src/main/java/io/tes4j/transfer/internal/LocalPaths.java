@@ -8,20 +8,25 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Local paths for {@code file:} locations: conversions, temporary siblings, atomic moves and
- * resolving links of the existing part of a path. Internal.
+ * Local paths for {@code file:} locations: conversions, temporary siblings, atomic moves,
+ * resolving links of the existing part of a path, and deleting trees. Internal.
  */
 public final class LocalPaths {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPaths.class);
@@ -36,6 +41,59 @@ public final class LocalPaths {
   private static final int MAX_NAME_BYTES = 200;
 
   private LocalPaths() {}
+
+  /**
+   * Deletes {@code directory} and everything in it, never following links (a link is removed,
+   * not what it points to), and makes read-only directories writable on the way. It goes on after
+   * a failure, so that as much as can be is removed. For the work directories of the backends that
+   * stage task files on this machine (local, pulsar).
+   *
+   * @return the problems met (empty when all was removed, or nothing was there); each names the path
+   */
+  public static List<String> deleteTree(Path directory) {
+    List<String> problems = new ArrayList<>();
+    if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+      return problems;
+    }
+    try {
+      Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          dir.toFile().setWritable(true, true);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          deleteOne(file, problems);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          deleteOne(file, problems);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+          deleteOne(dir, problems);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      problems.add(directory + ": " + e);
+    }
+    return problems;
+  }
+
+  private static void deleteOne(Path path, List<String> problems) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      problems.add(path + ": " + e);
+    }
+  }
 
   /** The local path a {@code file:} location names. */
   public static Path toPath(StorageUrl url) {

@@ -8,6 +8,7 @@ import io.tes4j.model.Output;
 import io.tes4j.model.Resources;
 import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
+import io.tes4j.transfer.internal.LocalPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -373,7 +374,7 @@ final class HostLauncher implements Launcher {
       throw new BackendException("runtime=host: cannot prepare a sandbox: " + e.getMessage(), e);
     } finally {
       if (root != null) {
-        WorkDirectories.deleteQuietly(root);
+        LocalPaths.deleteTree(root); // the trial's scratch directory; what cannot be removed is left
       }
     }
   }

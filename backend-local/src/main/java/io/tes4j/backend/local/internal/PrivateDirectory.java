@@ -1,5 +1,6 @@
 package io.tes4j.backend.local.internal;
 
+import io.tes4j.transfer.internal.LocalPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -130,7 +131,7 @@ public final class PrivateDirectory {
 
   /** Removes the entry {@code name} (a file, or a directory with all it holds), if there; a failure is logged. */
   void delete(String name) {
-    List<String> problems = WorkDirectories.delete(directory.resolve(name));
+    List<String> problems = LocalPaths.deleteTree(directory.resolve(name));
     if (!problems.isEmpty()) {
       LOG.warn("cannot remove the private entry {} (it may hold environment values): {}", directory.resolve(name), problems);
     }
@@ -144,7 +145,7 @@ public final class PrivateDirectory {
       }
       created = false;
     }
-    List<String> problems = WorkDirectories.delete(directory);
+    List<String> problems = LocalPaths.deleteTree(directory);
     if (!problems.isEmpty()) {
       LOG.warn("cannot remove the private directory {} (it may hold environment values): {}", directory, problems);
     }
@@ -170,7 +171,7 @@ public final class PrivateDirectory {
         if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
           continue;
         }
-        List<String> problems = WorkDirectories.delete(entry);
+        List<String> problems = LocalPaths.deleteTree(entry);
         if (problems.isEmpty()) {
           LOG.info("removed {}, left by process {} which no longer runs", entry, pid);
         } else {

@@ -8,6 +8,7 @@ import io.tes4j.model.Task;
 import io.tes4j.model.Violation;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
+import io.tes4j.transfer.internal.LocalPaths;
 import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -170,7 +171,7 @@ public final class TaskRun implements Runnable {
       }
     }
     if (!keep) {
-      List<String> problems = WorkDirectories.delete(root);
+      List<String> problems = LocalPaths.deleteTree(root);
       if (!problems.isEmpty()) {
         LOG.warn("{}: could not remove all of the work directory {}: {}", runId, root, problems);
         report(() -> events.systemLog(

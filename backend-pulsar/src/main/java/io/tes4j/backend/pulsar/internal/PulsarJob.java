@@ -13,14 +13,12 @@ import io.tes4j.model.Violation;
 import io.tes4j.spi.TaskEvents;
 import io.tes4j.transfer.Stager;
 import io.tes4j.transfer.TransferException;
+import io.tes4j.transfer.internal.LocalPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -744,25 +742,10 @@ final class PulsarJob {
   }
 
   private void deleteQuietly(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-          Files.delete(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("Pulsar job {}: could not remove its staging directory {}: {}", jobId, directory, e.toString());
+    List<String> problems = LocalPaths.deleteTree(directory);
+    if (!problems.isEmpty()) {
+      LOG.warn("Pulsar job {}: could not remove all of its staging directory {}: {}", jobId, directory,
+          String.join("; ", problems));
     }
   }
 }

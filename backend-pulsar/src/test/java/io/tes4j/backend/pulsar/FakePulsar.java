@@ -1976,7 +1976,7 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** The process group of {@code pid}, from {@code /proc/PID/stat}; -1 if unknown. */
-  private static long processGroup(long pid) {
+  static long processGroup(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -1987,7 +1987,7 @@ public final class FakePulsar implements AutoCloseable {
   }
 
   /** Alive and not a zombie (an orphan's zombie may never be reaped in a container). */
-  private static boolean isRunning(long pid) {
+  static boolean isRunning(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       char state = stat.charAt(stat.lastIndexOf(')') + 2);

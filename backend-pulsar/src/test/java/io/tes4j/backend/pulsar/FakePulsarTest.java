@@ -469,7 +469,7 @@ class FakePulsarTest {
 
     Path job = pulsar.jobDirectory("pid");
     long pid = awaitPid(pulsar, "pid");
-    assertThat(processGroup(pid)).as("setsid: the job leads its own process group").isEqualTo(pid);
+    assertThat(FakePulsar.processGroup(pid)).as("setsid: the job leads its own process group").isEqualTo(pid);
     assertThat(job.resolve("running")).hasContent("true");
     assertThat(job.resolve("submitted")).exists();
     assertThat(pulsar.runningProcesses()).isEqualTo(1);
@@ -492,7 +492,7 @@ class FakePulsarTest {
     await("the child's pid is written", () -> readableLong(childFile) > 0);
     long child = readableLong(childFile);
     long pid = awaitPid(pulsar, "sleeper");
-    assertThat(running(child)).isTrue();
+    assertThat(FakePulsar.isRunning(child)).isTrue();
 
     HttpResponse<String> cancel = call(pulsar, "PUT", "/jobs/sleeper/cancel");
     assertThat(cancel.statusCode()).isEqualTo(200);
@@ -502,8 +502,8 @@ class FakePulsarTest {
     assertThat(status.get("status").asText()).isEqualTo("cancelled");
     assertThat(status.get("complete").asText()).isEqualTo("true");
     assertThat(status.get("returncode").asInt()).isEqualTo(-9);
-    await("the job process is gone", () -> !running(pid));
-    await("its sleep child is gone", () -> !running(child));
+    await("the job process is gone", () -> !FakePulsar.isRunning(pid));
+    await("its sleep child is gone", () -> !FakePulsar.isRunning(child));
     assertThat(pulsar.runningProcesses()).isZero();
     assertThat(pulsar.jobDirectory("sleeper").resolve("cancelled")).hasContent("true");
   }
@@ -552,12 +552,12 @@ class FakePulsarTest {
     assertThat(delete.body()).isEqualTo("OK");
     assertThat(pulsar.jobDirectory("gone")).doesNotExist();
     assertThat(status("gone").get("status").asText()).isEqualTo("lost");
-    assertThat(running(pid)).as("clean does not kill").isTrue();
+    assertThat(FakePulsar.isRunning(pid)).as("clean does not kill").isTrue();
     assertThat(pulsar.runningProcesses()).isEqualTo(1);
 
     assertThat(call(pulsar, "DELETE", "/jobs/never-there").body()).isEqualTo("OK");
     pulsar.close();
-    assertThat(running(pid)).as("close kills what the fake started").isFalse();
+    assertThat(FakePulsar.isRunning(pid)).as("close kills what the fake started").isFalse();
     assertThat(pulsar.runningProcesses()).isZero();
   }
 
@@ -778,7 +778,7 @@ class FakePulsarTest {
 
     pulsar.close();
 
-    assertThat(running(pid)).isFalse();
+    assertThat(FakePulsar.isRunning(pid)).isFalse();
     assertThat(pulsar.runningProcesses()).isZero();
     assertThatThrownBy(() -> call(newClient(), pulsar, "GET", "/healthz")).isInstanceOf(IOException.class);
   }
@@ -962,21 +962,5 @@ class FakePulsarTest {
     } catch (IOException | NumberFormatException e) {
       return -1;
     }
-  }
-
-  /** Alive and not a zombie (an orphan's zombie may stay unreaped in a container). */
-  private static boolean running(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      char state = stat.charAt(stat.lastIndexOf(')') + 2);
-      return state != 'Z' && state != 'X';
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  private static long processGroup(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    return Long.parseLong(Arrays.asList(stat.substring(stat.lastIndexOf(')') + 2).split(" ")).get(2));
   }
 }

@@ -404,7 +404,9 @@ public final class PulsarBackend implements Backend {
    * {@link Settings#giveUpAfter()}. Both paced by each server's rate limiter.
    */
   private void pollRound(String server) {
+    PulsarClient client = servers.get(server);
     PulsarQueue queue = queues.get(server);
+    RateLimiter<Object> pace = polls.get(server);
     long now = System.nanoTime();
     List<PulsarJob> watched = new ArrayList<>();
     for (PulsarJob job : jobs.values()) {
@@ -434,7 +436,7 @@ public final class PulsarBackend implements Backend {
             continue;
           }
           if (job.statusRequestDue(now, settings.statusRequestAfter(), settings.pollInterval())) {
-            polls.get(job.server()).acquirePermit();
+            pace.acquirePermit();
             try {
               queue.requestStatus(job.jobId());
             } catch (BackendException e) {
@@ -442,18 +444,17 @@ public final class PulsarBackend implements Backend {
             }
           }
         } else {
-          polls.get(job.server()).acquirePermit();
+          pace.acquirePermit();
           try {
-            job.observed(servers.get(job.server()).status(job.jobId()));
+            job.observed(client.status(job.jobId()));
           } catch (BackendException e) {
             job.statusFailed(e);
             continue;
           }
         }
         if (job.exitCheckDue(System.nanoTime())) {
-          polls.get(job.server()).acquirePermit();
-          job.exitChecked(servers.get(job.server()).probe(job.jobId(), JobScript.EXIT_MARKER, "output_metadata"),
-              System.nanoTime());
+          pace.acquirePermit();
+          job.exitChecked(client.probe(job.jobId(), JobScript.EXIT_MARKER, "output_metadata"), System.nanoTime());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -68,9 +68,10 @@ final class PulsarJob {
   private long lastHeardNanos;
   /** AMQP mode: when its status was last asked for; 0 for never. */
   private long lastAskedNanos;
-  /** When a status first said the job runs; 0 before. */
-  private long runningSinceNanos;
-  /** When to look next for the job's exit marker ({@link JobScript#EXIT_MARKER}). */
+  /**
+   * When to look next for the job's exit marker ({@link JobScript#EXIT_MARKER}); 0 until a status
+   * said the job runs.
+   */
   private long nextExitCheckNanos;
   /** The pause before the look after next: doubled after each look, up to the maximum. */
   private long exitCheckIntervalNanos;
@@ -285,10 +286,9 @@ final class PulsarJob {
           runningReported = true;
           reportRunning = true;
         }
-        if (runningSinceNanos == 0 && status.status().equals("running")) {
-          runningSinceNanos = lastHeardNanos;
+        if (nextExitCheckNanos == 0 && status.status().equals("running")) {
           exitCheckIntervalNanos = backend.settings().exitCheckAfter().toNanos();
-          nextExitCheckNanos = runningSinceNanos + exitCheckIntervalNanos;
+          nextExitCheckNanos = lastHeardNanos + exitCheckIntervalNanos;
         }
         // Asked again at every round until the job ended: Pulsar ignores a cancel while the job is
         // preprocessing, and a cancel request may have failed.
@@ -372,7 +372,7 @@ final class PulsarJob {
    * PulsarBackend#MAX_EXIT_CHECK_INTERVAL}, so that a long job costs a few looks.
    */
   synchronized boolean exitCheckDue(long now) {
-    if (!wantsStatus() || runningSinceNanos == 0 || exitBehindPulsar != null || now < nextExitCheckNanos) {
+    if (!wantsStatus() || nextExitCheckNanos == 0 || exitBehindPulsar != null || now < nextExitCheckNanos) {
       return false;
     }
     nextExitCheckNanos = now + exitCheckIntervalNanos;

@@ -22,7 +22,6 @@ import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -75,8 +74,6 @@ public final class PulsarQueue implements AutoCloseable {
   private final String prefix;
   private final Duration publishTimeout;
   private final String description;
-  private final LongAdder published = new LongAdder();
-  private final LongAdder received = new LongAdder();
   private volatile Consumer<JsonNode> listener = update -> { };
   private Connection connection;
   private Channel publisher;
@@ -158,16 +155,6 @@ public final class PulsarQueue implements AutoCloseable {
   /** The broker and the queues' prefix, for messages: never the password. */
   public String description() {
     return description;
-  }
-
-  /** How many messages this client published: setups, kills, status requests, acknowledgements. */
-  public long published() {
-    return published.sum();
-  }
-
-  /** How many status updates it received. */
-  public long received() {
-    return received.sum();
   }
 
   /** Who receives each status update, as Pulsar's JSON. Set before the first use. */
@@ -258,11 +245,6 @@ public final class PulsarQueue implements AutoCloseable {
     }
   }
 
-  /** Whether the connection is open (recovery under way counts as not). */
-  public synchronized boolean connected() {
-    return connection != null && connection.isOpen();
-  }
-
   private synchronized void publish(String kind, JsonNode message, String what) {
     connect();
     byte[] body;
@@ -283,7 +265,6 @@ public final class PulsarQueue implements AutoCloseable {
         publisher.confirmSelect();
       }
       publisher.basicPublish(EXCHANGE, queue(kind), properties, body);
-      published.increment();
       // Not waitForConfirmsOrDie, which closes the channel on a nack or a timeout.
       if (!publisher.waitForConfirms(publishTimeout.toMillis())) {
         throw new BackendException(what + " through " + description + ": the broker refused the message (nack)", null,
@@ -302,7 +283,6 @@ public final class PulsarQueue implements AutoCloseable {
 
   /** One status update: acknowledged to Pulsar when it asks, handed on, then acked to the broker. */
   private void deliver(Channel channel, Delivery delivery) throws IOException {
-    received.increment();
     JsonNode update = null;
     try {
       update = JSON.readTree(delivery.getBody());

@@ -37,9 +37,8 @@ import java.util.Locale;
  *
  * @param engineTask the task with only the inputs this machine stages
  * @param remoteStaging Pulsar's {@code remote_staging} object, or null when Pulsar stages nothing
- * @param pulsarInputs how many inputs Pulsar stages
  */
-record RemoteStaging(Task engineTask, ObjectNode remoteStaging, int pulsarInputs) {
+record RemoteStaging(Task engineTask, ObjectNode remoteStaging) {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The largest content input sent in the launch request. */
   static final int MAX_MESSAGE_BYTES = 16 * 1024;
@@ -48,7 +47,7 @@ record RemoteStaging(Task engineTask, ObjectNode remoteStaging, int pulsarInputs
 
   /** Nothing by Pulsar: {@code staging=engine}. */
   static RemoteStaging none(Task task) {
-    return new RemoteStaging(task, null, 0);
+    return new RemoteStaging(task, null);
   }
 
   /** The split of {@code task}'s inputs, under {@code policy}. */
@@ -81,7 +80,7 @@ record RemoteStaging(Task engineTask, ObjectNode remoteStaging, int pulsarInputs
     }
     ObjectNode remoteStaging = JSON.createObjectNode();
     remoteStaging.set("setup", setup);
-    return new RemoteStaging(task.toBuilder().inputs(engine).build(), remoteStaging, setup.size());
+    return new RemoteStaging(task.toBuilder().inputs(engine).build(), remoteStaging);
   }
 
   private static boolean byPulsar(Input input, TransferPolicy policy) {
@@ -101,7 +100,8 @@ record RemoteStaging(Task engineTask, ObjectNode remoteStaging, int pulsarInputs
   /** How many inputs Pulsar stages; never their contents or URLs, which may hold secrets. */
   @Override
   public String toString() {
-    return "RemoteStaging[pulsarInputs=" + pulsarInputs + ", engineInputs=" + engineTask.inputs().size() + "]";
+    return "RemoteStaging[pulsarInputs=" + (remoteStaging == null ? 0 : remoteStaging.get("setup").size())
+        + ", engineInputs=" + engineTask.inputs().size() + "]";
   }
 
   private static ObjectNode entry(String name, ObjectNode action) {

@@ -1,5 +1,7 @@
 package io.tes4j.model.internal;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,6 +48,9 @@ public final class ImageReferences {
       "an image reference: [registry[:port]/]name[:tag][@digest], the name in lowercase letters, digits"
           + " and separators (. _ __ -), e.g. ubuntu:24.04 or registry.example.org:5000/team/tool:1.2";
 
+  /** The image sources apptainer and singularity may take from a task's {@code SCHEME://} image. */
+  public static final List<String> APPTAINER_SCHEMES = List.of("docker", "oras", "library", "shub");
+
   private ImageReferences() {}
 
   /** Whether {@code image} is a reference of the grammar. */
@@ -55,5 +60,40 @@ public final class ImageReferences {
     }
     Matcher matcher = REFERENCE.matcher(image);
     return matcher.matches() && matcher.group(1).length() <= MAX_NAME_LENGTH;
+  }
+
+  /**
+   * What is wrong with {@code image}, an apptainer or singularity image written {@code
+   * SCHEME://REST}, or empty when a runtime may take it as it is: the scheme must be one of {@link
+   * #APPTAINER_SCHEMES} (another source would bypass the task policy or reach outside the task),
+   * and what follows a reference of the grammar for {@code docker} and {@code oras}, else letters,
+   * digits and {@code . _ / : @ + -} with no {@code ..}. The local and Pulsar backends both ask.
+   *
+   * @param runtime the runtime's name, for the message ({@code runtime=NAME ...})
+   * @param allowed what the message says to use instead, when the scheme is refused
+   * @throws IllegalArgumentException when {@code image} has no {@code ://}
+   */
+  public static Optional<String> apptainerUriProblem(String image, String runtime, String allowed) {
+    int schemeEnd = image.indexOf("://");
+    if (schemeEnd < 0) {
+      throw new IllegalArgumentException("not a SCHEME:// image: " + Texts.quote(image));
+    }
+    String scheme = image.substring(0, schemeEnd);
+    String rest = image.substring(schemeEnd + 3);
+    if (!APPTAINER_SCHEMES.contains(scheme)) {
+      return Optional.of("runtime=" + runtime + " does not take " + Texts.quote(scheme + "://")
+          + " images (other sources would bypass the task policy or reach outside the task); " + allowed);
+    }
+    boolean registry = scheme.equals("docker") || scheme.equals("oras");
+    boolean valid = registry
+        ? isValid(rest)
+        : !rest.isEmpty() && rest.matches("[A-Za-z0-9][A-Za-z0-9._/:@+-]*") && !rest.contains("..");
+    if (!valid) {
+      return Optional.of("runtime=" + runtime + ": " + Texts.quote(image) + " is not a valid " + scheme
+          + ":// image" + (registry
+              ? "; after the scheme comes " + GRAMMAR
+              : "; after the scheme come letters, digits and . _ / : @ + -"));
+    }
+    return Optional.empty();
   }
 }

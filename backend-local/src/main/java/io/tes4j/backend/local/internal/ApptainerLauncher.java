@@ -56,8 +56,6 @@ import java.util.stream.Collectors;
  */
 final class ApptainerLauncher extends ContainerRuntimeLauncher {
   /** The schemes apptainer pulls from that the backend passes on. */
-  static final List<String> SCHEMES = List.of("docker", "oras", "library", "shub");
-
   private static final String LOCAL_OR_REMOTE =
       "use docker://, oras://, library:// or shub://, an image reference such as alpine:3.20 (read as"
           + " docker://), or the absolute path of a local image";
@@ -105,23 +103,10 @@ final class ApptainerLauncher extends ContainerRuntimeLauncher {
   /** Reads {@code image} (not blank) as the class comment says. */
   Image imageArgument(String image) {
     String name = runtime.parameter();
-    int schemeEnd = image.indexOf("://");
-    if (schemeEnd >= 0) {
-      String scheme = image.substring(0, schemeEnd);
-      String rest = image.substring(schemeEnd + 3);
-      if (!SCHEMES.contains(scheme)) {
-        return Image.refused("runtime=" + name + " does not take " + Texts.quote(scheme + "://")
-            + " images (other sources would bypass the task policy or reach outside the task); " + LOCAL_OR_REMOTE);
-      }
-      boolean valid = scheme.equals("docker") || scheme.equals("oras")
-          ? ImageReferences.isValid(rest)
-          : !rest.isEmpty() && rest.matches("[A-Za-z0-9][A-Za-z0-9._/:@+-]*") && !rest.contains("..");
-      if (!valid) {
-        return Image.refused("runtime=" + name + ": " + Texts.quote(image) + " is not a valid " + scheme
-            + ":// image" + (scheme.equals("docker") || scheme.equals("oras") ? "; after the scheme comes "
-                + ImageReferences.GRAMMAR : "; after the scheme come letters, digits and . _ / : @ + -"));
-      }
-      return new Image(image, null, null);
+    if (image.contains("://")) {
+      return ImageReferences.apptainerUriProblem(image, name, LOCAL_OR_REMOTE)
+          .map(Image::refused)
+          .orElseGet(() -> new Image(image, null, null));
     }
     if (image.startsWith("/")) {
       return localImage(image);

@@ -174,8 +174,6 @@ public final class JobScript {
   static final String PULSAR_PLACEHOLDER = "__PULSAR_JOBS_DIRECTORY__";
 
   /** The schemes apptainer and singularity pull from that are passed on (as in the local backend). */
-  static final List<String> APPTAINER_SCHEMES = List.of("docker", "oras", "library", "shub");
-
   private static final String APPTAINER_IMAGES =
       "use docker://, oras://, library:// or shub://, or an image reference such as alpine:3.20 (read as"
           + " docker://)";
@@ -378,26 +376,10 @@ public final class JobScript {
   /** Reads {@code image} (not blank) as the class comment says. */
   static ApptainerImage apptainerImage(String image, PulsarRuntime runtime) {
     String name = runtime.parameter();
-    int schemeEnd = image.indexOf("://");
-    if (schemeEnd >= 0) {
-      String scheme = image.substring(0, schemeEnd);
-      String rest = image.substring(schemeEnd + 3);
-      if (!APPTAINER_SCHEMES.contains(scheme)) {
-        return new ApptainerImage(null, "runtime=" + name + " does not take " + Texts.quote(scheme + "://")
-            + " images (other sources would bypass the task policy or reach outside the task); "
-            + APPTAINER_IMAGES);
-      }
-      boolean registry = scheme.equals("docker") || scheme.equals("oras");
-      boolean valid = registry
-          ? ImageReferences.isValid(rest)
-          : !rest.isEmpty() && rest.matches("[A-Za-z0-9][A-Za-z0-9._/:@+-]*") && !rest.contains("..");
-      if (!valid) {
-        return new ApptainerImage(null, "runtime=" + name + ": " + Texts.quote(image) + " is not a valid "
-            + scheme + ":// image" + (registry
-                ? "; after the scheme comes " + ImageReferences.GRAMMAR
-                : "; after the scheme come letters, digits and . _ / : @ + -"));
-      }
-      return new ApptainerImage(image, null);
+    if (image.contains("://")) {
+      return ImageReferences.apptainerUriProblem(image, name, APPTAINER_IMAGES)
+          .map(problem -> new ApptainerImage(null, problem))
+          .orElseGet(() -> new ApptainerImage(image, null));
     }
     if (image.startsWith("/") || image.startsWith(".") || image.endsWith(".sif") || image.endsWith(".simg")
         || image.endsWith(".sqsh")) {
